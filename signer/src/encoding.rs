@@ -1,0 +1,79 @@
+//! Percent-encoding as SigV4 defines it: RFC 3986 unreserved characters
+//! (`A-Z a-z 0-9 - . _ ~`) are kept, every other byte becomes `%XX` with uppercase hex.
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Whether `b` is an RFC 3986 unreserved character.
+pub(crate) fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+pub(crate) fn push_pct(out: &mut String, b: u8) {
+    out.push('%');
+    out.push(HEX[usize::from(b >> 4)] as char);
+    out.push(HEX[usize::from(b & 0xf)] as char);
+}
+
+/// Appends `bytes` encoded; `/` is kept when `keep_slash` is set.
+pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
+    for &b in bytes {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            push_pct(out, b);
+        }
+    }
+}
+
+/// `bytes` encoded, `/` included.
+pub fn encode(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 3 / 2);
+    encode_into(&mut s, bytes, false);
+    s
+}
+
+pub(crate) fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// The byte a `%XX` triplet at the start of `s` stands for.
+pub(crate) fn pct_at(s: &[u8]) -> Option<u8> {
+    match s {
+        [b'%', h, l, ..] => Some(hex_val(*h)? << 4 | hex_val(*l)?),
+        _ => None,
+    }
+}
+
+/// Decodes a query component: `%XX` triplets become bytes, `+` becomes a space, and
+/// a `%` that does not start a valid triplet stays a literal `%`.
+pub(crate) fn decode_query_component(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(v) = pct_at(&b[i..]) {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(if b[i] == b'+' { b' ' } else { b[i] });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(LOWER[usize::from(b >> 4)] as char);
+        s.push(LOWER[usize::from(b & 0xf)] as char);
+    }
+    s
+}

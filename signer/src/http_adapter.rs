@@ -1,0 +1,61 @@
+//! Signing an [`http::Request`].
+
+use crate::error::{RequestError, SignError};
+use crate::request::SignableRequest;
+use crate::settings::{SignatureLocation, SigningParams};
+use crate::sign::{sign, SigningOutput};
+
+/// Signs an `http::Request` whose body is in memory. The `Host` header is taken from the
+/// request, or from the URI's authority when the request has none. Header values must be UTF-8.
+pub fn sign_http<B: AsRef<[u8]>>(
+    request: &http::Request<B>,
+    params: &SigningParams<'_>,
+    location: SignatureLocation,
+) -> Result<SigningOutput, SignError> {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str());
+    let mut headers = Vec::with_capacity(request.headers().len() + 1);
+    if !request.headers().contains_key(http::header::HOST) {
+        if let Some(auth) = request.uri().authority() {
+            headers.push(("host", auth.as_str()));
+        }
+    }
+    for (name, value) in request.headers() {
+        let v = value
+            .to_str()
+            .map_err(|_| RequestError::NonUtf8 { what: "a header value" })?;
+        headers.push((name.as_str(), v));
+    }
+    let signable = SignableRequest {
+        method: request.method().as_str(),
+        target,
+        headers,
+        body: request.body().as_ref(),
+    };
+    sign(&signable, params, location)
+}
+
+/// Applies a signing output to an `http::Request` in place.
+pub fn apply_http<B>(request: &mut http::Request<B>, output: &SigningOutput) -> Result<(), SignError> {
+    for (n, v) in output.headers() {
+        let name = http::HeaderName::from_bytes(n.as_bytes())
+            .map_err(|_| RequestError::InvalidHeaderName { name: n.clone() })?;
+        let value = http::HeaderValue::from_str(v).map_err(|_| RequestError::InvalidHeaderValue { name: n.clone() })?;
+        request.headers_mut().insert(name, value);
+    }
+    if !output.query_params().is_empty() {
+        let signed = output.apply(&SignableRequest::new(request.method().as_str(), request.uri().path_and_query().map_or("/", |pq| pq.as_str())));
+        let mut parts = request.uri().clone().into_parts();
+        parts.path_and_query = Some(
+            signed
+                .target
+                .parse()
+                .map_err(|_| RequestError::InvalidTarget { target: crate::error::shorten(&signed.target) })?,
+        );
+        *request.uri_mut() = http::Uri::from_parts(parts)
+            .map_err(|_| RequestError::InvalidTarget { target: crate::error::shorten(&signed.target) })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! The canonical query string.
+//!
+//! Each `&`-separated parameter is split at its first `=` (a key without `=` has the empty
+//! value, so `?acl` signs as `acl=`), decoded, and re-encoded with [`crate::encoding`]'s
+//! rule: unreserved characters kept, everything else `%XX` in uppercase hex, space as `%20`.
+//! Parameters are sorted by encoded key, then by encoded value, byte for byte; repeated keys are
+//! all kept. Empty parameters (`a=1&&b=2`, a trailing `&`) are dropped.
+//!
+//! # A raw `+`
+//!
+//! A `+` in the query string is decoded as a **space** and so signs as `%20`; a plus sign sent
+//! as `%2B` signs as `%2B`. This is what AWS's own services compute: they read the query with
+//! HTML-form decoding, and the two SDK signers AWS maintains against those services, the
+//! aws-sigv4 crate (Rust SDK) and aws-sdk-go-v2, both decode `+` as a space before signing.
+//! Other signers disagree: botocore signs the query bytes as given (a literal `+`), reqsign
+//! encodes it as `%2B`, and curl before 8.x encoded both to `%20` (see `FIELD-NOTES.md`). The
+//! vector `vectors/cases/query-raw-plus` pins the rule.
+//!
+//! A `%` that does not start a valid `%XX` triplet is taken literally and signs as `%25`.
+
+use crate::encoding::{decode_query_component, encode_into};
+
+/// One query parameter, encoded for the canonical request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EncodedParam {
+    /// Encoded key.
+    pub key: String,
+    /// Encoded value.
+    pub value: String,
+}
+
+impl EncodedParam {
+    /// Encodes an already-decoded key and value.
+    pub fn from_decoded(key: &[u8], value: &[u8]) -> Self {
+        let mut k = String::with_capacity(key.len());
+        encode_into(&mut k, key, false);
+        let mut v = String::with_capacity(value.len());
+        encode_into(&mut v, value, false);
+        Self { key: k, value: v }
+    }
+}
+
+/// Splits a raw query string (without the `?`) into decoded key/value pairs, in order.
+pub fn parse_query(query: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode_query_component(k), decode_query_component(v))
+        })
+        .collect()
+}
+
+/// Builds the canonical query from the raw query string plus extra, already-decoded
+/// parameters (the `X-Amz-*` parameters of a presigned request).
+pub fn canonical_query(query: &str, extra: &[(&str, &str)]) -> String {
+    let mut params: Vec<EncodedParam> = parse_query(query)
+        .iter()
+        .map(|(k, v)| EncodedParam::from_decoded(k, v))
+        .chain(
+            extra
+                .iter()
+                .map(|(k, v)| EncodedParam::from_decoded(k.as_bytes(), v.as_bytes())),
+        )
+        .collect();
+    params.sort_unstable();
+    join(&params)
+}
+
+fn join(params: &[EncodedParam]) -> String {
+    let mut out = String::with_capacity(params.iter().map(|p| p.key.len() + p.value.len() + 2).sum());
+    for (i, p) in params.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&p.key);
+        out.push('=');
+        out.push_str(&p.value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_by_key_then_value_after_encoding() {
+        assert_eq!(canonical_query("b=2&a=3&a=1", &[]), "a=1&a=3&b=2");
+        assert_eq!(canonical_query("Param-3=Value3&Param=Value2&%E1%88%B4=Value1", &[]),
+            "%E1%88%B4=Value1&Param=Value2&Param-3=Value3");
+        assert_eq!(canonical_query("select-type=2&select=1", &[]), "select=1&select-type=2");
+    }
+
+    #[test]
+    fn valueless_plus_tilde_and_stray_percent() {
+        assert_eq!(canonical_query("acl", &[]), "acl=");
+        assert_eq!(canonical_query("k=&acl", &[]), "acl=&k=");
+        assert_eq!(canonical_query("a=b+c&d=e%2Bf", &[]), "a=b%20c&d=e%2Bf");
+        assert_eq!(canonical_query("~k=~v", &[]), "~k=~v");
+        assert_eq!(canonical_query("p=100%&q=%zz&r=%4", &[]), "p=100%25&q=%25zz&r=%254");
+        assert_eq!(canonical_query("&&x=1&", &[]), "x=1");
+        assert_eq!(canonical_query("", &[("X-Amz-Credential", "A/b")]), "X-Amz-Credential=A%2Fb");
+    }
+}

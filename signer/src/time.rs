@@ -1,0 +1,180 @@
+//! Signing time: parsing and the two formats SigV4 uses (`20150830T123600Z`, `20150830`).
+//!
+//! The signer never reads a clock; callers pass a [`SigningTime`].
+
+use crate::error::ParamsError;
+
+/// A point in time with one-second resolution, in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SigningTime {
+    unix: i64,
+}
+
+impl SigningTime {
+    /// A time from seconds since the Unix epoch.
+    pub fn from_unix_seconds(unix: i64) -> Self {
+        Self { unix }
+    }
+
+    /// Seconds since the Unix epoch.
+    pub fn unix_seconds(self) -> i64 {
+        self.unix
+    }
+
+    /// Parses RFC 3339 in UTC (`2015-08-30T12:36:00Z`, fractional seconds ignored,
+    /// `+00:00` accepted) or the SigV4 basic format (`20150830T123600Z`).
+    pub fn parse(input: &str) -> Result<Self, ParamsError> {
+        let bad = || ParamsError::InvalidTimestamp {
+            input: input.chars().take(64).collect(),
+        };
+        let b = input.as_bytes();
+        let digits = |range: std::ops::Range<usize>| -> Option<i64> {
+            let s = b.get(range)?;
+            if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            s.iter()
+                .try_fold(0i64, |acc, d| Some(acc * 10 + i64::from(d - b'0')))
+        };
+        let (fields, rest) = if b.len() >= 16 && b.get(8) == Some(&b'T') && b.get(4) != Some(&b'-')
+        {
+            (
+                [
+                    digits(0..4),
+                    digits(4..6),
+                    digits(6..8),
+                    digits(9..11),
+                    digits(11..13),
+                    digits(13..15),
+                ],
+                &b[15..],
+            )
+        } else if b.len() >= 20
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b'T' || b[10] == b't')
+            && b[13] == b':'
+            && b[16] == b':'
+        {
+            (
+                [
+                    digits(0..4),
+                    digits(5..7),
+                    digits(8..10),
+                    digits(11..13),
+                    digits(14..16),
+                    digits(17..19),
+                ],
+                &b[19..],
+            )
+        } else {
+            return Err(bad());
+        };
+        let [Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)] = fields else {
+            return Err(bad());
+        };
+        let mut rest = rest;
+        if rest.first() == Some(&b'.') {
+            let n = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if n == 0 {
+                return Err(bad());
+            }
+            rest = &rest[1 + n..];
+        }
+        if !(rest == b"Z" || rest == b"z" || rest == b"+00:00" || rest == b"-00:00") {
+            return Err(bad());
+        }
+        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+        {
+            return Err(bad());
+        }
+        let days = days_from_civil(y, mo, d);
+        Ok(Self {
+            unix: days * 86_400 + h * 3600 + mi * 60 + s.min(59),
+        })
+    }
+
+    /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` format.
+    pub fn amz_date(self) -> String {
+        let (y, mo, d, h, mi, s) = self.fields();
+        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+    }
+
+    /// `YYYYMMDD`, the date of the credential scope.
+    pub fn date_stamp(self) -> String {
+        let (y, mo, d, ..) = self.fields();
+        format!("{y:04}{mo:02}{d:02}")
+    }
+
+    /// RFC 3339 with a `Z`, for people and JSON.
+    pub fn rfc3339(self) -> String {
+        let (y, mo, d, h, mi, s) = self.fields();
+        format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    }
+
+    fn fields(self) -> (i64, i64, i64, i64, i64, i64) {
+        let days = self.unix.div_euclid(86_400);
+        let secs = self.unix.rem_euclid(86_400);
+        let (y, mo, d) = civil_from_days(days);
+        (y, mo, d, secs / 3600, secs % 3600 / 60, secs % 60)
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (the "days from civil" algorithm
+// published by Howard Hinnant, written out here).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_the_suite_timestamp() {
+        let t = SigningTime::parse("2015-08-30T12:36:00Z").unwrap();
+        assert_eq!(t.unix_seconds(), 1_440_938_160);
+        assert_eq!(t.amz_date(), "20150830T123600Z");
+        assert_eq!(t.date_stamp(), "20150830");
+        assert_eq!(SigningTime::parse("20150830T123600Z").unwrap(), t);
+        assert_eq!(SigningTime::parse(&t.rfc3339()).unwrap(), t);
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in ["", "2015-02-30T00:00:00Z", "2015-08-30 12:36:00", "2015-08-30T12:36:00+02:00", "2015083OT123600Z", "ሴሴሴሴ-08-30T12:36:00Z"] {
+            assert!(SigningTime::parse(s).is_err(), "{s}");
+        }
+    }
+}

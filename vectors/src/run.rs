@@ -1,0 +1,254 @@
+//! Running a case against the reference signer, stage by stage.
+
+use std::fmt;
+
+use sigv4_signer::{sign, SignError, SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime};
+
+use crate::case::{Case, Location};
+use crate::request_txt::{parse_request, RawRequest};
+
+/// A stage of the algorithm whose result a case can pin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// Canonical request.
+    CanonicalRequest,
+    /// String to sign.
+    StringToSign,
+    /// Signature.
+    Signature,
+    /// The signed request.
+    SignedRequest,
+    /// An expected error.
+    Error,
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::CanonicalRequest => "canonical-request",
+            Self::StringToSign => "string-to-sign",
+            Self::Signature => "signature",
+            Self::SignedRequest => "signed-request",
+            Self::Error => "error",
+        })
+    }
+}
+
+/// The check of one stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageResult {
+    /// Which stage.
+    pub stage: Stage,
+    /// `None` when it matched; else a readable explanation with a diff.
+    pub failure: Option<String>,
+}
+
+/// All checks of a case at one location.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Case name.
+    pub case: String,
+    /// Location.
+    pub location: Location,
+    /// Stage results, in algorithm order.
+    pub stages: Vec<StageResult>,
+}
+
+impl Report {
+    /// Whether every stage matched (and there was at least one).
+    pub fn passed(&self) -> bool {
+        !self.stages.is_empty() && self.stages.iter().all(|s| s.failure.is_none())
+    }
+
+    /// The failed stages.
+    pub fn failures(&self) -> impl Iterator<Item = &StageResult> {
+        self.stages.iter().filter(|s| s.failure.is_some())
+    }
+}
+
+/// The signature location of `location` under the case's context.
+pub fn signature_location(case: &Case, location: Location) -> SignatureLocation {
+    match location {
+        Location::Header => SignatureLocation::Headers,
+        Location::Query => SignatureLocation::Query {
+            expires_in: case.context.expiration_in_seconds,
+        },
+    }
+}
+
+/// Signs a case at a location (at `time`, or the context's time).
+pub fn sign_case_at(case: &Case, location: Location, time: Option<SigningTime>) -> Result<(SigningOutput, SignedRequest), SignError> {
+    let creds = case.context.credentials();
+    let time = match time {
+        Some(t) => t,
+        None => case.context.time()?,
+    };
+    let params = SigningParams::new(&creds, &case.context.region, &case.context.service, time)
+        .with_settings(case.context.settings());
+    let signable = case.request.signable();
+    let out = sign(&signable, &params, signature_location(case, location))?;
+    let signed = out.apply(&signable);
+    Ok((out, signed))
+}
+
+/// Signs a case at a location under its context.
+pub fn sign_case(case: &Case, location: Location) -> Result<(SigningOutput, SignedRequest), SignError> {
+    sign_case_at(case, location, None)
+}
+
+/// Runs every stage the case pins at `location`.
+pub fn run(case: &Case, location: Location) -> Report {
+    let exp = case.expected(location);
+    let mut stages = Vec::new();
+    let result = sign_case(case, location);
+    if let Some(code) = &exp.error {
+        let failure = match &result {
+            Err(e) if e.code() == code => None,
+            Err(e) => Some(format!("expected error `{code}`, got error `{}`: {e}", e.code())),
+            Ok(_) => Some(format!("expected error `{code}`, but signing succeeded")),
+        };
+        stages.push(StageResult { stage: Stage::Error, failure });
+        return Report { case: case.name.clone(), location, stages };
+    }
+    let (out, signed) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            stages.push(StageResult {
+                stage: Stage::CanonicalRequest,
+                failure: Some(format!("signing failed with `{}`: {e}", e.code())),
+            });
+            return Report { case: case.name.clone(), location, stages };
+        }
+    };
+    if let Some(want) = &exp.canonical_request {
+        let got = match &case.canonical_request_timestamp {
+            Some(ts) => SigningTime::parse(ts)
+                .map_err(SignError::from)
+                .and_then(|t| sign_case_at(case, location, Some(t)))
+                .map(|(o, _)| o.canonical_request().to_owned())
+                .unwrap_or_else(|e| format!("<error {e}>")),
+            None => out.canonical_request().to_owned(),
+        };
+        stages.push(compare_text(Stage::CanonicalRequest, want, &got));
+    }
+    if let Some(want) = &exp.string_to_sign {
+        // The old-layout files end with a newline; the suite's do not.
+        let want = if case.canonical_request_timestamp.is_some() || case.context_is_legacy() { want.trim_end_matches('\n') } else { want };
+        stages.push(compare_text(Stage::StringToSign, want, out.string_to_sign()));
+    }
+    if let Some(want) = &exp.signature {
+        stages.push(compare_text(Stage::Signature, want, out.signature()));
+    }
+    if let Some(want) = &exp.signed_request {
+        stages.push(compare_signed(want, &signed, case.erratum.is_some_and(|e| e.signed_request_path_decoded)));
+    }
+    Report { case: case.name.clone(), location, stages }
+}
+
+impl Case {
+    /// Whether the context came from the legacy table.
+    pub fn context_is_legacy(&self) -> bool {
+        !self.dir.join("context.json").exists()
+    }
+}
+
+fn compare_text(stage: Stage, want: &str, got: &str) -> StageResult {
+    StageResult {
+        stage,
+        failure: (want != got).then(|| diff(want, got)),
+    }
+}
+
+/// A line diff of expected and actual text, with invisible characters shown.
+pub fn diff(want: &str, got: &str) -> String {
+    use similar::{ChangeTag, TextDiff};
+    let mut out = String::new();
+    let d = TextDiff::from_lines(want, got);
+    for change in d.iter_all_changes() {
+        let sign = match change.tag() {
+            ChangeTag::Delete => "-",
+            ChangeTag::Insert => "+",
+            ChangeTag::Equal => " ",
+        };
+        let line = change.value().strip_suffix('\n').unwrap_or(change.value());
+        let shown: String = line.escape_debug().collect();
+        out.push_str(&format!("    {sign} {shown}\n"));
+        if change.missing_newline() && change.tag() != ChangeTag::Equal {
+            out.push_str("      (no newline at end)\n");
+        }
+    }
+    out.insert_str(0, "    (- expected, + ours)\n");
+    out
+}
+
+/// A signed request reduced to what must match: method, path, query parameters as a sorted
+/// multiset (decoded), headers as a sorted multiset (lowercased names), body.
+fn normal_form(r: &RawRequest, decode_path: bool) -> String {
+    let (path, query) = r.target.split_once('?').unwrap_or((&r.target, ""));
+    let decoded;
+    let path = if decode_path {
+        decoded = percent_decode(path);
+        decoded.as_str()
+    } else {
+        path
+    };
+    let mut params: Vec<(String, String)> = sigv4_signer::query::parse_query(query)
+        .into_iter()
+        .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    params.sort();
+    let mut headers: Vec<(String, String)> = r
+        .headers
+        .iter()
+        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
+        .collect();
+    headers.sort();
+    let mut s = format!("{} {}\n", r.method, path);
+    for (k, v) in params {
+        s.push_str(&format!("  ?{k}={v}\n"));
+    }
+    for (n, v) in headers {
+        s.push_str(&format!("{n}:{v}\n"));
+    }
+    s.push('\n');
+    s.push_str(&String::from_utf8_lossy(&r.body));
+    s
+}
+
+fn compare_signed(want: &[u8], got: &SignedRequest, decode_path: bool) -> StageResult {
+    let stage = Stage::SignedRequest;
+    let want = match parse_request(want) {
+        Ok(r) => r,
+        Err(e) => return StageResult { stage, failure: Some(format!("expected signed request does not parse: {e}")) },
+    };
+    let got = match parse_request(&got.to_http1()) {
+        Ok(r) => r,
+        Err(e) => return StageResult { stage, failure: Some(format!("our signed request does not parse: {e}")) },
+    };
+    let (w, g) = (normal_form(&want, decode_path), normal_form(&got, decode_path));
+    StageResult {
+        stage,
+        failure: (w != g).then(|| diff(&w, &g)),
+    }
+}
+
+/// `%XX` triplets decoded (a `+` stays a `+`: this is for paths).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

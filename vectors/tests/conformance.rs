@@ -1,0 +1,106 @@
+//! Conformance: every case folder of AWS's v4 suite and of `vectors/cases` is one test, run at
+//! every location it has expected files for and checked at every stage it pins. Plus tests that
+//! fail when cases go missing, and insta snapshots of our own cases' full signed output.
+
+use std::path::{Path, PathBuf};
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use sigv4_vectors::run::{run, sign_case};
+use sigv4_vectors::suite::{aws_suite_dir, own_cases_dir};
+use sigv4_vectors::{discover, Case, Location};
+
+/// AWS's v4 suite has 40 folders (38 in the CRT layout, 2 old-layout).
+const MIN_SUITE_CASES: usize = 40;
+
+fn case_trial(prefix: &str, dir: PathBuf) -> Trial {
+    let name = format!("{prefix}::{}", dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    Trial::test(name, move || {
+        let case = Case::load(&dir).map_err(|e| Failed::from(e.to_string()))?;
+        let mut msg = String::new();
+        for loc in case.locations() {
+            let report = run(&case, loc);
+            if report.stages.is_empty() {
+                msg.push_str(&format!("{loc}: no stage checked\n"));
+            }
+            for f in report.failures() {
+                msg.push_str(&format!("{loc} {} differs:\n{}\n", f.stage, f.failure.as_deref().unwrap_or("")));
+            }
+        }
+        if msg.is_empty() { Ok(()) } else { Err(msg.into()) }
+    })
+}
+
+fn snapshot_trial(dir: PathBuf) -> Trial {
+    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Trial::test(format!("snapshot::{name}"), move || {
+        let case = Case::load(&dir).map_err(|e| Failed::from(e.to_string()))?;
+        let mut text = String::new();
+        for loc in Location::ALL {
+            text.push_str(&format!("===== {loc}\n"));
+            match sign_case(&case, loc) {
+                Ok((out, signed)) => {
+                    text.push_str(&format!(
+                        "--- canonical request\n{}\n--- string to sign\n{}\n--- signature\n{}\n--- signed request\n{}\n",
+                        out.canonical_request(),
+                        out.string_to_sign(),
+                        out.signature(),
+                        String::from_utf8_lossy(&signed.to_http1())
+                    ));
+                }
+                Err(e) => text.push_str(&format!("error {}: {e}\n", e.code())),
+            }
+        }
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_input_file(dir.join("request.txt"));
+        // A changed snapshot panics, which libtest-mimic reports as this test's failure.
+        settings.bind(|| insta::assert_snapshot!(name.clone(), text));
+        Ok(())
+    })
+}
+
+/// Every sub-folder of `root` must be a case the loader picks up.
+fn coverage_trial(name: &str, root: PathBuf, min: usize) -> Trial {
+    Trial::test(name.to_owned(), move || {
+        let found = discover(&root).map_err(|e| Failed::from(e.to_string()))?;
+        let mut problems = Vec::new();
+        let entries = std::fs::read_dir(&root).map_err(|e| Failed::from(format!("{}: {e}", root.display())))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() && !found.contains(&p) {
+                problems.push(format!("{} has no request.txt, so no test runs it", p.display()));
+            }
+        }
+        for dir in &found {
+            if let Err(e) = Case::load(dir) {
+                problems.push(e.to_string());
+            }
+        }
+        if found.len() < min {
+            problems.push(format!("found {} cases under {}, expected at least {min}", found.len(), root.display()));
+        }
+        if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    match aws_suite_dir() {
+        Ok(suite) => {
+            trials.push(coverage_trial("discovery::aws-suite", suite.clone(), MIN_SUITE_CASES));
+            for dir in discover(&suite).unwrap_or_default() {
+                trials.push(case_trial("aws-suite", dir));
+            }
+        }
+        Err(e) => trials.push(Trial::test("discovery::aws-suite", move || Err(format!("AWS's suite not found: {e}").into()))),
+    }
+    let own = own_cases_dir();
+    trials.push(coverage_trial("discovery::own-cases", own.clone(), 1));
+    for dir in discover(&own).unwrap_or_default() {
+        trials.push(case_trial("own", dir.clone()));
+        trials.push(snapshot_trial(dir));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
