@@ -1,1 +1,150 @@
-fn main() {}
+//! `sigv4`: sign suite cases with the reference signer and check them against their expected
+//! files.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use sigv4_vectors::run::{run, sign_case};
+use sigv4_vectors::suite::default_dirs;
+use sigv4_vectors::{discover, Case, Location};
+
+#[derive(Parser)]
+#[command(
+    name = "sigv4",
+    version,
+    about = "AWS Signature Version 4: reference signing and conformance"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Sign a case's request.txt under its context.json and print the signed request.
+    Sign {
+        /// The case folder.
+        case_dir: PathBuf,
+        /// Where the signature goes.
+        #[arg(long, value_enum, default_value_t = LocationArg::Header)]
+        location: LocationArg,
+        /// Print one JSON object: canonical_request, string_to_sign, signature, signed_request.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run every case below the folders (default: AWS's suite and vectors/cases) and compare
+    /// each stage with the expected files.
+    Vectors {
+        /// Folders to search for cases.
+        dirs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LocationArg {
+    Header,
+    Query,
+}
+
+impl From<LocationArg> for Location {
+    fn from(l: LocationArg) -> Self {
+        match l {
+            LocationArg::Header => Location::Header,
+            LocationArg::Query => Location::Query,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sign {
+            case_dir,
+            location,
+            json,
+        } => cmd_sign(&case_dir, location.into(), json),
+        Command::Vectors { dirs } => cmd_vectors(dirs),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sigv4: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn cmd_sign(dir: &std::path::Path, location: Location, json: bool) -> Result<ExitCode> {
+    let case = Case::load(dir)?;
+    let (out, signed) = sign_case(&case, location)
+        .map_err(|e| anyhow::anyhow!("{e} (code {})", e.code()))
+        .with_context(|| format!("signing {}", dir.display()))?;
+    let mut stdout = std::io::stdout().lock();
+    if json {
+        let v = serde_json::json!({
+            "canonical_request": out.canonical_request(),
+            "string_to_sign": out.string_to_sign(),
+            "signature": out.signature(),
+            "signed_request": String::from_utf8_lossy(&signed.to_http1()),
+        });
+        writeln!(stdout, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        stdout.write_all(&signed.to_http1())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_vectors(dirs: Vec<PathBuf>) -> Result<ExitCode> {
+    let dirs = if dirs.is_empty() {
+        default_dirs().map_err(anyhow::Error::msg)?
+    } else {
+        dirs
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for root in &dirs {
+        if !root.is_dir() {
+            bail!("{} is not a folder", root.display());
+        }
+        for dir in discover(root)? {
+            let case = match Case::load(&dir) {
+                Ok(c) => c,
+                Err(e) => {
+                    println!("FAIL {}: cannot load: {e}", dir.display());
+                    failed += 1;
+                    continue;
+                }
+            };
+            for loc in case.locations() {
+                let report = run(&case, loc);
+                if report.passed() {
+                    passed += 1;
+                    continue;
+                }
+                failed += 1;
+                for f in report.failures() {
+                    println!("FAIL {} [{loc}] {} differs", case.name, f.stage);
+                    print!("{}", f.failure.as_deref().unwrap_or(""));
+                }
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if passed + failed == 0 {
+        eprintln!(
+            "sigv4: no case found under {}",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

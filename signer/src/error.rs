@@ -60,12 +60,26 @@ impl RequestError {
 impl fmt::Display for RequestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::InvalidMethod { method } => write!(f, "the method {method:?} is not an HTTP token"),
-            Self::InvalidTarget { target } => write!(f, "the request-target {target:?} is empty or holds control characters"),
-            Self::InvalidHeaderName { name } => write!(f, "the header name {name:?} is not a valid HTTP field name"),
-            Self::InvalidHeaderValue { name } => write!(f, "the value of header {name:?} holds CR, LF or NUL"),
-            Self::MissingHost => f.write_str("the request has no Host header, and SigV4 must sign `host`"),
-            Self::ReservedQueryParameter { name } => write!(f, "the query already holds {name}, which presigning adds itself"),
+            Self::InvalidMethod { method } => {
+                write!(f, "the method {method:?} is not an HTTP token")
+            }
+            Self::InvalidTarget { target } => write!(
+                f,
+                "the request-target {target:?} is empty or holds control characters"
+            ),
+            Self::InvalidHeaderName { name } => {
+                write!(f, "the header name {name:?} is not a valid HTTP field name")
+            }
+            Self::InvalidHeaderValue { name } => {
+                write!(f, "the value of header {name:?} holds CR, LF or NUL")
+            }
+            Self::MissingHost => {
+                f.write_str("the request has no Host header, and SigV4 must sign `host`")
+            }
+            Self::ReservedQueryParameter { name } => write!(
+                f,
+                "the query already holds {name}, which presigning adds itself"
+            ),
             Self::NonUtf8 { what } => write!(f, "{what} is not valid UTF-8"),
         }
     }

@@ -11,7 +11,10 @@ use crate::sign::{check, payload_hash_for, prepare, Additions, SigningOutput};
 use crate::string_to_sign::ALGORITHM;
 
 /// Signs `request` for the `Authorization` header.
-pub fn sign_headers(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result<SigningOutput, SignError> {
+pub fn sign_headers(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+) -> Result<SigningOutput, SignError> {
     check(request, params)?;
     let payload_hash = payload_hash_for(request, params)?;
     let amz_date = params.time.amz_date();
@@ -23,7 +26,8 @@ pub fn sign_headers(request: &SignableRequest<'_>, params: &SigningParams<'_>) -
         query: Vec::new(),
     };
     if s.content_sha256 == ContentSha256Mode::Header {
-        add.headers.push(("x-amz-content-sha256", payload_hash.as_str()));
+        add.headers
+            .push(("x-amz-content-sha256", payload_hash.as_str()));
     }
     if let (Some(t), SessionTokenMode::Include) = (token, s.session_token) {
         add.headers.push(("x-amz-security-token", t));

@@ -32,15 +32,17 @@ pub const UNSIGNED_BY_DEFAULT: &[&str] = &[
 /// Whether `name` is a valid HTTP field name (RFC 9110 `token`).
 pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Checks a name and value, returning an error naming the header.
 pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
     if !is_valid_name(name) {
-        return Err(RequestError::InvalidHeaderName { name: shorten(name) });
+        return Err(RequestError::InvalidHeaderName {
+            name: shorten(name),
+        });
     }
     let b = value.as_bytes();
     for (i, &c) in b.iter().enumerate() {
@@ -51,7 +53,9 @@ pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
             _ => false,
         };
         if bad {
-            return Err(RequestError::InvalidHeaderValue { name: shorten(name) });
+            return Err(RequestError::InvalidHeaderValue {
+                name: shorten(name),
+            });
         }
     }
     Ok(())
@@ -75,7 +79,10 @@ pub fn canonical_value(value: &str) -> String {
                 (true, j)
             }
             b' ' => (true, i + 1),
-            _ => (false, i + value[i..].chars().next().map_or(1, char::len_utf8)),
+            _ => (
+                false,
+                i + value[i..].chars().next().map_or(1, char::len_utf8),
+            ),
         };
         if is_space {
             if !last_space {
@@ -99,7 +106,10 @@ pub struct CanonicalHeaders {
 impl CanonicalHeaders {
     /// Canonicalises `headers` (already validated), keeping those `sign` accepts by their
     /// lowercased name.
-    pub fn new<'h>(headers: impl IntoIterator<Item = (&'h str, &'h str)>, mut sign: impl FnMut(&str) -> bool) -> Self {
+    pub fn new<'h>(
+        headers: impl IntoIterator<Item = (&'h str, &'h str)>,
+        mut sign: impl FnMut(&str) -> bool,
+    ) -> Self {
         let mut entries: Vec<(String, String)> = Vec::new();
         for (name, value) in headers {
             let lname = name.to_ascii_lowercase();
@@ -150,7 +160,10 @@ mod tests {
     fn trims_collapses_and_unfolds() {
         assert_eq!(canonical_value("  a   b    c  "), "a b c");
         assert_eq!(canonical_value("\"a   b   c\""), "\"a b c\"");
-        assert_eq!(canonical_value("value1\n  value2\n     value3"), "value1 value2 value3");
+        assert_eq!(
+            canonical_value("value1\n  value2\n     value3"),
+            "value1 value2 value3"
+        );
         assert_eq!(canonical_value("\ta\tb\t"), "a\tb");
         assert_eq!(canonical_value("ሴ  é"), "ሴ é");
         assert_eq!(canonical_value("a \t b"), "a \t b");
@@ -160,10 +173,20 @@ mod tests {
     #[test]
     fn joins_repeats_in_arrival_order_and_sorts() {
         let h = CanonicalHeaders::new(
-            [("My-Header1", "value2"), ("Host", "h"), ("my-header1", "value1")],
+            [
+                ("My-Header1", "value2"),
+                ("Host", "h"),
+                ("my-header1", "value1"),
+            ],
             |_| true,
         );
-        assert_eq!(h.entries(), &[("host".into(), "h".into()), ("my-header1".into(), "value2,value1".into())]);
+        assert_eq!(
+            h.entries(),
+            &[
+                ("host".into(), "h".into()),
+                ("my-header1".into(), "value2,value1".into())
+            ]
+        );
         assert_eq!(h.signed_headers(), "host;my-header1");
     }
 

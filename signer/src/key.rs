@@ -134,7 +134,9 @@ impl Default for SigningKeyCache {
 
 impl fmt::Debug for SigningKeyCache {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache").field("len", &self.len()).finish_non_exhaustive()
+        f.debug_struct("SigningKeyCache")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,8 +149,16 @@ mod tests {
     // 20120215, us-east-1, iam.
     #[test]
     fn derives_awss_documented_key() {
-        let k = SigningKey::derive("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam");
-        assert_eq!(hex(k.as_bytes()), "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");
+        let k = SigningKey::derive(
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "20120215",
+            "us-east-1",
+            "iam",
+        );
+        assert_eq!(
+            hex(k.as_bytes()),
+            "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+        );
     }
 
     #[test]

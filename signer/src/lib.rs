@@ -50,7 +50,7 @@ pub use error::{ParamsError, RequestError, SignError};
 pub use key::{SigningKey, SigningKeyCache};
 pub use payload::{ContentSha256Mode, PayloadMode};
 pub use request::{SignableRequest, SignedRequest};
-pub use settings::{Credentials, SessionTokenMode, SignatureLocation, Settings, SigningParams};
+pub use settings::{Credentials, SessionTokenMode, Settings, SignatureLocation, SigningParams};
 pub use sign::{sign, SigningOutput};
 pub use time::SigningTime;
 pub use uri::{NormalizationMode, UriEncodingMode};

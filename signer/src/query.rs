@@ -69,7 +69,8 @@ pub fn canonical_query(query: &str, extra: &[(&str, &str)]) -> String {
 }
 
 fn join(params: &[EncodedParam]) -> String {
-    let mut out = String::with_capacity(params.iter().map(|p| p.key.len() + p.value.len() + 2).sum());
+    let mut out =
+        String::with_capacity(params.iter().map(|p| p.key.len() + p.value.len() + 2).sum());
     for (i, p) in params.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -88,9 +89,14 @@ mod tests {
     #[test]
     fn sorts_by_key_then_value_after_encoding() {
         assert_eq!(canonical_query("b=2&a=3&a=1", &[]), "a=1&a=3&b=2");
-        assert_eq!(canonical_query("Param-3=Value3&Param=Value2&%E1%88%B4=Value1", &[]),
-            "%E1%88%B4=Value1&Param=Value2&Param-3=Value3");
-        assert_eq!(canonical_query("select-type=2&select=1", &[]), "select=1&select-type=2");
+        assert_eq!(
+            canonical_query("Param-3=Value3&Param=Value2&%E1%88%B4=Value1", &[]),
+            "%E1%88%B4=Value1&Param=Value2&Param-3=Value3"
+        );
+        assert_eq!(
+            canonical_query("select-type=2&select=1", &[]),
+            "select=1&select-type=2"
+        );
     }
 
     #[test]
@@ -99,8 +105,14 @@ mod tests {
         assert_eq!(canonical_query("k=&acl", &[]), "acl=&k=");
         assert_eq!(canonical_query("a=b+c&d=e%2Bf", &[]), "a=b%20c&d=e%2Bf");
         assert_eq!(canonical_query("~k=~v", &[]), "~k=~v");
-        assert_eq!(canonical_query("p=100%&q=%zz&r=%4", &[]), "p=100%25&q=%25zz&r=%254");
+        assert_eq!(
+            canonical_query("p=100%&q=%zz&r=%4", &[]),
+            "p=100%25&q=%25zz&r=%254"
+        );
         assert_eq!(canonical_query("&&x=1&", &[]), "x=1");
-        assert_eq!(canonical_query("", &[("X-Amz-Credential", "A/b")]), "X-Amz-Credential=A%2Fb");
+        assert_eq!(
+            canonical_query("", &[("X-Amz-Credential", "A/b")]),
+            "X-Amz-Credential=A%2Fb"
+        );
     }
 }

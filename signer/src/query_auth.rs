@@ -25,9 +25,16 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Presigns `request`, valid for `expires_in` seconds.
-pub fn presign(request: &SignableRequest<'_>, params: &SigningParams<'_>, expires_in: u64) -> Result<SigningOutput, SignError> {
+pub fn presign(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    expires_in: u64,
+) -> Result<SigningOutput, SignError> {
     if !(1..=MAX_EXPIRES).contains(&expires_in) {
-        return Err(ParamsError::ExpiresOutOfRange { seconds: expires_in }.into());
+        return Err(ParamsError::ExpiresOutOfRange {
+            seconds: expires_in,
+        }
+        .into());
     }
     check(request, params)?;
     let (_, query) = request.path_and_query()?;
@@ -46,17 +53,21 @@ pub fn presign(request: &SignableRequest<'_>, params: &SigningParams<'_>, expire
     let amz_date = params.time.amz_date();
     let credential = format!(
         "{}/{}/{}/{}/aws4_request",
-        params.credentials.access_key_id, params.time.date_stamp(), params.region, params.service
+        params.credentials.access_key_id,
+        params.time.date_stamp(),
+        params.region,
+        params.service
     );
     let expires = expires_in.to_string();
     let token_signed = matches!(params.settings.session_token, SessionTokenMode::Include);
 
     // The signed-headers list must be known before the canonical request: compute it from
     // the request's headers the same way `prepare` does.
-    let signed_headers = crate::headers::CanonicalHeaders::new(request.headers.iter().copied(), |l| {
-        !crate::headers::UNSIGNED_BY_DEFAULT.contains(&l)
-    })
-    .signed_headers();
+    let signed_headers =
+        crate::headers::CanonicalHeaders::new(request.headers.iter().copied(), |l| {
+            !crate::headers::UNSIGNED_BY_DEFAULT.contains(&l)
+        })
+        .signed_headers();
 
     let mut add = Additions {
         headers: Vec::new(),

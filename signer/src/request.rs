@@ -50,10 +50,15 @@ impl<'a> SignableRequest<'a> {
 /// Splits a request-target into path and query.
 pub fn split_target(target: &str) -> Result<(&str, &str), RequestError> {
     if target.is_empty() || target.bytes().any(|b| b < 0x20 || b == 0x7f) {
-        return Err(RequestError::InvalidTarget { target: shorten(target) });
+        return Err(RequestError::InvalidTarget {
+            target: shorten(target),
+        });
     }
     let mut t = target;
-    if let Some(rest) = t.strip_prefix("http://").or_else(|| t.strip_prefix("https://")) {
+    if let Some(rest) = t
+        .strip_prefix("http://")
+        .or_else(|| t.strip_prefix("https://"))
+    {
         t = rest.find(['/', '?']).map_or("", |i| &rest[i..]);
     }
     let t = t.split('#').next().unwrap_or("");
@@ -117,7 +122,10 @@ mod tests {
         assert_eq!(split_target("/a").unwrap(), ("/a", ""));
         assert_eq!(split_target("https://h:1/p?q#f").unwrap(), ("/p", "q"));
         assert_eq!(split_target("http://h").unwrap(), ("", ""));
-        assert_eq!(split_target("/example space/").unwrap(), ("/example space/", ""));
+        assert_eq!(
+            split_target("/example space/").unwrap(),
+            ("/example space/", "")
+        );
         assert!(split_target("").is_err());
         assert!(split_target("/a\nb").is_err());
     }

@@ -40,7 +40,10 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"** redacted **")
-            .field("session_token", &self.session_token.as_ref().map(|_| "** redacted **"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
             .finish()
     }
 }
@@ -115,7 +118,12 @@ pub struct SigningParams<'a> {
 
 impl<'a> SigningParams<'a> {
     /// Parameters with default settings and no key cache.
-    pub fn new(credentials: &'a Credentials, region: &'a str, service: &'a str, time: SigningTime) -> Self {
+    pub fn new(
+        credentials: &'a Credentials,
+        region: &'a str,
+        service: &'a str,
+        time: SigningTime,
+    ) -> Self {
         Self {
             credentials,
             region,

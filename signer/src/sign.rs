@@ -130,7 +130,10 @@ pub(crate) struct Prepared {
 }
 
 /// Checks the request and parameters that do not depend on the location.
-pub(crate) fn check(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result<(), SignError> {
+pub(crate) fn check(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+) -> Result<(), SignError> {
     if !headers::is_valid_name(request.method) {
         return Err(RequestError::InvalidMethod {
             method: crate::error::shorten(request.method),
@@ -140,7 +143,11 @@ pub(crate) fn check(request: &SignableRequest<'_>, params: &SigningParams<'_>) -
     for (n, v) in &request.headers {
         headers::validate(n, v)?;
     }
-    if !request.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+    if !request
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+    {
         return Err(RequestError::MissingHost.into());
     }
     check_scope_field("access key id", &params.credentials.access_key_id)?;
@@ -178,8 +185,18 @@ pub(crate) fn prepare(
     let creq_hash = hex(&Sha256::digest(canonical_request_text.as_bytes()));
     let string_to_sign = string_to_sign(&params.time.amz_date(), &scope, &creq_hash);
     let key = match params.key_cache {
-        Some(cache) => cache.get(&params.credentials.secret_access_key, &scope.date, &scope.region, &scope.service),
-        None => SigningKey::derive(&params.credentials.secret_access_key, &scope.date, &scope.region, &scope.service),
+        Some(cache) => cache.get(
+            &params.credentials.secret_access_key,
+            &scope.date,
+            &scope.region,
+            &scope.service,
+        ),
+        None => SigningKey::derive(
+            &params.credentials.secret_access_key,
+            &scope.date,
+            &scope.region,
+            &scope.service,
+        ),
     };
     let signature = key.sign(&string_to_sign);
     Ok(Prepared {
@@ -199,10 +216,15 @@ pub fn sign(
 ) -> Result<SigningOutput, SignError> {
     match location {
         SignatureLocation::Headers => crate::header_auth::sign_headers(request, params),
-        SignatureLocation::Query { expires_in } => crate::query_auth::presign(request, params, expires_in),
+        SignatureLocation::Query { expires_in } => {
+            crate::query_auth::presign(request, params, expires_in)
+        }
     }
 }
 
-pub(crate) fn payload_hash_for(request: &SignableRequest<'_>, params: &SigningParams<'_>) -> Result<String, SignError> {
+pub(crate) fn payload_hash_for(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+) -> Result<String, SignError> {
     Ok(payload_hash(&params.settings.payload, request.body)?)
 }

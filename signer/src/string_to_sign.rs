@@ -41,11 +41,19 @@ pub(crate) fn check_scope_field(field: &'static str, v: &str) -> Result<(), Para
 
 impl fmt::Display for CredentialScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{}/aws4_request", self.date, self.region, self.service)
+        write!(
+            f,
+            "{}/{}/{}/aws4_request",
+            self.date, self.region, self.service
+        )
     }
 }
 
 /// Builds the string to sign from its parts.
-pub fn string_to_sign(amz_date: &str, scope: &CredentialScope, canonical_request_hash: &str) -> String {
+pub fn string_to_sign(
+    amz_date: &str,
+    scope: &CredentialScope,
+    canonical_request_hash: &str,
+) -> String {
     format!("{ALGORITHM}\n{amz_date}\n{scope}\n{canonical_request_hash}")
 }

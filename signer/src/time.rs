@@ -84,7 +84,12 @@ impl SigningTime {
         if !(rest == b"Z" || rest == b"z" || rest == b"+00:00" || rest == b"-00:00") {
             return Err(bad());
         }
-        if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60
+        if !(1..=12).contains(&mo)
+            || d < 1
+            || d > days_in_month(y, mo)
+            || h > 23
+            || mi > 59
+            || s > 60
         {
             return Err(bad());
         }
@@ -173,7 +178,14 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for s in ["", "2015-02-30T00:00:00Z", "2015-08-30 12:36:00", "2015-08-30T12:36:00+02:00", "2015083OT123600Z", "ሴሴሴሴ-08-30T12:36:00Z"] {
+        for s in [
+            "",
+            "2015-02-30T00:00:00Z",
+            "2015-08-30 12:36:00",
+            "2015-08-30T12:36:00+02:00",
+            "2015083OT123600Z",
+            "ሴሴሴሴ-08-30T12:36:00Z",
+        ] {
             assert!(SigningTime::parse(s).is_err(), "{s}");
         }
     }

@@ -40,7 +40,11 @@ pub enum NormalizationMode {
 }
 
 /// The canonical URI of `path` (the request-target without its query). An empty path is `/`.
-pub fn canonical_uri(path: &str, encoding: UriEncodingMode, normalization: NormalizationMode) -> String {
+pub fn canonical_uri(
+    path: &str,
+    encoding: UriEncodingMode,
+    normalization: NormalizationMode,
+) -> String {
     let normalized;
     let path = match normalization {
         NormalizationMode::Enabled => {
@@ -140,8 +144,14 @@ mod tests {
         assert_eq!(canonical_uri("/a%3Ab", Double, Enabled), "/a%253Ab");
         assert_eq!(canonical_uri("/a%3ab", Single, Disabled), "/a%3Ab");
         assert_eq!(canonical_uri("/a%7Eb%2f", Single, Disabled), "/a~b%2F");
-        assert_eq!(canonical_uri("/a b/ሴ", Single, Disabled), "/a%20b/%E1%88%B4");
-        assert_eq!(canonical_uri("/a b/ሴ", Double, Disabled), "/a%20b/%E1%88%B4");
+        assert_eq!(
+            canonical_uri("/a b/ሴ", Single, Disabled),
+            "/a%20b/%E1%88%B4"
+        );
+        assert_eq!(
+            canonical_uri("/a b/ሴ", Double, Disabled),
+            "/a%20b/%E1%88%B4"
+        );
         assert_eq!(canonical_uri("/100%", Single, Disabled), "/100%25");
         assert_eq!(canonical_uri("", Single, Disabled), "/");
         assert_eq!(canonical_uri("//a/../b", Single, Disabled), "//a/../b");

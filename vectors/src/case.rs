@@ -105,11 +105,19 @@ impl fmt::Display for LoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io(p, e) => write!(f, "{}: {e}", p.display()),
-            Self::NoContext(p) => write!(f, "{}: no context.json, and not a known old-layout folder", p.display()),
+            Self::NoContext(p) => write!(
+                f,
+                "{}: no context.json, and not a known old-layout folder",
+                p.display()
+            ),
             Self::Context(p, e) => write!(f, "{}: {e}", p.display()),
             Self::Request(p, e) => write!(f, "{}: {e}", p.display()),
             Self::NonUtf8(p) => write!(f, "{}: not UTF-8", p.display()),
-            Self::NothingExpected(p) => write!(f, "{}: no expected file (header-*.txt or query-*.txt)", p.display()),
+            Self::NothingExpected(p) => write!(
+                f,
+                "{}: no expected file (header-*.txt or query-*.txt)",
+                p.display()
+            ),
         }
     }
 }
@@ -145,9 +153,11 @@ impl Case {
         let mut context = match read_text(&ctx_path)? {
             Some(text) => Context::from_json(&text).map_err(|e| LoadError::Context(ctx_path, e))?,
             None => {
-                let legacy = legacy_context(&name).ok_or_else(|| LoadError::NoContext(dir.to_owned()))?;
+                let legacy =
+                    legacy_context(&name).ok_or_else(|| LoadError::NoContext(dir.to_owned()))?;
                 canonical_request_timestamp = legacy.canonical_request_timestamp.map(str::to_owned);
-                Context::from_json(legacy.context_json).map_err(|e| LoadError::Context(ctx_path, e))?
+                Context::from_json(legacy.context_json)
+                    .map_err(|e| LoadError::Context(ctx_path, e))?
             }
         };
         let erratum = erratum(&name);
@@ -203,7 +213,10 @@ impl Case {
 /// Every case folder (a folder holding `request.txt`) at or below `root`, sorted.
 pub fn discover(root: &Path) -> Result<Vec<PathBuf>, LoadError> {
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_owned();
             LoadError::Io(path, e.into())

@@ -2,8 +2,8 @@
 
 use serde::Deserialize;
 use sigv4_signer::{
-    ContentSha256Mode, Credentials, NormalizationMode, PayloadMode, SessionTokenMode, Settings, SigningTime,
-    UriEncodingMode,
+    ContentSha256Mode, Credentials, NormalizationMode, PayloadMode, SessionTokenMode, Settings,
+    SigningTime, UriEncodingMode,
 };
 
 /// The suite's fields plus this project's `double_uri_encode` and `payload_hash`.
@@ -67,7 +67,10 @@ impl Context {
 
     /// The credentials.
     pub fn credentials(&self) -> Credentials {
-        let c = Credentials::new(&self.credentials.access_key_id, &self.credentials.secret_access_key);
+        let c = Credentials::new(
+            &self.credentials.access_key_id,
+            &self.credentials.secret_access_key,
+        );
         match &self.credentials.token {
             Some(t) => c.with_session_token(t),
             None => c,
@@ -77,15 +80,31 @@ impl Context {
     /// The signer settings these fields stand for.
     pub fn settings(&self) -> Settings {
         Settings {
-            uri_encoding: if self.double_uri_encode { UriEncodingMode::Double } else { UriEncodingMode::Single },
-            normalization: if self.normalize { NormalizationMode::Enabled } else { NormalizationMode::Disabled },
+            uri_encoding: if self.double_uri_encode {
+                UriEncodingMode::Double
+            } else {
+                UriEncodingMode::Single
+            },
+            normalization: if self.normalize {
+                NormalizationMode::Enabled
+            } else {
+                NormalizationMode::Disabled
+            },
             payload: match &self.payload_hash {
                 Some(h) if h == sigv4_signer::payload::UNSIGNED_PAYLOAD => PayloadMode::Unsigned,
                 Some(h) => PayloadMode::Precomputed(h.clone()),
                 None => PayloadMode::Hash,
             },
-            content_sha256: if self.sign_body { ContentSha256Mode::Header } else { ContentSha256Mode::Omit },
-            session_token: if self.omit_session_token { SessionTokenMode::AddAfterSigning } else { SessionTokenMode::Include },
+            content_sha256: if self.sign_body {
+                ContentSha256Mode::Header
+            } else {
+                ContentSha256Mode::Omit
+            },
+            session_token: if self.omit_session_token {
+                SessionTokenMode::AddAfterSigning
+            } else {
+                SessionTokenMode::Include
+            },
         }
     }
 

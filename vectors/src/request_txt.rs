@@ -29,7 +29,11 @@ impl RawRequest {
         sigv4_signer::SignableRequest {
             method: &self.method,
             target: &self.target,
-            headers: self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
             body: &self.body,
         }
     }
@@ -55,7 +59,9 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Empty => f.write_str("the request file is empty"),
-            Self::BadRequestLine(l) => write!(f, "the request line {l:?} is not `METHOD TARGET HTTP/1.1`"),
+            Self::BadRequestLine(l) => {
+                write!(f, "the request line {l:?} is not `METHOD TARGET HTTP/1.1`")
+            }
             Self::NonUtf8Head => f.write_str("the request line or headers are not UTF-8"),
             Self::BadHeaderLine(l) => write!(f, "the header line {l:?} has no ':'"),
             Self::ContinuationFirst => f.write_str("a continuation line comes before any header"),
@@ -75,7 +81,10 @@ pub fn parse_request(bytes: &[u8]) -> Result<RawRequest, ParseError> {
     let mut lines: Vec<&[u8]> = Vec::new();
     let mut body: &[u8] = &[];
     loop {
-        let end = bytes[pos..].iter().position(|&b| b == b'\n').map(|i| pos + i);
+        let end = bytes[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| pos + i);
         let line_end = end.unwrap_or(bytes.len());
         let mut line = &bytes[pos..line_end];
         if line.last() == Some(&b'\r') {
@@ -143,7 +152,10 @@ mod tests {
         let r = parse_request(b"GET /example space/ HTTP/1.1\nHost:example.amazonaws.com\nMy-Header1:value1\n  value2\n     value3\nX:a\nX:b\n\nbody\n\nmore").unwrap();
         assert_eq!(r.method, "GET");
         assert_eq!(r.target, "/example space/");
-        assert_eq!(r.headers[1], ("My-Header1".into(), "value1 value2 value3".into()));
+        assert_eq!(
+            r.headers[1],
+            ("My-Header1".into(), "value1 value2 value3".into())
+        );
         assert_eq!(r.headers.len(), 4);
         assert_eq!(r.body, b"body\n\nmore");
         let r = parse_request("GET /ሴ HTTP/1.1\r\nHost:h\r\n".as_bytes()).unwrap();

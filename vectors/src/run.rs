@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use sigv4_signer::{sign, SignError, SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime};
+use sigv4_signer::{
+    sign, SignError, SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime,
+};
 
 use crate::case::{Case, Location};
 use crate::request_txt::{parse_request, RawRequest};
@@ -77,7 +79,11 @@ pub fn signature_location(case: &Case, location: Location) -> SignatureLocation 
 }
 
 /// Signs a case at a location (at `time`, or the context's time).
-pub fn sign_case_at(case: &Case, location: Location, time: Option<SigningTime>) -> Result<(SigningOutput, SignedRequest), SignError> {
+pub fn sign_case_at(
+    case: &Case,
+    location: Location,
+    time: Option<SigningTime>,
+) -> Result<(SigningOutput, SignedRequest), SignError> {
     let creds = case.context.credentials();
     let time = match time {
         Some(t) => t,
@@ -92,7 +98,10 @@ pub fn sign_case_at(case: &Case, location: Location, time: Option<SigningTime>) 
 }
 
 /// Signs a case at a location under its context.
-pub fn sign_case(case: &Case, location: Location) -> Result<(SigningOutput, SignedRequest), SignError> {
+pub fn sign_case(
+    case: &Case,
+    location: Location,
+) -> Result<(SigningOutput, SignedRequest), SignError> {
     sign_case_at(case, location, None)
 }
 
@@ -104,11 +113,21 @@ pub fn run(case: &Case, location: Location) -> Report {
     if let Some(code) = &exp.error {
         let failure = match &result {
             Err(e) if e.code() == code => None,
-            Err(e) => Some(format!("expected error `{code}`, got error `{}`: {e}", e.code())),
+            Err(e) => Some(format!(
+                "expected error `{code}`, got error `{}`: {e}",
+                e.code()
+            )),
             Ok(_) => Some(format!("expected error `{code}`, but signing succeeded")),
         };
-        stages.push(StageResult { stage: Stage::Error, failure });
-        return Report { case: case.name.clone(), location, stages };
+        stages.push(StageResult {
+            stage: Stage::Error,
+            failure,
+        });
+        return Report {
+            case: case.name.clone(),
+            location,
+            stages,
+        };
     }
     let (out, signed) = match result {
         Ok(r) => r,
@@ -117,7 +136,11 @@ pub fn run(case: &Case, location: Location) -> Report {
                 stage: Stage::CanonicalRequest,
                 failure: Some(format!("signing failed with `{}`: {e}", e.code())),
             });
-            return Report { case: case.name.clone(), location, stages };
+            return Report {
+                case: case.name.clone(),
+                location,
+                stages,
+            };
         }
     };
     if let Some(want) = &exp.canonical_request {
@@ -133,16 +156,32 @@ pub fn run(case: &Case, location: Location) -> Report {
     }
     if let Some(want) = &exp.string_to_sign {
         // The old-layout files end with a newline; the suite's do not.
-        let want = if case.canonical_request_timestamp.is_some() || case.context_is_legacy() { want.trim_end_matches('\n') } else { want };
-        stages.push(compare_text(Stage::StringToSign, want, out.string_to_sign()));
+        let want = if case.canonical_request_timestamp.is_some() || case.context_is_legacy() {
+            want.trim_end_matches('\n')
+        } else {
+            want
+        };
+        stages.push(compare_text(
+            Stage::StringToSign,
+            want,
+            out.string_to_sign(),
+        ));
     }
     if let Some(want) = &exp.signature {
         stages.push(compare_text(Stage::Signature, want, out.signature()));
     }
     if let Some(want) = &exp.signed_request {
-        stages.push(compare_signed(want, &signed, case.erratum.is_some_and(|e| e.signed_request_path_decoded)));
+        stages.push(compare_signed(
+            want,
+            &signed,
+            case.erratum.is_some_and(|e| e.signed_request_path_decoded),
+        ));
     }
-    Report { case: case.name.clone(), location, stages }
+    Report {
+        case: case.name.clone(),
+        location,
+        stages,
+    }
 }
 
 impl Case {
@@ -194,7 +233,12 @@ fn normal_form(r: &RawRequest, decode_path: bool) -> String {
     };
     let mut params: Vec<(String, String)> = sigv4_signer::query::parse_query(query)
         .into_iter()
-        .map(|(k, v)| (String::from_utf8_lossy(&k).into_owned(), String::from_utf8_lossy(&v).into_owned()))
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(&k).into_owned(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
+        })
         .collect();
     params.sort();
     let mut headers: Vec<(String, String)> = r
@@ -219,13 +263,26 @@ fn compare_signed(want: &[u8], got: &SignedRequest, decode_path: bool) -> StageR
     let stage = Stage::SignedRequest;
     let want = match parse_request(want) {
         Ok(r) => r,
-        Err(e) => return StageResult { stage, failure: Some(format!("expected signed request does not parse: {e}")) },
+        Err(e) => {
+            return StageResult {
+                stage,
+                failure: Some(format!("expected signed request does not parse: {e}")),
+            }
+        }
     };
     let got = match parse_request(&got.to_http1()) {
         Ok(r) => r,
-        Err(e) => return StageResult { stage, failure: Some(format!("our signed request does not parse: {e}")) },
+        Err(e) => {
+            return StageResult {
+                stage,
+                failure: Some(format!("our signed request does not parse: {e}")),
+            }
+        }
     };
-    let (w, g) = (normal_form(&want, decode_path), normal_form(&got, decode_path));
+    let (w, g) = (
+        normal_form(&want, decode_path),
+        normal_form(&got, decode_path),
+    );
     StageResult {
         stage,
         failure: (w != g).then(|| diff(&w, &g)),
@@ -239,7 +296,11 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let hex = |c: u8| (c as char).to_digit(16);
-        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;

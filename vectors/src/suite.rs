@@ -22,7 +22,9 @@ pub fn aws_suite_dir() -> Result<PathBuf, String> {
             Err(format!("{SUITE_DIR_ENV}={} is not a folder", dir.display()))
         };
     }
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("Cargo.toml");
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("Cargo.toml");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--manifest-path"])
@@ -43,7 +45,9 @@ pub fn aws_suite_dir() -> Result<PathBuf, String> {
         .flatten()
         .find(|p| p["name"] == "aws-sigv4")
         .and_then(|p| p["manifest_path"].as_str())
-        .ok_or_else(|| format!("the workspace does not depend on aws-sigv4; set {SUITE_DIR_ENV}"))?;
+        .ok_or_else(|| {
+            format!("the workspace does not depend on aws-sigv4; set {SUITE_DIR_ENV}")
+        })?;
     let dir = PathBuf::from(manifest_path)
         .parent()
         .map(|p| p.join("aws-signing-test-suite").join("v4"))
@@ -51,7 +55,10 @@ pub fn aws_suite_dir() -> Result<PathBuf, String> {
     if dir.is_dir() {
         Ok(dir)
     } else {
-        Err(format!("{} does not exist (has the aws-sigv4 package changed its layout?)", dir.display()))
+        Err(format!(
+            "{} does not exist (has the aws-sigv4 package changed its layout?)",
+            dir.display()
+        ))
     }
 }
 

@@ -13,7 +13,12 @@ use sigv4_vectors::{discover, Case, Location};
 const MIN_SUITE_CASES: usize = 40;
 
 fn case_trial(prefix: &str, dir: PathBuf) -> Trial {
-    let name = format!("{prefix}::{}", dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+    let name = format!(
+        "{prefix}::{}",
+        dir.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
     Trial::test(name, move || {
         let case = Case::load(&dir).map_err(|e| Failed::from(e.to_string()))?;
         let mut msg = String::new();
@@ -23,15 +28,26 @@ fn case_trial(prefix: &str, dir: PathBuf) -> Trial {
                 msg.push_str(&format!("{loc}: no stage checked\n"));
             }
             for f in report.failures() {
-                msg.push_str(&format!("{loc} {} differs:\n{}\n", f.stage, f.failure.as_deref().unwrap_or("")));
+                msg.push_str(&format!(
+                    "{loc} {} differs:\n{}\n",
+                    f.stage,
+                    f.failure.as_deref().unwrap_or("")
+                ));
             }
         }
-        if msg.is_empty() { Ok(()) } else { Err(msg.into()) }
+        if msg.is_empty() {
+            Ok(())
+        } else {
+            Err(msg.into())
+        }
     })
 }
 
 fn snapshot_trial(dir: PathBuf) -> Trial {
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     Trial::test(format!("snapshot::{name}"), move || {
         let case = Case::load(&dir).map_err(|e| Failed::from(e.to_string()))?;
         let mut text = String::new();
@@ -65,11 +81,15 @@ fn coverage_trial(name: &str, root: PathBuf, min: usize) -> Trial {
     Trial::test(name.to_owned(), move || {
         let found = discover(&root).map_err(|e| Failed::from(e.to_string()))?;
         let mut problems = Vec::new();
-        let entries = std::fs::read_dir(&root).map_err(|e| Failed::from(format!("{}: {e}", root.display())))?;
+        let entries = std::fs::read_dir(&root)
+            .map_err(|e| Failed::from(format!("{}: {e}", root.display())))?;
         for entry in entries.flatten() {
             let p = entry.path();
             if p.is_dir() && !found.contains(&p) {
-                problems.push(format!("{} has no request.txt, so no test runs it", p.display()));
+                problems.push(format!(
+                    "{} has no request.txt, so no test runs it",
+                    p.display()
+                ));
             }
         }
         for dir in &found {
@@ -78,9 +98,17 @@ fn coverage_trial(name: &str, root: PathBuf, min: usize) -> Trial {
             }
         }
         if found.len() < min {
-            problems.push(format!("found {} cases under {}, expected at least {min}", found.len(), root.display()));
+            problems.push(format!(
+                "found {} cases under {}, expected at least {min}",
+                found.len(),
+                root.display()
+            ));
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems.join("\n").into()) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
     })
 }
 
@@ -89,12 +117,18 @@ fn main() {
     let mut trials = Vec::new();
     match aws_suite_dir() {
         Ok(suite) => {
-            trials.push(coverage_trial("discovery::aws-suite", suite.clone(), MIN_SUITE_CASES));
+            trials.push(coverage_trial(
+                "discovery::aws-suite",
+                suite.clone(),
+                MIN_SUITE_CASES,
+            ));
             for dir in discover(&suite).unwrap_or_default() {
                 trials.push(case_trial("aws-suite", dir));
             }
         }
-        Err(e) => trials.push(Trial::test("discovery::aws-suite", move || Err(format!("AWS's suite not found: {e}").into()))),
+        Err(e) => trials.push(Trial::test("discovery::aws-suite", move || {
+            Err(format!("AWS's suite not found: {e}").into())
+        })),
     }
     let own = own_cases_dir();
     trials.push(coverage_trial("discovery::own-cases", own.clone(), 1));
