@@ -45,6 +45,7 @@ pub mod sign;
 pub mod string_to_sign;
 pub mod time;
 pub mod uri;
+pub mod verify;
 
 pub use error::{ParamsError, RequestError, SignError};
 pub use key::{SigningKey, SigningKeyCache};

@@ -9,12 +9,21 @@
 //! # A raw `+`
 //!
 //! A `+` in the query string is decoded as a **space** and so signs as `%20`; a plus sign sent
-//! as `%2B` signs as `%2B`. This is what AWS's own services compute: they read the query with
-//! HTML-form decoding, and the two SDK signers AWS maintains against those services, the
-//! aws-sigv4 crate (Rust SDK) and aws-sdk-go-v2, both decode `+` as a space before signing.
-//! Other signers disagree: botocore signs the query bytes as given (a literal `+`), reqsign
-//! encodes it as `%2B`, and curl before 8.x encoded both to `%20` (see `FIELD-NOTES.md`). The
-//! vector `vectors/cases/query-raw-plus` pins the rule.
+//! as `%2B` signs as `%2B`. The evidence, and why this rule:
+//!
+//! * AWS's own SDK signers, the aws-sigv4 crate (Rust SDK) and aws-sdk-go-v2, decode `+` as a
+//!   space before signing (field notes); AWS's services read query strings with HTML-form
+//!   decoding, where `+` is a space.
+//! * S3 accepts both readings: a URL whose spaces are sent as `+` with `%20` in the signature is
+//!   accepted (aws4fetch#83, "AWS S3 currently accepts both representations"), and so is a raw
+//!   `+` signed as `%2B` (curl#20543, tested against S3 with ListObjectsV2 continuation tokens).
+//!   S3-compatible servers do not all do so. The verifier therefore accepts both readings for S3
+//!   and names the one a client used.
+//! * Other signers disagree: botocore signs the query bytes as given (a literal `+`), reqsign
+//!   encodes it as `%2B`, and curl encoded both `+` and space to `%20` until curl#20550.
+//!
+//! The unambiguous request never has a raw `+`: send `%20` or `%2B`. The vector
+//! `vectors/cases/query-raw-plus` pins the rule.
 //!
 //! A `%` that does not start a valid `%XX` triplet is taken literally and signs as `%25`.
 
@@ -55,8 +64,19 @@ pub fn parse_query(query: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// Builds the canonical query from the raw query string plus extra, already-decoded
 /// parameters (the `X-Amz-*` parameters of a presigned request).
 pub fn canonical_query(query: &str, extra: &[(&str, &str)]) -> String {
+    canonical_query_without(query, extra, |_| false)
+}
+
+/// [`canonical_query`] leaving out the parameters of the request whose decoded key `skip`
+/// accepts (a verifier leaves out `X-Amz-Signature`).
+pub fn canonical_query_without(
+    query: &str,
+    extra: &[(&str, &str)],
+    skip: impl Fn(&[u8]) -> bool,
+) -> String {
     let mut params: Vec<EncodedParam> = parse_query(query)
         .iter()
+        .filter(|(k, _)| !skip(k))
         .map(|(k, v)| EncodedParam::from_decoded(k, v))
         .chain(
             extra

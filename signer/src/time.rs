@@ -99,6 +99,37 @@ impl SigningTime {
         })
     }
 
+    /// Parses only the SigV4 basic format `YYYYMMDDTHHMMSSZ` (what `X-Amz-Date` must hold).
+    pub fn parse_amz_date(input: &str) -> Result<Self, ParamsError> {
+        if input.len() == 16 && input.as_bytes()[8] == b'T' && input.ends_with('Z') {
+            Self::parse(input)
+        } else {
+            Err(ParamsError::InvalidTimestamp {
+                input: input.chars().take(64).collect(),
+            })
+        }
+    }
+
+    /// Parses an HTTP `Date` header in the IMF-fixdate form (`Sun, 06 Nov 1994 08:49:37 GMT`,
+    /// RFC 9110 section 5.6.7).
+    pub fn parse_http_date(input: &str) -> Result<Self, ParamsError> {
+        let bad = || ParamsError::InvalidTimestamp {
+            input: input.chars().take(64).collect(),
+        };
+        let parts: Vec<&str> = input.split(' ').collect();
+        let [_, day, month, year, hms, "GMT"] = parts.as_slice() else {
+            return Err(bad());
+        };
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let mo = MONTHS.iter().position(|m| m == month).ok_or_else(bad)? + 1;
+        if day.len() != 2 || year.len() != 4 || hms.len() != 8 {
+            return Err(bad());
+        }
+        Self::parse(&format!("{year}-{mo:02}-{day}T{hms}Z")).map_err(|_| bad())
+    }
+
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` format.
     pub fn amz_date(self) -> String {
         let (y, mo, d, h, mi, s) = self.fields();
@@ -174,6 +205,13 @@ mod tests {
         assert_eq!(t.date_stamp(), "20150830");
         assert_eq!(SigningTime::parse("20150830T123600Z").unwrap(), t);
         assert_eq!(SigningTime::parse(&t.rfc3339()).unwrap(), t);
+        assert_eq!(
+            SigningTime::parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT").unwrap(),
+            t
+        );
+        assert_eq!(SigningTime::parse_amz_date("20150830T123600Z").unwrap(), t);
+        assert!(SigningTime::parse_amz_date("2015-08-30T12:36:00Z").is_err());
+        assert!(SigningTime::parse_http_date("Sun, 30 Aug 2015 12:36:00 UTC").is_err());
     }
 
     #[test]
