@@ -51,7 +51,8 @@ pub(crate) fn pct_at(s: &[u8]) -> Option<u8> {
 
 /// Decodes a query component: `%XX` triplets become bytes, `+` becomes a space, and
 /// a `%` that does not start a valid triplet stays a literal `%`.
-pub(crate) fn decode_query_component(s: &str) -> Vec<u8> {
+/// With `plus_is_space` unset, a `+` stays a plus sign.
+pub(crate) fn decode_query_component_with(s: &str, plus_is_space: bool) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -60,7 +61,11 @@ pub(crate) fn decode_query_component(s: &str) -> Vec<u8> {
             out.push(v);
             i += 3;
         } else {
-            out.push(if b[i] == b'+' { b' ' } else { b[i] });
+            out.push(if plus_is_space && b[i] == b'+' {
+                b' '
+            } else {
+                b[i]
+            });
             i += 1;
         }
     }

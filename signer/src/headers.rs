@@ -129,6 +129,12 @@ impl CanonicalHeaders {
         Self { entries }
     }
 
+    /// Lines taken as they are (no lowercasing, sorting or joining): for reproducing what a
+    /// faulty client computed.
+    pub fn from_lines(entries: Vec<(String, String)>) -> Self {
+        Self { entries }
+    }
+
     /// `(name, value)` pairs in canonical order.
     pub fn entries(&self) -> &[(String, String)] {
         &self.entries
@@ -142,11 +148,16 @@ impl CanonicalHeaders {
     /// The signed-headers list, `a;b;c`.
     pub fn signed_headers(&self) -> String {
         let mut s = String::new();
-        for (i, (n, _)) in self.entries.iter().enumerate() {
-            if i > 0 {
+        let mut last: Option<&str> = None;
+        for (n, _) in &self.entries {
+            if last == Some(n.as_str()) {
+                continue;
+            }
+            if last.is_some() {
                 s.push(';');
             }
             s.push_str(n);
+            last = Some(n);
         }
         s
     }

@@ -27,7 +27,7 @@
 //!
 //! A `%` that does not start a valid `%XX` triplet is taken literally and signs as `%25`.
 
-use crate::encoding::{decode_query_component, encode_into};
+use crate::encoding::{decode_query_component_with, encode_into};
 
 /// One query parameter, encoded for the canonical request.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,12 +51,21 @@ impl EncodedParam {
 
 /// Splits a raw query string (without the `?`) into decoded key/value pairs, in order.
 pub fn parse_query(query: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    parse_query_with(query, true)
+}
+
+/// [`parse_query`], with a raw `+` kept as a plus sign unless `plus_is_space` (S3 accepts
+/// both readings; see the module docs).
+pub fn parse_query_with(query: &str, plus_is_space: bool) -> Vec<(Vec<u8>, Vec<u8>)> {
     query
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode_query_component(k), decode_query_component(v))
+            (
+                decode_query_component_with(k, plus_is_space),
+                decode_query_component_with(v, plus_is_space),
+            )
         })
         .collect()
 }
@@ -88,7 +97,8 @@ pub fn canonical_query_without(
     join(&params)
 }
 
-fn join(params: &[EncodedParam]) -> String {
+/// Joins encoded parameters as `k=v&k=v`, in the order given.
+pub fn join(params: &[EncodedParam]) -> String {
     let mut out =
         String::with_capacity(params.iter().map(|p| p.key.len() + p.value.len() + 2).sum());
     for (i, p) in params.iter().enumerate() {

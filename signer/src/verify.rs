@@ -23,7 +23,7 @@ use crate::error::RequestError;
 use crate::headers::{self, CanonicalHeaders};
 use crate::key::SigningKey;
 use crate::payload::{payload_hash, PayloadMode};
-use crate::query::{canonical_query_without, parse_query};
+use crate::query::{canonical_query_without, join, parse_query, parse_query_with, EncodedParam};
 use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
 use crate::settings::SessionTokenMode;
@@ -47,6 +47,8 @@ pub struct VerifySettings {
     /// [`SessionTokenMode::AddAfterSigning`] for services that take the token unsigned
     /// (a presigned query's `X-Amz-Security-Token` is then left out of the canonical query).
     pub session_token: SessionTokenMode,
+    /// Accept a raw `+` in the query read as a plus sign too, as S3 does.
+    pub accept_literal_plus: bool,
 }
 
 impl Default for VerifySettings {
@@ -56,6 +58,7 @@ impl Default for VerifySettings {
             normalization: NormalizationMode::Enabled,
             presigned_payload: PayloadMode::Hash,
             session_token: SessionTokenMode::Include,
+            accept_literal_plus: false,
         }
     }
 }
@@ -68,6 +71,7 @@ impl VerifySettings {
             normalization: NormalizationMode::Disabled,
             presigned_payload: PayloadMode::Unsigned,
             session_token: SessionTokenMode::Include,
+            accept_literal_plus: true,
         }
     }
 }
@@ -454,7 +458,52 @@ pub fn verify(
     request: &SignableRequest<'_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
-    let (path, query) = request.path_and_query()?;
+    let (_, query) = request.path_and_query()?;
+    let checked = check_before_signature(request, params)?;
+    let computed = compute(request, &checked, params, &Knobs::default())?;
+    let sent = checked.auth.signature.to_ascii_lowercase();
+    let matches = |c: &Computed| -> bool { c.signature.as_bytes().ct_eq(sent.as_bytes()).into() };
+    if matches(&computed) {
+        return Ok(Verified {
+            auth: checked.auth,
+            time: checked.time,
+            canonical_request: computed.canonical_request,
+            string_to_sign: computed.string_to_sign,
+        });
+    }
+    // S3 accepts a raw `+` in the query read as a plus sign as well as a space (see
+    // `crate::query`).
+    if params.settings.accept_literal_plus && query.contains('+') {
+        let alt = compute(
+            request,
+            &checked,
+            params,
+            &Knobs {
+                query: QueryStyle::LiteralPlus,
+                ..Knobs::default()
+            },
+        )?;
+        if matches(&alt) {
+            return Ok(Verified {
+                auth: checked.auth,
+                time: checked.time,
+                canonical_request: alt.canonical_request,
+                string_to_sign: alt.string_to_sign,
+            });
+        }
+    }
+    Err(VerifyError::SignatureMismatch {
+        canonical_request: computed.canonical_request,
+        string_to_sign: computed.string_to_sign,
+    })
+}
+
+/// Every check up to the signature itself.
+pub(crate) fn check_before_signature(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+) -> Result<Checked, VerifyError> {
+    let (_, query) = request.path_and_query()?;
     for (n, v) in &request.headers {
         headers::validate(n, v)?;
     }
@@ -568,56 +617,210 @@ pub fn verify(
             payload_hash(mode, request.body).map_err(|_| malformed("payload"))?
         }
     };
-    let signed_list = &auth.signed_headers;
+    Ok(Checked {
+        auth,
+        time,
+        secret,
+        payload,
+        date_header: header(request, "date").map(str::to_owned),
+    })
+}
+
+/// What the checks before the signature established.
+pub(crate) struct Checked {
+    pub auth: ParsedAuth,
+    pub time: SigningTime,
+    pub secret: String,
+    pub payload: String,
+    pub date_header: Option<String>,
+}
+
+/// The server's artifacts for one way of computing the signature.
+pub(crate) struct Computed {
+    pub canonical_request: String,
+    pub string_to_sign: String,
+    pub signature: String,
+}
+
+/// How the query is canonicalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum QueryStyle {
+    /// The rule.
+    #[default]
+    Canonical,
+    /// Arrival order, not sorted.
+    Unsorted,
+    /// `+` for spaces.
+    PlusForSpace,
+    /// Lowercase hex digits.
+    LowercaseHex,
+    /// A raw `+` read as a plus sign (`%2B`).
+    LiteralPlus,
+}
+
+/// How header lines are built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum HeaderStyle {
+    /// The rule.
+    #[default]
+    Canonical,
+    /// Values as sent, not trimmed nor collapsed.
+    Untrimmed,
+    /// A repeated header on a line of its own per value.
+    Unjoined,
+}
+
+/// Deviations from the rule, to reproduce what a faulty client computed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Knobs {
+    pub uri_encoding: Option<UriEncodingMode>,
+    pub normalization: Option<NormalizationMode>,
+    pub query: QueryStyle,
+    pub headers: HeaderStyle,
+    pub payload: Option<&'static str>,
+    /// `Some(true)`: the session token signed; `Some(false)`: not signed.
+    pub token_signed: Option<bool>,
+    /// The timestamp written in the string to sign.
+    pub sts_time: Option<String>,
+    pub secret_suffix: &'static str,
+}
+
+pub(crate) fn compute(
+    request: &SignableRequest<'_>,
+    c: &Checked,
+    params: &VerifyParams<'_>,
+    k: &Knobs,
+) -> Result<Computed, VerifyError> {
+    let (path, query) = request.path_and_query()?;
+    let s = &params.settings;
+    let token_unsigned = match k.token_signed {
+        Some(signed) => !signed,
+        None => s.session_token == SessionTokenMode::AddAfterSigning,
+    };
+    let skip = |key: &[u8]| match c.auth.kind {
+        AuthKind::Header => false,
+        AuthKind::Query => {
+            key == b"X-Amz-Signature" || (token_unsigned && key == b"X-Amz-Security-Token")
+        }
+    };
+    let query = match k.query {
+        QueryStyle::Canonical => canonical_query_without(query, &[], skip),
+        style => {
+            let mut params: Vec<EncodedParam> =
+                parse_query_with(query, style != QueryStyle::LiteralPlus)
+                    .iter()
+                    .filter(|(key, _)| !skip(key))
+                    .map(|(key, v)| EncodedParam::from_decoded(key, v))
+                    .collect();
+            for p in &mut params {
+                match style {
+                    QueryStyle::PlusForSpace => {
+                        p.key = p.key.replace("%20", "+");
+                        p.value = p.value.replace("%20", "+");
+                    }
+                    QueryStyle::LowercaseHex => {
+                        p.key = lowercase_hex(&p.key);
+                        p.value = lowercase_hex(&p.value);
+                    }
+                    _ => {}
+                }
+            }
+            if style != QueryStyle::Unsorted {
+                params.sort_unstable();
+            }
+            join(&params)
+        }
+    };
+    let mut signed: Vec<&str> = c.auth.signed_headers.iter().map(String::as_str).collect();
+    match (k.token_signed, c.auth.kind) {
+        (Some(true), AuthKind::Header)
+            if !signed.contains(&"x-amz-security-token")
+                && header(request, "x-amz-security-token").is_some() =>
+        {
+            signed.push("x-amz-security-token");
+        }
+        (Some(false), AuthKind::Header) => signed.retain(|h| *h != "x-amz-security-token"),
+        _ => {}
+    }
+    let sent = request
+        .headers
+        .iter()
+        .copied()
+        .filter(|(n, _)| signed.iter().any(|s| n.eq_ignore_ascii_case(s)));
+    let headers = match k.headers {
+        HeaderStyle::Canonical => CanonicalHeaders::new(sent, |_| true),
+        HeaderStyle::Untrimmed => {
+            let joined = CanonicalHeaders::new(sent.clone().map(|(n, _)| (n, "")), |_| true);
+            let lines = joined
+                .entries()
+                .iter()
+                .map(|(name, _)| {
+                    let values: Vec<&str> = sent
+                        .clone()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v)
+                        .collect();
+                    (name.clone(), values.join(","))
+                })
+                .collect();
+            CanonicalHeaders::from_lines(lines)
+        }
+        HeaderStyle::Unjoined => {
+            let mut lines: Vec<(String, String)> = sent
+                .map(|(n, v)| (n.to_ascii_lowercase(), headers::canonical_value(v)))
+                .collect();
+            lines.sort_by(|a, b| a.0.cmp(&b.0));
+            CanonicalHeaders::from_lines(lines)
+        }
+    };
     let creq = CanonicalRequest {
         method: request.method.to_owned(),
         uri: canonical_uri(
             path,
-            params.settings.uri_encoding,
-            params.settings.normalization,
+            k.uri_encoding.unwrap_or(s.uri_encoding),
+            k.normalization.unwrap_or(s.normalization),
         ),
-        query: match auth.kind {
-            AuthKind::Header => canonical_query_without(query, &[], |_| false),
-            AuthKind::Query => {
-                let token_unsigned =
-                    params.settings.session_token == SessionTokenMode::AddAfterSigning;
-                canonical_query_without(query, &[], |k| {
-                    k == b"X-Amz-Signature" || (token_unsigned && k == b"X-Amz-Security-Token")
-                })
-            }
-        },
-        headers: CanonicalHeaders::new(request.headers.iter().copied(), |l| {
-            signed_list.iter().any(|s| s == l)
-        }),
-        payload_hash: payload,
+        query,
+        headers,
+        payload_hash: k.payload.map_or_else(|| c.payload.clone(), str::to_owned),
     };
     let canonical_request = creq.to_string();
+    let sts_time = k.sts_time.clone().unwrap_or_else(|| c.time.amz_date());
     let string_to_sign = string_to_sign(
-        &time.amz_date(),
-        &auth.scope,
+        &sts_time,
+        &c.auth.scope,
         &hex(&Sha256::digest(canonical_request.as_bytes())),
     );
-    let expected = SigningKey::derive(
+    let secret = format!("{}{}", c.secret, k.secret_suffix);
+    let signature = SigningKey::derive(
         &secret,
-        &auth.scope.date,
-        &auth.scope.region,
-        &auth.scope.service,
+        &c.auth.scope.date,
+        &c.auth.scope.region,
+        &c.auth.scope.service,
     )
     .sign(&string_to_sign);
-    let sent = auth.signature.to_ascii_lowercase();
-    if expected.as_bytes().ct_eq(sent.as_bytes()).into() {
-        Ok(Verified {
-            auth,
-            time,
-            canonical_request,
-            string_to_sign,
-        })
-    } else {
-        Err(VerifyError::SignatureMismatch {
-            canonical_request,
-            string_to_sign,
-        })
+    Ok(Computed {
+        canonical_request,
+        string_to_sign,
+        signature,
+    })
+}
+
+fn lowercase_hex(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut hex_left = 0;
+    for ch in s.chars() {
+        if ch == '%' {
+            hex_left = 2;
+            out.push(ch);
+        } else if hex_left > 0 {
+            hex_left -= 1;
+            out.push(ch.to_ascii_lowercase());
+        } else {
+            out.push(ch);
+        }
     }
+    out
 }
 
 #[cfg(test)]

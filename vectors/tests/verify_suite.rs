@@ -49,6 +49,7 @@ fn check(case: &Case, req: &RawRequest) -> Result<(), String> {
             } else {
                 SessionTokenMode::Include
             },
+            accept_literal_plus: false,
         },
         expected_region: Some(&case.context.region),
         expected_service: Some(&case.context.service),

@@ -1,0 +1,527 @@
+//! Shared code of the `canonical` fuzz target: the structured input, its byte encoding (for
+//! the seed corpus), the property checks on `sigv4_signer`'s canonicalisation, and the
+//! differential against the `aws-sigv4` crate.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, UNIX_EPOCH};
+
+use arbitrary::{Arbitrary, Unstructured};
+use sigv4_signer::headers::{canonical_value, validate, CanonicalHeaders, UNSIGNED_BY_DEFAULT};
+use sigv4_signer::query::canonical_query;
+use sigv4_signer::uri::{canonical_uri, normalize, NormalizationMode, UriEncodingMode};
+
+/// A string read from the input up to a NUL byte (or the end), UTF-8 lossy. Keeping strings
+/// NUL-terminated (instead of `arbitrary`'s length-from-the-end) makes the seed corpus easy to
+/// write and lets dictionary tokens land inside a string intact.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Text(pub String);
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'a> Arbitrary<'a> for Text {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        let rest = u.peek_bytes(u.len()).unwrap_or(&[]);
+        let n = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+        let bytes = u.bytes(n)?;
+        if !u.is_empty() {
+            u.bytes(1)?; // the NUL
+        }
+        Ok(Text(String::from_utf8_lossy(bytes).into_owned()))
+    }
+}
+
+/// One query parameter: `key` or `key=value`.
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
+pub struct Param {
+    pub key: Text,
+    pub value: Option<Text>,
+}
+
+/// One header line.
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub name: Text,
+    pub value: Text,
+}
+
+/// The fuzz input.
+#[derive(Arbitrary, Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Bit 0: S3 (single encoding, no normalisation); bit 1: presign (query auth);
+    /// bit 2: `x-amz-content-sha256` header; bit 3: session token.
+    pub mode: u8,
+    /// Index into [`METHODS`].
+    pub method: u8,
+    pub path: Text,
+    pub query: Vec<Param>,
+    pub headers: Vec<Header>,
+    pub body: Text,
+}
+
+pub const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS"];
+pub const HOST: &str = "example.amazonaws.com";
+const AK: &str = "AKIDEXAMPLE";
+const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const TOKEN: &str = "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQW";
+const TIME: &str = "2015-08-30T12:36:00Z";
+const TIME_UNIX: u64 = 1_440_938_160;
+
+impl Input {
+    /// The bytes that `Input::arbitrary_take_rest` decodes back to `self` (NULs inside
+    /// strings cannot be represented and are dropped).
+    pub fn encode(&self) -> Vec<u8> {
+        fn text(out: &mut Vec<u8>, t: &Text) {
+            out.extend(t.0.bytes().filter(|&b| b != 0));
+            out.push(0);
+        }
+        let mut out = vec![self.mode, self.method];
+        text(&mut out, &self.path);
+        for p in &self.query {
+            out.push(1);
+            text(&mut out, &p.key);
+            match &p.value {
+                Some(v) => {
+                    out.push(1);
+                    text(&mut out, v);
+                }
+                None => out.push(0),
+            }
+        }
+        out.push(0);
+        for h in &self.headers {
+            out.push(1);
+            text(&mut out, &h.name);
+            text(&mut out, &h.value);
+        }
+        out.push(0);
+        out.extend(self.body.0.bytes().filter(|&b| b != 0));
+        out
+    }
+
+    pub fn query_string(&self) -> String {
+        build_query(self.query.iter())
+    }
+
+    /// The request-target both signers get (absolute form; the path gets a leading `/`).
+    pub fn target(&self) -> String {
+        let mut t = format!("https://{HOST}");
+        if !self.path.0.starts_with('/') {
+            t.push('/');
+        }
+        t.push_str(&self.path.0);
+        if !self.query.is_empty() {
+            t.push('?');
+            t.push_str(&self.query_string());
+        }
+        t
+    }
+
+    /// Headers as given, plus `host` first when none is given.
+    pub fn header_list(&self) -> Vec<(&str, &str)> {
+        let mut h: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|h| (h.name.0.as_str(), h.value.0.as_str()))
+            .collect();
+        if !h.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            h.insert(0, ("host", HOST));
+        }
+        h
+    }
+}
+
+fn build_query<'p>(params: impl Iterator<Item = &'p Param>) -> String {
+    let mut q = String::new();
+    for (i, p) in params.enumerate() {
+        if i > 0 {
+            q.push('&');
+        }
+        q.push_str(&p.key.0);
+        if let Some(v) = &p.value {
+            q.push('=');
+            q.push_str(&v.0);
+        }
+    }
+    q
+}
+
+/// The signing modes selected by `Input::mode`.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    pub s3: bool,
+    pub presign: bool,
+    pub content_sha256: bool,
+    pub token: bool,
+}
+
+impl Mode {
+    pub fn from_byte(b: u8) -> Self {
+        Self {
+            s3: b & 1 != 0,
+            presign: b & 2 != 0,
+            content_sha256: b & 4 != 0,
+            token: b & 8 != 0,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Properties of sigv4_signer alone.
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+fn is_upper_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'A'..=b'F').contains(&b)
+}
+
+/// Every byte is unreserved, `%XX` with uppercase hex, or (if allowed) `/`.
+fn assert_encoded(s: &str, allow_slash: bool, what: &str) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c == b'%' {
+            assert!(
+                i + 2 < b.len() + 0 && is_upper_hex(b[i + 1]) && is_upper_hex(b[i + 2]),
+                "{what}: bad %XX at {i} in {s:?}"
+            );
+            i += 3;
+        } else {
+            assert!(
+                is_unreserved(c) || (allow_slash && c == b'/'),
+                "{what}: raw byte {c:#04x} at {i} in {s:?}"
+            );
+            i += 1;
+        }
+    }
+}
+
+fn pct_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() + 0 {
+            let h = |c: u8| (c as char).to_digit(16);
+            if let (Some(h), Some(l)) = (h(b[i + 1]), h(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Query component decoding as form-urlencoded does it: `%XX` and `+` as space.
+fn form_decode(s: &str) -> Vec<u8> {
+    pct_decode(&s.replace('+', " "))
+}
+
+pub fn check_headers(input: &Input) {
+    let valid: Vec<(&str, &str)> = input
+        .headers
+        .iter()
+        .map(|h| (h.name.0.as_str(), h.value.0.as_str()))
+        .filter(|(n, v)| validate(n, v).is_ok())
+        .collect();
+    for (_, v) in &valid {
+        let c = canonical_value(v);
+        assert_eq!(canonical_value(&c), c, "canonical_value not idempotent for {v:?}");
+        assert!(!c.contains("  "), "double space in {c:?} from {v:?}");
+        assert!(
+            !c.starts_with([' ', '\t']) && !c.ends_with([' ', '\t']),
+            "untrimmed {c:?} from {v:?}"
+        );
+        assert!(!c.contains(['\r', '\n']), "line break kept in {c:?} from {v:?}");
+    }
+    let ch = CanonicalHeaders::new(valid.iter().copied(), |_| true);
+    let entries = ch.entries();
+    for w in entries.windows(2) {
+        assert!(w[0].0 < w[1].0, "names not sorted/unique: {entries:?}");
+    }
+    for (n, v) in entries {
+        assert!(!n.bytes().any(|b| b.is_ascii_uppercase()), "name not lowercase: {n:?}");
+        let want: Vec<String> = valid
+            .iter()
+            .filter(|(m, _)| m.eq_ignore_ascii_case(n))
+            .map(|(_, v)| canonical_value(v))
+            .collect();
+        assert_eq!(*v, want.join(","), "value of {n}");
+        assert!(!v.contains("  "), "double space in joined {v:?}");
+    }
+    let names: Vec<&str> = entries.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(ch.signed_headers(), names.join(";"));
+    let no_host = CanonicalHeaders::new(valid.iter().copied(), |n| n != "host");
+    assert!(!no_host.contains("host"));
+}
+
+pub fn check_query(input: &Input) {
+    let q = input.query_string();
+    let c = canonical_query(&q, &[]);
+    let n_in = q.split('&').filter(|p| !p.is_empty()).count();
+    let mut n_out = 0;
+    let mut prev: Option<(&str, &str)> = None;
+    if !c.is_empty() {
+        for piece in c.split('&') {
+            n_out += 1;
+            let (k, v) = piece
+                .split_once('=')
+                .unwrap_or_else(|| panic!("param without '=' in {c:?}"));
+            assert_encoded(k, false, "query key");
+            assert_encoded(v, false, "query value");
+            if let Some(p) = prev {
+                assert!(p <= (k, v), "query not sorted by key then value: {c:?}");
+            }
+            prev = Some((k, v));
+        }
+    }
+    assert_eq!(n_in, n_out, "parameter count: {q:?} -> {c:?}");
+    // Order of the input pairs is irrelevant.
+    let rev = build_query(input.query.iter().rev());
+    assert_eq!(canonical_query(&rev, &[]), c, "order matters: {q:?} vs {rev:?}");
+    if input.query.len() > 2 {
+        let rot = build_query(input.query.iter().skip(1).chain(input.query.iter().take(1)));
+        assert_eq!(canonical_query(&rot, &[]), c, "order matters: {q:?} vs {rot:?}");
+    }
+}
+
+pub fn check_uri(input: &Input) {
+    let path = input.path.0.as_str();
+    let n = normalize(path);
+    assert_eq!(normalize(&n), n, "normalize not idempotent for {path:?}");
+    assert!(n.starts_with('/'), "normalized {n:?} lacks leading /");
+    assert!(!n.contains("//"), "normalized {n:?} has //");
+    assert!(
+        !n.split('/').any(|s| s == "." || s == ".."),
+        "normalized {n:?} has dot segments"
+    );
+    let slashed = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+    for norm in [NormalizationMode::Enabled, NormalizationMode::Disabled] {
+        for enc in [UriEncodingMode::Double, UriEncodingMode::Single] {
+            let u = canonical_uri(path, enc, norm);
+            assert!(u.starts_with('/'), "canonical uri {u:?} lacks leading /");
+            assert_encoded(&u, true, "canonical uri");
+            match enc {
+                UriEncodingMode::Double => {
+                    let base = match norm {
+                        NormalizationMode::Enabled => n.as_bytes(),
+                        NormalizationMode::Disabled => slashed.as_bytes(),
+                    };
+                    assert_eq!(pct_decode(&u), base, "double encoding of {path:?} is {u:?}");
+                }
+                UriEncodingMode::Single => {
+                    let again = canonical_uri(&u, UriEncodingMode::Single, NormalizationMode::Disabled);
+                    assert_eq!(again, u, "single encoding not idempotent for {path:?}");
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Differential against aws-sigv4.
+
+/// Input classes where sigv4_signer and aws-sigv4 deliberately differ (see FINDINGS.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KnownDifference {
+    /// K1: a header value with a tab at either end (after trimming spaces).
+    HeaderValueEdgeTab,
+    /// K2: a hop-by-hop header sigv4_signer never signs but aws-sigv4 does.
+    HopByHopHeader,
+    /// K3: presigned request with `x-amz-user-agent` / `x-amz-checksum-mode`.
+    PresignUnsignedHeader,
+    /// K4: a query component that percent-decodes to invalid UTF-8.
+    QueryNotUtf8,
+    /// K5: S3 (single encoding) with a path that is not already in canonical encoded form.
+    S3PathNotCanonical,
+}
+
+const AWS_SIGV4_EXCLUDED: &[&str] = &["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"];
+
+pub fn known_difference(input: &Input) -> Option<KnownDifference> {
+    let mode = Mode::from_byte(input.mode);
+    let headers = input.header_list();
+    for (n, v) in &headers {
+        let t = v.trim_matches(' ');
+        if t.starts_with('\t') || t.ends_with('\t') {
+            return Some(KnownDifference::HeaderValueEdgeTab);
+        }
+        let l = n.to_ascii_lowercase();
+        if UNSIGNED_BY_DEFAULT.contains(&l.as_str()) && !AWS_SIGV4_EXCLUDED.contains(&l.as_str()) {
+            return Some(KnownDifference::HopByHopHeader);
+        }
+        if mode.presign && (l == "x-amz-user-agent" || l == "x-amz-checksum-mode") {
+            return Some(KnownDifference::PresignUnsignedHeader);
+        }
+    }
+    let target = input.target();
+    let (path, query) = sigv4_signer::request::split_target(&target).unwrap_or(("/", ""));
+    for piece in query.split('&') {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        if std::str::from_utf8(&form_decode(k)).is_err() || std::str::from_utf8(&form_decode(v)).is_err() {
+            return Some(KnownDifference::QueryNotUtf8);
+        }
+    }
+    if mode.s3 && canonical_uri(path, UriEncodingMode::Single, NormalizationMode::Disabled) != path {
+        return Some(KnownDifference::S3PathNotCanonical);
+    }
+    None
+}
+
+/// Our signing result, or `None` when sigv4_signer rejects the input.
+pub fn sign_ours(input: &Input) -> Option<sigv4_signer::SigningOutput> {
+    use sigv4_signer::*;
+    let mode = Mode::from_byte(input.mode);
+    let mut creds = Credentials::new(AK, SK);
+    if mode.token {
+        creds = creds.with_session_token(TOKEN);
+    }
+    let settings = Settings {
+        uri_encoding: if mode.s3 { UriEncodingMode::Single } else { UriEncodingMode::Double },
+        normalization: if mode.s3 { NormalizationMode::Disabled } else { NormalizationMode::Enabled },
+        content_sha256: if mode.content_sha256 { ContentSha256Mode::Header } else { ContentSha256Mode::Omit },
+        ..Settings::default()
+    };
+    let time = SigningTime::parse(TIME).expect("fixed time parses");
+    let params = SigningParams::new(&creds, "us-east-1", "service", time).with_settings(settings);
+    let target = input.target();
+    let req = SignableRequest {
+        method: METHODS[usize::from(input.method) % METHODS.len()],
+        target: &target,
+        headers: input.header_list(),
+        body: input.body.0.as_bytes(),
+    };
+    let loc = if mode.presign { SignatureLocation::Query { expires_in: 3600 } } else { SignatureLocation::Headers };
+    sign(&req, &params, loc).ok()
+}
+
+/// aws-sigv4's signature, or `None` when aws-sigv4 rejects the input.
+pub fn sign_theirs(input: &Input) -> Option<String> {
+    use aws_sigv4::http_request::{
+        sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
+        SignatureLocation, SigningSettings, UriPathNormalizationMode,
+    };
+    let mode = Mode::from_byte(input.mode);
+    let identity = aws_credential_types::Credentials::new(
+        AK,
+        SK,
+        mode.token.then(|| TOKEN.to_owned()),
+        None,
+        "fuzz",
+    )
+    .into();
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = if mode.s3 { PercentEncodingMode::Single } else { PercentEncodingMode::Double };
+    settings.uri_path_normalization_mode =
+        if mode.s3 { UriPathNormalizationMode::Disabled } else { UriPathNormalizationMode::Enabled };
+    settings.payload_checksum_kind =
+        if mode.content_sha256 { PayloadChecksumKind::XAmzSha256 } else { PayloadChecksumKind::NoHeader };
+    settings.signature_location =
+        if mode.presign { SignatureLocation::QueryParams } else { SignatureLocation::Headers };
+    settings.expires_in = mode.presign.then(|| Duration::from_secs(3600));
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("service")
+        .time(UNIX_EPOCH + Duration::from_secs(TIME_UNIX))
+        .settings(settings)
+        .build()
+        .ok()?
+        .into();
+    let headers = input.header_list();
+    let req = SignableRequest::new(
+        METHODS[usize::from(input.method) % METHODS.len()],
+        input.target(),
+        headers.iter().copied(),
+        SignableBody::Bytes(input.body.0.as_bytes()),
+    )
+    .ok()?;
+    sign(req, &params).ok().map(|o| o.signature().to_owned())
+}
+
+/// aws-sigv4's canonical request (it logs it at TRACE; sensitive header values redacted).
+pub fn theirs_canonical_request(input: &Input) -> Option<String> {
+    use tracing::field::{Field, Visit};
+    use tracing::span::{Attributes, Id, Record};
+    use tracing::{Event, Metadata};
+    struct Capture(Mutex<Option<String>>);
+    struct V<'a>(&'a Mutex<Option<String>>);
+    impl Visit for V<'_> {
+        fn record_debug(&mut self, f: &Field, v: &dyn fmt::Debug) {
+            if f.name() == "canonical_request" {
+                *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!("{v:?}"));
+            }
+        }
+    }
+    impl tracing::Subscriber for Capture {
+        fn enabled(&self, _: &Metadata<'_>) -> bool {
+            true
+        }
+        fn new_span(&self, _: &Attributes<'_>) -> Id {
+            Id::from_u64(1)
+        }
+        fn record(&self, _: &Id, _: &Record<'_>) {}
+        fn record_follows_from(&self, _: &Id, _: &Id) {}
+        fn event(&self, e: &Event<'_>) {
+            e.record(&mut V(&self.0));
+        }
+        fn enter(&self, _: &Id) {}
+        fn exit(&self, _: &Id) {}
+    }
+    let cap = std::sync::Arc::new(Capture(Mutex::new(None)));
+    tracing::subscriber::with_default(cap.clone(), || sign_theirs(input));
+    let out = cap.0.lock().unwrap_or_else(|e| e.into_inner()).take();
+    out
+}
+
+/// Outcome of the differential for one input.
+#[derive(Debug)]
+pub enum Diff {
+    Filtered(KnownDifference),
+    OursRejects,
+    TheirsRejects,
+    Same,
+    Differs { ours_sig: String, theirs_sig: String, ours_creq: String, theirs_creq: String },
+}
+
+pub fn differential(input: &Input, apply_filters: bool) -> Diff {
+    if apply_filters {
+        if let Some(k) = known_difference(input) {
+            return Diff::Filtered(k);
+        }
+    }
+    let Some(ours) = sign_ours(input) else { return Diff::OursRejects };
+    let Some(theirs) = sign_theirs(input) else { return Diff::TheirsRejects };
+    if ours.signature() == theirs {
+        return Diff::Same;
+    }
+    Diff::Differs {
+        ours_sig: ours.signature().to_owned(),
+        theirs_sig: theirs,
+        ours_creq: ours.canonical_request().to_owned(),
+        theirs_creq: theirs_canonical_request(input).unwrap_or_else(|| "(not captured)".into()),
+    }
+}
+
+/// Everything the fuzz target checks.
+pub fn check(input: &Input) {
+    check_headers(input);
+    check_query(input);
+    check_uri(input);
+    if let Diff::Differs { ours_sig, theirs_sig, ours_creq, theirs_creq } = differential(input, true) {
+        panic!(
+            "signatures differ for {input:#?}\ntarget: {}\n-- sigv4_signer {ours_sig}:\n{ours_creq}\n-- aws-sigv4 {theirs_sig}:\n{theirs_creq}\n",
+            input.target()
+        );
+    }
+}

@@ -1,0 +1,289 @@
+//! Each diagnosable mistake, made on purpose by a broken client, is named by the diagnosis.
+//!
+//! The broken client starts from a correct canonical request, applies one mistake to its
+//! text (or to its string to sign or secret), and signs the result with the public
+//! building blocks; the server must reject it and name that mistake.
+
+#![allow(clippy::unwrap_used)]
+
+use sigv4_signer::diagnose::{diagnose, Mistake};
+use sigv4_signer::payload::sha256_hex;
+use sigv4_signer::string_to_sign::string_to_sign;
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::{
+    sign, Credentials, SessionTokenMode, Settings, SignableRequest, SignatureLocation, SigningKey,
+    SigningParams, SigningTime,
+};
+
+const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+const TIME: &str = "2015-08-30T12:36:00Z";
+
+struct Client<'a> {
+    request: SignableRequest<'a>,
+    location: SignatureLocation,
+    settings: Settings,
+    token: Option<&'a str>,
+    /// Applied to the correct canonical request.
+    creq: &'a dyn Fn(String) -> String,
+    /// The timestamp the client writes in the string to sign, when not X-Amz-Date's.
+    sts_time: Option<&'a str>,
+    secret_suffix: &'a str,
+}
+
+impl<'a> Client<'a> {
+    fn new(request: SignableRequest<'a>) -> Self {
+        Self {
+            request,
+            location: SignatureLocation::Headers,
+            settings: Settings::default(),
+            token: None,
+            creq: &|c| c,
+            sts_time: None,
+            secret_suffix: "",
+        }
+    }
+
+    /// The request as the broken client sends it.
+    fn send(&self) -> (String, Vec<(String, String)>) {
+        let mut creds = Credentials::new("AKIDEXAMPLE", SECRET);
+        creds.session_token = self.token.map(str::to_owned);
+        let time = SigningTime::parse(TIME).unwrap();
+        let params = SigningParams::new(&creds, "us-east-1", "service", time)
+            .with_settings(self.settings.clone());
+        let out = sign(&self.request, &params, self.location).unwrap();
+        let creq = (self.creq)(out.canonical_request().to_owned());
+        let sts_time = self.sts_time.map_or_else(|| time.amz_date(), str::to_owned);
+        let sts = string_to_sign(&sts_time, out.scope(), &sha256_hex(creq.as_bytes()));
+        let secret = format!("{SECRET}{}", self.secret_suffix);
+        let sig = SigningKey::derive(&secret, "20150830", "us-east-1", "service").sign(&sts);
+        let signed = out.apply(&self.request);
+        let good = out.signature();
+        let headers = signed
+            .headers
+            .into_iter()
+            .map(|(n, v)| (n, v.replace(good, &sig)))
+            .collect();
+        (signed.target.replace(good, &sig), headers)
+    }
+}
+
+fn server(client: &Client<'_>, settings: VerifySettings) -> (Result<(), String>, Option<Mistake>) {
+    let (target, headers) = client.send();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams {
+        now: SigningTime::parse(TIME).unwrap(),
+        max_skew: DEFAULT_MAX_SKEW,
+        settings,
+        expected_region: Some("us-east-1"),
+        expected_service: Some("service"),
+        lookup: &lookup,
+    };
+    let req = SignableRequest {
+        method: client.request.method,
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: client.request.body,
+    };
+    let verdict = verify(&req, &params)
+        .map(|_| ())
+        .map_err(|e| e.code().to_owned());
+    (verdict, diagnose(&req, &params))
+}
+
+fn expect(client: &Client<'_>, settings: VerifySettings, mistake: Mistake) {
+    let (verdict, found) = server(client, settings);
+    assert_eq!(
+        verdict,
+        Err("signature-mismatch".to_owned()),
+        "{mistake:?} must be rejected"
+    );
+    assert_eq!(found, Some(mistake));
+}
+
+fn req(target: &str) -> SignableRequest<'_> {
+    SignableRequest::new("GET", target).header("Host", "example.amazonaws.com")
+}
+
+#[test]
+fn a_correct_client_verifies_and_has_no_diagnosis() {
+    let c = Client::new(req("/a%3Ab?b=1&a=2"));
+    assert_eq!(server(&c, VerifySettings::default()), (Ok(()), None));
+}
+
+#[test]
+fn path_mistakes() {
+    let c = Client {
+        creq: &|c| c.replace("/a%253Ab", "/a%3Ab"),
+        ..Client::new(req("/a%3Ab"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::PathEncodedOnce);
+
+    let c = Client {
+        settings: Settings::s3(),
+        creq: &|c| c.replace("/a%3Ab", "/a%253Ab"),
+        ..Client::new(req("/a%3Ab"))
+    };
+    expect(&c, VerifySettings::s3(), Mistake::PathEncodedTwice);
+
+    let c = Client {
+        creq: &|c| c.replace("\n/a/b\n", "\n/a/./b\n"),
+        ..Client::new(req("/a/./b"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::PathNotNormalized);
+
+    let c = Client {
+        settings: Settings::s3(),
+        creq: &|c| c.replace("\n/a/./b\n", "\n/a/b\n"),
+        ..Client::new(req("/a/./b"))
+    };
+    expect(&c, VerifySettings::s3(), Mistake::PathNormalized);
+}
+
+#[test]
+fn query_mistakes() {
+    let c = Client {
+        creq: &|c| c.replace("a=2&b=1", "b=1&a=2"),
+        ..Client::new(req("/?b=1&a=2"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::QueryNotSorted);
+
+    let c = Client {
+        creq: &|c| c.replace("a=b%20c", "a=b+c"),
+        ..Client::new(req("/?a=b%20c"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::QueryPlusForSpace);
+
+    let c = Client {
+        creq: &|c| c.replace("a=%2F", "a=%2f"),
+        ..Client::new(req("/?a=%2f"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::QueryLowercaseHex);
+
+    let c = Client {
+        creq: &|c| c.replace("a=b%20c", "a=b%2Bc"),
+        ..Client::new(req("/?a=b+c"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::QueryPlusAsLiteral);
+    // S3 reads a raw '+' both ways, so the same request is accepted there.
+    let c = Client {
+        settings: Settings::s3(),
+        creq: &|c| c.replace("a=b%20c", "a=b%2Bc"),
+        ..Client::new(req("/?a=b+c"))
+    };
+    assert_eq!(server(&c, VerifySettings::s3()).0, Ok(()));
+}
+
+#[test]
+fn header_mistakes() {
+    let c = Client {
+        creq: &|c| c.replace("x-a:a b", "x-a:  a   b "),
+        ..Client::new(req("/").header("X-A", "  a   b "))
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::HeaderValuesNotTrimmed,
+    );
+
+    let c = Client {
+        creq: &|c| c.replace("x-a:1,2", "x-a:1\nx-a:2"),
+        ..Client::new(req("/").header("X-A", "1").header("x-a", "2"))
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::RepeatedHeadersNotJoined,
+    );
+}
+
+#[test]
+fn payload_mistakes() {
+    let r = req("/").body(b"hello");
+    let c = Client {
+        creq: &|c| c.replace(&sha256_hex(b"hello"), sigv4_signer::payload::EMPTY_SHA256),
+        ..Client::new(r.clone())
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::PayloadHashOfEmptyBody,
+    );
+    let c = Client {
+        creq: &|c| c.replace(&sha256_hex(b"hello"), "UNSIGNED-PAYLOAD"),
+        ..Client::new(r)
+    };
+    expect(&c, VerifySettings::default(), Mistake::PayloadUnsigned);
+}
+
+#[test]
+fn session_token_mistakes() {
+    let presign = SignatureLocation::Query { expires_in: 300 };
+    // The service takes the token unsigned; the client signed it.
+    let c = Client {
+        location: presign,
+        token: Some("TOKEN"),
+        ..Client::new(req("/"))
+    };
+    let unsigned_token = VerifySettings {
+        session_token: SessionTokenMode::AddAfterSigning,
+        ..VerifySettings::default()
+    };
+    expect(&c, unsigned_token, Mistake::SessionTokenSigned);
+    // The service signs the token; the client left it out.
+    let c = Client {
+        location: presign,
+        token: Some("TOKEN"),
+        settings: Settings {
+            session_token: SessionTokenMode::AddAfterSigning,
+            ..Settings::default()
+        },
+        ..Client::new(req("/"))
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::SessionTokenNotSigned,
+    );
+}
+
+#[test]
+fn date_mistakes() {
+    let r = req("/").header("Date", "Sun, 30 Aug 2015 12:37:00 GMT");
+    let c = Client {
+        sts_time: Some("20150830T123700Z"),
+        ..Client::new(r)
+    };
+    expect(&c, VerifySettings::default(), Mistake::DateInsteadOfAmzDate);
+}
+
+#[test]
+fn secret_mistakes() {
+    let c = Client {
+        secret_suffix: "\n",
+        ..Client::new(req("/"))
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::SecretTrailingNewline,
+    );
+    let c = Client {
+        secret_suffix: " ",
+        ..Client::new(req("/"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::SecretTrailingSpace);
+}
+
+#[test]
+fn unexplained_mismatches_have_no_diagnosis() {
+    let c = Client {
+        creq: &|c| c.replace("GET", "PUT"),
+        ..Client::new(req("/"))
+    };
+    let (verdict, found) = server(&c, VerifySettings::default());
+    assert_eq!(verdict, Err("signature-mismatch".to_owned()));
+    assert_eq!(found, None);
+}
