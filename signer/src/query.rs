@@ -23,7 +23,7 @@
 //!   encodes it as `%2B`, and curl encoded both `+` and space to `%20` until curl#20550.
 //!
 //! The unambiguous request never has a raw `+`: send `%20` or `%2B`. The vector
-//! `vectors/cases/query-raw-plus` pins the rule.
+//! `vectors/cases/get-query-raw-plus` pins the rule.
 //!
 //! A `%` that does not start a valid `%XX` triplet is taken literally and signs as `%25`.
 

@@ -112,11 +112,36 @@ fn coverage_trial(name: &str, root: PathBuf, min: usize) -> Trial {
     })
 }
 
+/// Every legacy context and erratum names a folder of AWS's suite, and none of ours.
+fn errata_trial(suite: PathBuf) -> Trial {
+    Trial::test("discovery::errata-name-suite-folders", move || {
+        let names = sigv4_vectors::legacy::LEGACY_CONTEXTS
+            .iter()
+            .map(|l| l.name)
+            .chain(sigv4_vectors::legacy::ERRATA.iter().map(|e| e.name));
+        let mut problems = Vec::new();
+        for name in names {
+            if !suite.join(name).is_dir() {
+                problems.push(format!("{name} is not a folder of AWS's suite any more"));
+            }
+            if own_cases_dir().join(name).exists() {
+                problems.push(format!("{name} is also one of our cases; rename ours"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     match aws_suite_dir() {
         Ok(suite) => {
+            trials.push(errata_trial(suite.clone()));
             trials.push(coverage_trial(
                 "discovery::aws-suite",
                 suite.clone(),

@@ -6,7 +6,7 @@ For every case in cases.py this script
   2. signs the request with two independent implementations:
        - botocore (SigV4Auth / S3SigV4Auth / SigV4QueryAuth / S3SigV4QueryAuth), and
        - the Rust aws-sigv4 crate, through the small helper binary in /tmp/xcheck
-         (its source is printed by `--print-helper`; see tools/README.md);
+         (source: tools/aws_sigv4_helper.rs, built by tools/build-helper.sh);
   3. asserts that both give the same canonical request, string to sign, signature and
      signing values, and that any value AWS's documentation prints for the case matches;
   4. only then writes the expected files. Nothing comes from this project's signer.
@@ -251,7 +251,8 @@ def signed_request(case, location, art):
     c = case["context"]
     method, target, headers, body = parse_request(case["request"])
     token = c["credentials"].get("token")
-    head_lines = [f"{n}:{v}" for n, v in headers]
+    # The original header lines, verbatim (as the suite's signed-request files keep them).
+    head_lines = [l for l in case["request"].partition("\n\n")[0].split("\n")[1:] if l]
     if location == "header":
         h = art["headers"]
         lines = [f"{method} {target} HTTP/1.1"] + head_lines
@@ -338,16 +339,79 @@ def case_files(case, helper, report):
         files[f"{location}-string-to-sign.txt"] = sig["string_to_sign"].encode()
         files[f"{location}-signature.txt"] = sig["signature"].encode()
         files[f"{location}-signed-request.txt"] = signed_request(case, location, sig)
+    if case.get("decision"):
+        files["README.md"] = decision_note(case, report).encode()
     return files
+
+
+def decision_note(case, report):
+    """The note kept in a case folder whose expected values rest on a project decision."""
+    return (
+        f"# {case['name']}\n\n{case['tests']}.\n\n"
+        f"botocore {botocore.__version__} and aws-sigv4 1.6.4 disagree on this request when botocore is "
+        f"given the URL as sent; the expected files follow **{case['decision']}**.\n\n"
+        f"{case['decision_why']}\n\n"
+        "Output of `vectors/tools/xcheck.py` for this case (canonical query line of each):\n\n```text\n"
+        + "\n".join(l for l in report if "decision:" not in l)
+        + "\n```\n"
+    )
+
+
+def _head_and_body(data):
+    head, _, body = data.partition(b"\n\n")
+    lines = head.split(b"\n")
+    return lines[0], sorted(lines[1:]), body
+
+
+def suite_selftest(suite_dir, helper):
+    """Checks this script's plumbing (request parsing, trace capture, string-to-sign rebuild,
+    signed-request layout) against AWS's own suite. Header lines are compared order-insensitively."""
+    bad = 0
+    for name in sorted(os.listdir(suite_dir)):
+        d = os.path.join(suite_dir, name)
+        if not os.path.exists(os.path.join(d, "context.json")):
+            continue
+        context = json.load(open(os.path.join(d, "context.json")))
+        context.setdefault("double_uri_encode", name != "get-space-normalized")
+        request = open(os.path.join(d, "request.txt"), "rb").read().decode()
+        if any(l[:1] in (" ", "\t") for l in request.split("\n\n")[0].split("\n")[1:]):
+            print(f"{name}: skipped (continuation lines)")
+            continue
+        locs = [l for l in ("header", "query") if os.path.exists(os.path.join(d, f"{l}-signature.txt"))]
+        case = dict(name=name, request=request, context=context)
+        results = run_sigv4(helper, [sigv4_jobs(case, l) for l in locs])
+        for loc, res in zip(locs, results):
+            if "error" in res:
+                print(f"{name}/{loc}: aws-sigv4 cannot sign it: {res['error'][:80]}...")
+                continue
+            sig = finish_sigv4(case, loc, res)
+            problems = []
+            for k, f in (("canonical_request", "canonical-request"), ("string_to_sign", "string-to-sign"),
+                         ("signature", "signature")):
+                if open(os.path.join(d, f"{loc}-{f}.txt")).read() != sig[k]:
+                    problems.append(f)
+            mine = _head_and_body(signed_request(case, loc, sig))
+            theirs = _head_and_body(open(os.path.join(d, f"{loc}-signed-request.txt"), "rb").read())
+            if mine != theirs:
+                problems.append("signed-request")
+            print(f"{name}/{loc}: {'ok' if not problems else 'DIFFERS: ' + ', '.join(problems)}")
+            bad += bool(problems)
+    print(f"{bad} difference(s)")
+    return 1 if bad else 0
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--helper", default=os.environ.get("XCHECK_HELPER", DEFAULT_HELPER))
+    ap.add_argument("--suite", metavar="DIR",
+                    help="self-test: run this script's aws-sigv4 path over AWS's suite folders in DIR and "
+                         "compare with the suite's files (nothing is written)")
     ap.add_argument("cases", nargs="*")
     args = ap.parse_args()
     print(f"botocore {botocore.__version__}; aws-sigv4 helper {args.helper}")
+    if args.suite:
+        return suite_selftest(args.suite, args.helper)
     bad = 0
     for case in case_defs.CASES:
         if args.cases and case["name"] not in args.cases:
