@@ -77,6 +77,8 @@ pub struct Case {
     pub header: Expected,
     /// Expected query-auth files.
     pub query: Expected,
+    /// For an old-layout folder: its entry in the legacy table.
+    pub legacy: Option<&'static crate::legacy::LegacyContext>,
     /// For a legacy folder: the time its canonical request was made at, if different.
     pub canonical_request_timestamp: Option<String>,
     /// The erratum applied, if any.
@@ -149,17 +151,19 @@ impl Case {
         let req_bytes = fs::read(&req_path).map_err(|e| LoadError::Io(req_path.clone(), e))?;
         let request = parse_request(&req_bytes).map_err(|e| LoadError::Request(req_path, e))?;
         let ctx_path = dir.join("context.json");
-        let mut canonical_request_timestamp = None;
+        let mut legacy = None;
         let mut context = match read_text(&ctx_path)? {
             Some(text) => Context::from_json(&text).map_err(|e| LoadError::Context(ctx_path, e))?,
             None => {
-                let legacy =
+                let l =
                     legacy_context(&name).ok_or_else(|| LoadError::NoContext(dir.to_owned()))?;
-                canonical_request_timestamp = legacy.canonical_request_timestamp.map(str::to_owned);
-                Context::from_json(legacy.context_json)
-                    .map_err(|e| LoadError::Context(ctx_path, e))?
+                legacy = Some(l);
+                Context::from_json(l.context_json).map_err(|e| LoadError::Context(ctx_path, e))?
             }
         };
+        let canonical_request_timestamp = legacy
+            .and_then(|l| l.canonical_request_timestamp)
+            .map(str::to_owned);
         let erratum = erratum(&name);
         if let Some(e) = erratum {
             if e.single_uri_encode {
@@ -188,6 +192,7 @@ impl Case {
             request,
             header,
             query,
+            legacy,
             canonical_request_timestamp,
             erratum,
         })

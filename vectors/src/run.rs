@@ -156,7 +156,7 @@ pub fn run(case: &Case, location: Location) -> Report {
     }
     if let Some(want) = &exp.string_to_sign {
         // The old-layout files end with a newline; the suite's do not.
-        let want = if case.canonical_request_timestamp.is_some() || case.context_is_legacy() {
+        let want = if case.legacy.is_some() {
             want.trim_end_matches('\n')
         } else {
             want
@@ -181,13 +181,6 @@ pub fn run(case: &Case, location: Location) -> Report {
         case: case.name.clone(),
         location,
         stages,
-    }
-}
-
-impl Case {
-    /// Whether the context came from the legacy table.
-    pub fn context_is_legacy(&self) -> bool {
-        !self.dir.join("context.json").exists()
     }
 }
 
