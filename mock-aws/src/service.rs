@@ -1,0 +1,726 @@
+//! The transport-agnostic core: a request in, a response out, state in memory.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use sigv4_signer::diagnose::diagnose;
+use sigv4_signer::verify::{
+    parse_authorization, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
+};
+use sigv4_signer::{SignableRequest, SigningTime};
+
+use crate::errors::{aws_error, aws_message, AwsError, Protocol};
+use crate::util::{parse_form, percent_decode, spaced_hex, xml_escape};
+use crate::{dynamodb, s3, sts};
+
+/// AWS's documented example key pair, accepted by default.
+pub const EXAMPLE_ACCESS_KEY: &str = "AKIDEXAMPLE";
+/// The secret of [`EXAMPLE_ACCESS_KEY`].
+pub const EXAMPLE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+/// The account every identity belongs to.
+pub const ACCOUNT_ID: &str = "123456789012";
+
+/// One accepted credential.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret: String,
+    /// Session token the requests must carry, if any.
+    pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for Credential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credential")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credential {
+    /// Parses `AKID:SECRET[:TOKEN]`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let mut parts = s.splitn(3, ':');
+        let (Some(ak), Some(secret)) = (parts.next(), parts.next()) else {
+            return Err(format!("{s:?} is not AKID:SECRET[:TOKEN]"));
+        };
+        if ak.is_empty() || secret.is_empty() {
+            return Err(format!("{s:?} is not AKID:SECRET[:TOKEN]"));
+        }
+        Ok(Self {
+            access_key_id: ak.to_owned(),
+            secret: secret.to_owned(),
+            session_token: parts.next().filter(|t| !t.is_empty()).map(str::to_owned),
+        })
+    }
+
+    /// AWS's example pair.
+    pub fn example() -> Self {
+        Self {
+            access_key_id: EXAMPLE_ACCESS_KEY.to_owned(),
+            secret: EXAMPLE_SECRET.to_owned(),
+            session_token: None,
+        }
+    }
+}
+
+/// Settings of a [`Service`].
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Accepted credentials.
+    pub credentials: Vec<Credential>,
+    /// The region every endpoint serves.
+    pub region: String,
+    /// A frozen clock; `None` reads the system clock.
+    pub clock: Option<SigningTime>,
+    /// Allowed skew, seconds.
+    pub max_skew: u64,
+    /// Largest body accepted, bytes.
+    pub max_body: usize,
+    /// How many verdicts are kept.
+    pub verdict_capacity: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            credentials: vec![Credential::example()],
+            region: "us-east-1".to_owned(),
+            clock: None,
+            max_skew: DEFAULT_MAX_SKEW,
+            max_body: 16 * 1024 * 1024,
+            verdict_capacity: 1000,
+        }
+    }
+}
+
+/// A request as received.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Method.
+    pub method: String,
+    /// The raw request-target, exactly as on the wire.
+    pub target: String,
+    /// Headers in arrival order.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// First value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Path (raw) and query (raw) of the target.
+    pub fn path_and_query(&self) -> (&str, &str) {
+        let t = self.target.split('#').next().unwrap_or("");
+        let t = match t
+            .strip_prefix("http://")
+            .or_else(|| t.strip_prefix("https://"))
+        {
+            Some(rest) => rest.find(['/', '?']).map_or("", |i| &rest[i..]),
+            None => t,
+        };
+        t.split_once('?').unwrap_or((t, ""))
+    }
+}
+
+/// A response to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// Body.
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with a content type.
+    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        Self {
+            status,
+            headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+}
+
+/// What happened to one request.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verdict {
+    /// Sequence number since start (or the last reset), from 1.
+    pub seq: u64,
+    /// Method.
+    pub method: String,
+    /// Raw request-target.
+    pub path: String,
+    /// Access key of the credential, when it parsed.
+    pub access_key: Option<String>,
+    /// Service (from the credential scope, or guessed).
+    pub service: String,
+    /// Operation, when known.
+    pub operation: Option<String>,
+    /// `accepted` or `rejected`.
+    pub outcome: &'static str,
+    /// HTTP status answered.
+    pub status: u16,
+    /// AWS error code answered.
+    pub error_code: Option<String>,
+    /// The verifier's stable code.
+    pub verifier_code: Option<String>,
+    /// The diagnosis sentence, on a signature mismatch that a known mistake explains.
+    pub diagnosis: Option<String>,
+    /// The diagnosis's stable code.
+    pub diagnosis_code: Option<String>,
+    /// The canonical request the server computed.
+    pub canonical_request: Option<String>,
+}
+
+/// The in-memory state of the services.
+#[derive(Debug, Default)]
+pub struct State {
+    /// DynamoDB tables.
+    pub dynamodb: dynamodb::Tables,
+    /// S3 buckets.
+    pub s3: s3::Buckets,
+}
+
+#[derive(Debug, Default)]
+struct Verdicts {
+    recent: VecDeque<Verdict>,
+    total: u64,
+    accepted: u64,
+    rejected: u64,
+}
+
+/// Everything a service operation needs.
+pub struct Ctx<'a> {
+    /// The request.
+    pub req: &'a Request,
+    /// The state (locked).
+    pub state: &'a mut State,
+    /// Access key of the caller.
+    pub access_key: &'a str,
+    /// Region.
+    pub region: &'a str,
+    /// Request id.
+    pub request_id: &'a str,
+    /// Now, seconds since the epoch.
+    pub now: i64,
+}
+
+/// The fake AWS.
+#[derive(Debug)]
+pub struct Service {
+    config: Config,
+    state: Mutex<State>,
+    verdicts: Mutex<Verdicts>,
+    seq: AtomicU64,
+}
+
+/// Which service and protocol a request is for, before verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Service name (`s3`, `dynamodb`, `sts`, ...).
+    pub service: String,
+    /// Its protocol.
+    pub protocol: Protocol,
+}
+
+fn protocol_of(service: &str, req: &Request) -> Protocol {
+    match service {
+        "s3" => Protocol::S3,
+        "dynamodb" => Protocol::Json { version: "1.0" },
+        "kinesis" => Protocol::Json { version: "1.1" },
+        "sts" | "iam" | "ec2" => Protocol::Query,
+        _ => match req.header("content-type") {
+            Some(ct) if ct.contains("x-amz-json-1.1") => Protocol::Json { version: "1.1" },
+            _ if req.header("x-amz-target").is_some() => Protocol::Json { version: "1.0" },
+            _ => Protocol::Query,
+        },
+    }
+}
+
+/// The service named by the request's credential scope, else a guess from its shape.
+pub fn detect(req: &Request) -> Target {
+    let (_, query) = req.path_and_query();
+    let scoped = match req.header("authorization") {
+        Some(a) => parse_authorization(a).ok().map(|p| p.auth_service()),
+        None => parse_form(query)
+            .into_iter()
+            .find(|(k, _)| k == "X-Amz-Credential")
+            .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned)),
+    };
+    let service = scoped.unwrap_or_else(|| match req.header("x-amz-target") {
+        Some(t) if t.starts_with("Kinesis_") => "kinesis".to_owned(),
+        Some(_) => "dynamodb".to_owned(),
+        None if parse_form(query).iter().any(|(k, _)| k == "Action") => "sts".to_owned(),
+        None if req
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
+        {
+            "sts".to_owned()
+        }
+        None => "s3".to_owned(),
+    });
+    let protocol = protocol_of(&service, req);
+    Target { service, protocol }
+}
+
+trait AuthService {
+    fn auth_service(&self) -> String;
+}
+
+impl AuthService for sigv4_signer::verify::ParsedAuth {
+    fn auth_service(&self) -> String {
+        self.scope.service.clone()
+    }
+}
+
+/// An AWS error response in `protocol`'s wire shape.
+pub fn error_response(
+    protocol: Protocol,
+    err: AwsError,
+    message: &str,
+    request_id: &str,
+    extra_xml: &str,
+) -> Response {
+    match protocol {
+        Protocol::Json { version } => {
+            let body = serde_json::json!({
+                "__type": format!("com.amazon.coral.service#{}", err.code),
+                "message": message,
+            });
+            Response::new(
+                err.status,
+                &format!("application/x-amz-json-{version}"),
+                body.to_string(),
+            )
+            .with_header("x-amzn-ErrorType", err.code)
+            .with_header("x-amzn-RequestId", request_id)
+        }
+        Protocol::Query => Response::new(
+            err.status,
+            "text/xml",
+            format!(
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+                err.code,
+                xml_escape(message),
+                request_id
+            ),
+        )
+        .with_header("x-amzn-RequestId", request_id),
+        Protocol::S3 => Response::new(
+            err.status,
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>{extra_xml}<RequestId>{}</RequestId><HostId>mock-aws</HostId></Error>",
+                err.code,
+                xml_escape(message),
+                request_id
+            ),
+        )
+        .with_header("x-amz-request-id", request_id),
+    }
+}
+
+/// The outcome of an operation: a response, or an AWS error with its message.
+pub type OpResult = Result<Response, (AwsError, String)>;
+
+impl Service {
+    /// A service with `config`.
+    pub fn new(config: Config) -> Self {
+        Self {
+            config,
+            state: Mutex::new(State::default()),
+            verdicts: Mutex::new(Verdicts::default()),
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn now(&self) -> SigningTime {
+        self.config.clock.unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            SigningTime::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+        })
+    }
+
+    fn request_id(&self) -> (u64, String) {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        (n, format!("MOCKAWS{n:013X}"))
+    }
+
+    fn record(&self, v: Verdict) {
+        let mut vs = self.verdicts.lock().unwrap_or_else(|p| p.into_inner());
+        vs.total += 1;
+        if v.outcome == "accepted" {
+            vs.accepted += 1;
+        } else {
+            vs.rejected += 1;
+        }
+        if vs.recent.len() >= self.config.verdict_capacity.max(1) {
+            vs.recent.pop_front();
+        }
+        vs.recent.push_back(v);
+    }
+
+    /// Whether `req` is for the inspection endpoints (`/_mock-aws/...`).
+    pub fn is_internal(target: &str) -> bool {
+        target.starts_with("/_mock-aws/")
+    }
+
+    fn internal(&self, req: &Request) -> Response {
+        let (path, _) = req.path_and_query();
+        match (req.method.as_str(), path) {
+            ("GET", "/_mock-aws/verdicts") => {
+                let vs = self.verdicts.lock().unwrap_or_else(|p| p.into_inner());
+                let body = serde_json::json!({
+                    "total": vs.total,
+                    "accepted": vs.accepted,
+                    "rejected": vs.rejected,
+                    "capacity": self.config.verdict_capacity,
+                    "verdicts": vs.recent,
+                });
+                Response::new(200, "application/json", body.to_string())
+            }
+            ("POST", "/_mock-aws/reset") => {
+                *self.state.lock().unwrap_or_else(|p| p.into_inner()) = State::default();
+                *self.verdicts.lock().unwrap_or_else(|p| p.into_inner()) = Verdicts::default();
+                Response::new(200, "application/json", "{\"reset\":true}")
+            }
+            _ => Response::new(
+                404,
+                "application/json",
+                "{\"error\":\"unknown inspection endpoint; GET /_mock-aws/verdicts or POST /_mock-aws/reset\"}",
+            ),
+        }
+    }
+
+    /// Answers a request whose body is over `max_body`, without reading it.
+    pub fn too_large(&self, req: &Request) -> (Response, Verdict) {
+        let target = detect(req);
+        let (seq, rid) = self.request_id();
+        let err = aws_error("request-too-large", target.protocol, false);
+        let msg = format!(
+            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body).",
+            self.config.max_body
+        );
+        let resp = error_response(target.protocol, err, &msg, &rid, "");
+        let v = Verdict {
+            seq,
+            method: req.method.clone(),
+            path: req.target.clone(),
+            access_key: None,
+            service: target.service,
+            operation: None,
+            outcome: "rejected",
+            status: resp.status,
+            error_code: Some(err.code.to_owned()),
+            verifier_code: Some("request-too-large".to_owned()),
+            diagnosis: None,
+            diagnosis_code: None,
+            canonical_request: None,
+        };
+        self.record(v.clone());
+        (resp, v)
+    }
+
+    /// Handles one request. The verdict is `None` for the inspection endpoints.
+    pub fn handle(&self, req: &Request) -> (Response, Option<Verdict>) {
+        if Self::is_internal(&req.target) {
+            return (self.internal(req), None);
+        }
+        let target = detect(req);
+        let (seq, rid) = self.request_id();
+        let now = self.now();
+        let lookup = |ak: &str| {
+            self.config
+                .credentials
+                .iter()
+                .find(|c| c.access_key_id == ak)
+                .map(|c| c.secret.clone())
+        };
+        let params = VerifyParams {
+            now,
+            max_skew: self.config.max_skew,
+            settings: if target.service == "s3" {
+                VerifySettings::s3()
+            } else {
+                VerifySettings::default()
+            },
+            expected_region: Some(&self.config.region),
+            expected_service: None,
+            lookup: &lookup,
+        };
+        let signable = SignableRequest {
+            method: &req.method,
+            target: &req.target,
+            headers: req
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: &req.body,
+        };
+        let presigned = req.header("authorization").is_none();
+        let mut verdict = Verdict {
+            seq,
+            method: req.method.clone(),
+            path: req.target.clone(),
+            access_key: None,
+            service: target.service.clone(),
+            operation: None,
+            outcome: "rejected",
+            status: 0,
+            error_code: None,
+            verifier_code: None,
+            diagnosis: None,
+            diagnosis_code: None,
+            canonical_request: None,
+        };
+        let resp = match verify(&signable, &params) {
+            Err(err) => {
+                if let Some(a) = req.header("authorization") {
+                    verdict.access_key = parse_authorization(a).ok().map(|p| p.access_key_id);
+                }
+                let mistake = match err {
+                    VerifyError::SignatureMismatch { .. } => diagnose(&signable, &params),
+                    _ => None,
+                };
+                let code = aws_error(err.code(), target.protocol, presigned);
+                let mut msg = aws_message(&err, code, target.protocol);
+                let mut notes = Vec::new();
+                if !matches!(err, VerifyError::SignatureMismatch { .. }) {
+                    notes.push(err.to_string());
+                }
+                if let Some(m) = &mistake {
+                    notes.push(format!("diagnosis: {m}"));
+                }
+                if is_sigv2(req) {
+                    notes.push("this request is signed with Signature Version 2 (AWSAccessKeyId/Signature/Expires or `Authorization: AWS AK:sig`), which mock-aws does not verify: sign with SigV4 (boto3: Config(signature_version=\"s3v4\"))".to_owned());
+                }
+                if !notes.is_empty() {
+                    msg.push_str(&format!(" (mock-aws: {})", notes.join("; ")));
+                }
+                let mut extra = String::new();
+                if let VerifyError::SignatureMismatch {
+                    canonical_request,
+                    string_to_sign,
+                } = &err
+                {
+                    verdict.canonical_request = Some(canonical_request.clone());
+                    if target.protocol == Protocol::S3 {
+                        extra = format!(
+                            "<AWSAccessKeyId>{}</AWSAccessKeyId><StringToSign>{}</StringToSign><SignatureProvided>{}</SignatureProvided><StringToSignBytes>{}</StringToSignBytes><CanonicalRequest>{}</CanonicalRequest><CanonicalRequestBytes>{}</CanonicalRequestBytes>",
+                            xml_escape(verdict.access_key.as_deref().unwrap_or("")),
+                            xml_escape(string_to_sign),
+                            xml_escape(&provided_signature(req)),
+                            spaced_hex(string_to_sign),
+                            xml_escape(canonical_request),
+                            spaced_hex(canonical_request),
+                        );
+                    }
+                }
+                if let Some(m) = &mistake {
+                    if target.protocol == Protocol::S3 {
+                        extra.push_str(&format!(
+                            "<MockAwsDiagnosis>{}</MockAwsDiagnosis>",
+                            xml_escape(&m.to_string())
+                        ));
+                    }
+                }
+                if target.protocol == Protocol::S3 {
+                    match &err {
+                        VerifyError::UnknownAccessKey { access_key_id } => {
+                            extra = format!(
+                                "<AWSAccessKeyId>{}</AWSAccessKeyId>",
+                                xml_escape(access_key_id)
+                            );
+                        }
+                        VerifyError::WrongRegion { expected, .. } => {
+                            extra = format!("<Region>{}</Region>", xml_escape(expected));
+                        }
+                        VerifyError::Expired {
+                            expired_at,
+                            server_time,
+                        } => {
+                            extra = format!(
+                                "<Expires>{}</Expires><ServerTime>{}</ServerTime>",
+                                expired_at.rfc3339(),
+                                server_time.rfc3339()
+                            );
+                        }
+                        VerifyError::RequestTimeTooSkewed {
+                            request_time,
+                            server_time,
+                            max_skew,
+                        } => {
+                            extra = format!(
+                                "<RequestTime>{}</RequestTime><ServerTime>{}</ServerTime><MaxAllowedSkewMilliseconds>{}</MaxAllowedSkewMilliseconds>",
+                                request_time.rfc3339(),
+                                server_time.rfc3339(),
+                                max_skew.saturating_mul(1000)
+                            );
+                        }
+                        VerifyError::HostNotSigned => {
+                            extra = "<HeadersNotSigned>host</HeadersNotSigned>".to_owned();
+                        }
+                        _ => {}
+                    }
+                }
+                verdict.error_code = Some(code.code.to_owned());
+                verdict.verifier_code = Some(err.code().to_owned());
+                verdict.diagnosis = mistake.as_ref().map(ToString::to_string);
+                verdict.diagnosis_code = mistake.as_ref().map(|m| m.code().to_owned());
+                error_response(target.protocol, code, &msg, &rid, &extra)
+            }
+            Ok(v) => {
+                verdict.access_key = Some(v.auth.access_key_id.clone());
+                verdict.canonical_request = Some(v.canonical_request);
+                let cred = self
+                    .config
+                    .credentials
+                    .iter()
+                    .find(|c| c.access_key_id == v.auth.access_key_id);
+                let sent_token = req
+                    .header("x-amz-security-token")
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        parse_form(req.path_and_query().1)
+                            .into_iter()
+                            .find(|(k, _)| k == "X-Amz-Security-Token")
+                            .map(|(_, v)| v)
+                    });
+                let expected_token = cred.and_then(|c| c.session_token.clone());
+                if sent_token != expected_token {
+                    let code = aws_error("invalid-token", target.protocol, presigned);
+                    let msg = format!(
+                        "The security token included in the request is invalid. (mock-aws: {})",
+                        if expected_token.is_some() {
+                            "this access key needs the session token configured with --credentials AKID:SECRET:TOKEN"
+                        } else {
+                            "this access key was configured without a session token, but the request carries X-Amz-Security-Token"
+                        }
+                    );
+                    verdict.error_code = Some(code.code.to_owned());
+                    verdict.verifier_code = Some("invalid-token".to_owned());
+                    error_response(target.protocol, code, &msg, &rid, "")
+                } else {
+                    let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut ctx = Ctx {
+                        req,
+                        state: &mut state,
+                        access_key: &v.auth.access_key_id,
+                        region: &self.config.region,
+                        request_id: &rid,
+                        now: now.unix_seconds(),
+                    };
+                    let (op, result) = match target.service.as_str() {
+                        "s3" => s3::handle(&mut ctx),
+                        "dynamodb" => dynamodb::handle(&mut ctx),
+                        "sts" => sts::handle(&mut ctx),
+                        other => (
+                            None,
+                            Err((
+                                match target.protocol {
+                                    Protocol::S3 => AwsError { code: "NotImplemented", status: 501 },
+                                    Protocol::Json { .. } => AwsError { code: "UnknownOperationException", status: 400 },
+                                    Protocol::Query => AwsError { code: "InvalidAction", status: 400 },
+                                },
+                                format!("mock-aws does not implement the service {other:?} (the signature verified)"),
+                            )),
+                        ),
+                    };
+                    drop(state);
+                    verdict.operation = op;
+                    match result {
+                        Ok(r) => {
+                            verdict.outcome = "accepted";
+                            r
+                        }
+                        Err((code, msg)) => {
+                            verdict.outcome = "accepted";
+                            verdict.error_code = Some(code.code.to_owned());
+                            error_response(target.protocol, code, &msg, &rid, "")
+                        }
+                    }
+                }
+            }
+        };
+        let resp = if resp.headers.iter().any(|(n, _)| {
+            n.eq_ignore_ascii_case("x-amzn-RequestId") || n.eq_ignore_ascii_case("x-amz-request-id")
+        }) {
+            resp
+        } else if target.protocol == Protocol::S3 {
+            resp.with_header("x-amz-request-id", &rid)
+        } else {
+            resp.with_header("x-amzn-RequestId", &rid)
+        };
+        verdict.status = resp.status;
+        self.record(verdict.clone());
+        (resp, Some(verdict))
+    }
+}
+
+fn is_sigv2(req: &Request) -> bool {
+    let q = parse_form(req.path_and_query().1);
+    let has = |k: &str| q.iter().any(|(n, _)| n == k);
+    (has("AWSAccessKeyId") && has("Signature"))
+        || req
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("AWS "))
+}
+
+fn provided_signature(req: &Request) -> String {
+    if let Some(a) = req.header("authorization") {
+        if let Ok(p) = parse_authorization(a) {
+            return p.signature;
+        }
+    }
+    parse_form(req.path_and_query().1)
+        .into_iter()
+        .find(|(k, _)| k == "X-Amz-Signature")
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+/// Form parameters of a query-protocol request: the query, then a form body.
+pub fn query_params(req: &Request) -> Vec<(String, String)> {
+    let mut params = parse_form(req.path_and_query().1);
+    let is_form = req
+        .header("content-type")
+        .is_none_or(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if req.method == "POST" && is_form {
+        params.extend(parse_form(&String::from_utf8_lossy(&req.body)));
+    }
+    params
+}
+
+/// Decodes an S3 key or bucket segment.
+pub fn decode_path(s: &str) -> String {
+    String::from_utf8_lossy(&percent_decode(s, false)).into_owned()
+}

@@ -1,0 +1,131 @@
+//! Small helpers: percent-decoding, form parsing, XML escaping, dates.
+
+/// Percent-decodes `s`; with `plus_is_space`, `+` decodes to a space (forms, queries).
+pub fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                let hex = |c: u8| (c as char).to_digit(16);
+                match (hex(b[i + 1]), hex(b[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b'+' if plus_is_space => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Parses `a=b&c=d` into decoded pairs (lossy UTF-8).
+pub fn parse_form(s: &str) -> Vec<(String, String)> {
+    s.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                String::from_utf8_lossy(&percent_decode(k, true)).into_owned(),
+                String::from_utf8_lossy(&percent_decode(v, true)).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Escapes text for XML content.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let m = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn split(unix: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil(days);
+    (y, m, d, secs / 3600, secs % 3600 / 60, secs % 60, days)
+}
+
+/// `2015-08-30T12:36:00.000Z`.
+pub fn iso8601(unix: i64) -> String {
+    let (y, m, d, hh, mm, ss, _) = split(unix);
+    format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}.000Z")
+}
+
+/// `Sun, 30 Aug 2015 12:36:00 GMT`.
+pub fn http_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, m, d, hh, mm, ss, days) = split(unix);
+    let wd = DAYS[usize::try_from(days.rem_euclid(7)).unwrap_or(0)];
+    let mon = MONTHS[usize::try_from(m.saturating_sub(1)).unwrap_or(0) % 12];
+    format!("{wd}, {d:02} {mon} {y:04} {hh:02}:{mm:02}:{ss:02} GMT")
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Bytes as AWS S3 shows them in `CanonicalRequestBytes`: hex pairs separated by spaces.
+pub fn spaced_hex(s: &str) -> String {
+    s.bytes()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_and_formats() {
+        assert_eq!(percent_decode("a%20b+c%2", true), b"a b c%2");
+        assert_eq!(percent_decode("a+b", false), b"a+b");
+        assert_eq!(percent_decode("%", false), b"%");
+        assert_eq!(http_date(1_440_938_160), "Sun, 30 Aug 2015 12:36:00 GMT");
+        assert_eq!(iso8601(1_440_938_160), "2015-08-30T12:36:00.000Z");
+        assert_eq!(
+            parse_form("Action=GetCallerIdentity&Version=2011-06-15"),
+            vec![
+                ("Action".to_owned(), "GetCallerIdentity".to_owned()),
+                ("Version".to_owned(), "2011-06-15".to_owned())
+            ]
+        );
+    }
+}

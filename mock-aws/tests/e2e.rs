@@ -1,0 +1,606 @@
+//! End to end: our own signer, curl and error shapes against a real `mock-aws` on loopback.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use sigv4_signer::{SignatureLocation, SigningTime, UriEncodingMode};
+
+#[test]
+fn own_signer_round_trips_sts_dynamodb_s3() {
+    let server = Server::start(&[]);
+
+    // STS GetCallerIdentity, POST form body.
+    let r = call(
+        &server,
+        &Sign::new("sts"),
+        "POST",
+        "/",
+        &[(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )],
+        b"Action=GetCallerIdentity&Version=2011-06-15",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<Account>123456789012</Account>"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("<UserId>AKIDEXAMPLE</UserId>"));
+
+    // STS GetCallerIdentity, GET query.
+    let r = call(
+        &server,
+        &Sign::new("sts"),
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // DynamoDB.
+    let s = Sign::new("dynamodb");
+    let r = ddb(
+        &server,
+        &s,
+        "CreateTable",
+        &json!({
+            "TableName": "things",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        }),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["TableDescription"]["TableStatus"], "ACTIVE");
+    let item = json!({"id": {"S": "a/b c"}, "n": {"N": "42"}});
+    let r = ddb(
+        &server,
+        &s,
+        "PutItem",
+        &json!({"TableName": "things", "Item": item}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = ddb(
+        &server,
+        &s,
+        "GetItem",
+        &json!({"TableName": "things", "Key": {"id": {"S": "a/b c"}}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["Item"], item);
+    let r = ddb(&server, &s, "ListTables", &json!({}));
+    assert_eq!(r.json()["TableNames"], json!(["things"]));
+    let r = ddb(&server, &s, "DescribeTable", &json!({"TableName": "nope"}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
+    let r = ddb(&server, &s, "Frobnicate", &json!({}));
+    assert_eq!(
+        r.json()["__type"],
+        "com.amazon.coral.service#UnknownOperationException"
+    );
+    let r = ddb(&server, &s, "DeleteTable", &json!({"TableName": "things"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+
+    // S3: bucket, object byte-identical (signed payload), a raw `..` key, UNSIGNED-PAYLOAD.
+    let s = Sign::new("s3");
+    let r = call(&server, &s, "PUT", "/bucket-1", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let r = call(&server, &s, "PUT", "/bucket-1/dir/a%20b.bin", &[], &data);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&server, &s, "GET", "/bucket-1/dir/a%20b.bin", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body == data, "object not byte-identical");
+    let r = call(&server, &s, "HEAD", "/bucket-1/dir/a%20b.bin", &[], b"");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-length"), Some("70000"));
+
+    let r = call(&server, &s, "PUT", "/bucket-1/x/../y", &[], b"dots kept");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&server, &s, "GET", "/bucket-1/y", &[], b"");
+    assert_eq!(r.status, 404, "the server must not normalise S3 keys");
+    let r = call(&server, &s, "GET", "/bucket-1/x/../y", &[], b"");
+    assert_eq!(r.body, b"dots kept");
+
+    let mut unsigned = Sign::new("s3");
+    unsigned.settings.payload = sigv4_signer::PayloadMode::Unsigned;
+    let r = call(
+        &server,
+        &unsigned,
+        "PUT",
+        "/bucket-1/u",
+        &[],
+        b"unsigned body",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&server, &unsigned, "GET", "/bucket-1/u", &[], b"");
+    assert_eq!(r.body, b"unsigned body");
+
+    // Presigned PUT and GET.
+    let mut pre = Sign::new("s3");
+    pre.location = SignatureLocation::Query { expires_in: 300 };
+    pre.settings = sigv4_signer::Settings {
+        payload: sigv4_signer::PayloadMode::Unsigned,
+        ..sigv4_signer::Settings::s3()
+    };
+    let r = call(&server, &pre, "PUT", "/bucket-1/pre", &[], b"presigned");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&server, &pre, "GET", "/bucket-1/pre", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.body, b"presigned");
+
+    let r = call(&server, &s, "GET", "/", &[], b"");
+    assert!(r.text().contains("<Name>bucket-1</Name>"), "{}", r.text());
+    let r = call(&server, &s, "DELETE", "/bucket-1/pre", &[], b"");
+    assert_eq!(r.status, 204);
+
+    // Every request got a verdict.
+    let mut c = Conn::open(&server.addr);
+    let v = c.send("GET", "/_mock-aws/verdicts", &[], b"").json();
+    assert_eq!(v["rejected"], 0, "{v}");
+    let last = &v["verdicts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["operation"], "DeleteObject");
+    assert_eq!(last["access_key"], "AKIDEXAMPLE");
+    assert!(last["canonical_request"]
+        .as_str()
+        .unwrap()
+        .starts_with("DELETE\n/bucket-1/pre\n"));
+}
+
+fn s3_bucket(server: &Server) {
+    let r = call(server, &Sign::new("s3"), "PUT", "/neg", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn wrong_secret_is_signature_mismatch_per_protocol() {
+    let server = Server::start(&[]);
+    s3_bucket(&server);
+    let mut s = Sign::new("s3");
+    s.secret = "not-the-secret";
+    let r = call(&server, &s, "PUT", "/neg/k", &[], b"x");
+    assert_eq!(r.status, 403);
+    let t = r.text();
+    assert!(t.contains("<Code>SignatureDoesNotMatch</Code>"), "{t}");
+    assert!(t.contains("<CanonicalRequest>PUT\n/neg/k\n"), "{t}");
+    assert!(t.contains("<StringToSign>AWS4-HMAC-SHA256\n"), "{t}");
+    assert!(
+        t.contains("<AWSAccessKeyId>AKIDEXAMPLE</AWSAccessKeyId>"),
+        "{t}"
+    );
+
+    let mut s = Sign::new("dynamodb");
+    s.secret = "not-the-secret";
+    let r = ddb(&server, &s, "ListTables", &json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    assert_eq!(
+        r.json()["__type"],
+        "com.amazon.coral.service#InvalidSignatureException"
+    );
+
+    let mut s = Sign::new("sts");
+    s.secret = "not-the-secret";
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("<Type>Sender</Type><Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        r.text()
+    );
+
+    // A secret with a trailing newline is diagnosed.
+    let secret = format!("{SECRET}\n");
+    let mut s = Sign::new("dynamodb");
+    s.secret = &secret;
+    let r = ddb(&server, &s, "ListTables", &json!({}));
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("ends with a newline"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn tampered_body_unknown_key_host_not_signed() {
+    let server = Server::start(&[]);
+    s3_bucket(&server);
+
+    // Tampered body, S3: the claimed x-amz-content-sha256 no longer matches.
+    let signed = Sign::new("s3").sign(&server.addr, "PUT", "/neg/t", &[], b"original");
+    let r = Conn::open(&server.addr).send("PUT", &signed.target, &signed.headers, b"tampered");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("<Code>XAmzContentSHA256Mismatch</Code>"),
+        "{}",
+        r.text()
+    );
+
+    // Tampered body, DynamoDB: signature mismatch.
+    let s = Sign::new("dynamodb");
+    let signed = s.sign(
+        &server.addr,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", DDB_JSON),
+            ("X-Amz-Target", "DynamoDB_20120810.ListTables"),
+        ],
+        b"{}",
+    );
+    let r = Conn::open(&server.addr).send("POST", "/", &signed.headers, b"{\"Limit\":1}");
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+
+    // Unknown key.
+    let mut s = Sign::new("dynamodb");
+    s.access_key = "AKIDUNKNOWN";
+    let r = ddb(&server, &s, "ListTables", &json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("UnrecognizedClientException")
+    );
+    let mut s = Sign::new("s3");
+    s.access_key = "AKIDUNKNOWN";
+    let r = call(&server, &s, "GET", "/", &[], b"");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("<Code>InvalidAccessKeyId</Code>"),
+        "{}",
+        r.text()
+    );
+    let mut s = Sign::new("sts");
+    s.access_key = "AKIDUNKNOWN";
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("<Code>InvalidClientTokenId</Code>"),
+        "{}",
+        r.text()
+    );
+
+    // Missing host in SignedHeaders.
+    let signed = Sign::new("dynamodb").sign(
+        &server.addr,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", DDB_JSON),
+            ("X-Amz-Target", "DynamoDB_20120810.ListTables"),
+        ],
+        b"{}",
+    );
+    let headers: Vec<(String, String)> = signed
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            let v = if n.eq_ignore_ascii_case("authorization") {
+                v.replace(
+                    "SignedHeaders=content-type;host;",
+                    "SignedHeaders=content-type;",
+                )
+            } else {
+                v.clone()
+            };
+            (n.clone(), v)
+        })
+        .collect();
+    let r = Conn::open(&server.addr).send("POST", "/", &headers, b"{}");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("IncompleteSignatureException")
+    );
+    assert!(r.json()["message"].as_str().unwrap().contains("'Host'"));
+
+    // No authentication at all.
+    let r = Conn::open(&server.addr).send(
+        "POST",
+        "/",
+        &[
+            ("Host".into(), server.addr.clone()),
+            ("X-Amz-Target".into(), "DynamoDB_20120810.ListTables".into()),
+            ("Content-Type".into(), DDB_JSON.into()),
+        ],
+        b"{}",
+    );
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("MissingAuthenticationTokenException")
+    );
+
+    // Garbage Authorization: a 4xx in shape, never a 5xx.
+    let r = Conn::open(&server.addr).send(
+        "GET",
+        "/neg/x",
+        &[
+            ("Host".into(), server.addr.clone()),
+            (
+                "Authorization".into(),
+                "AWS4-HMAC-SHA256 Credential=%%%, ,=".into(),
+            ),
+        ],
+        b"",
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("<Code>AuthorizationHeaderMalformed</Code>"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn expired_presign_and_skewed_clock() {
+    let server = Server::start(&[]);
+    s3_bucket(&server);
+    let two_hours_ago = SigningTime::from_unix_seconds(now().unix_seconds() - 7200);
+
+    let mut pre = Sign::new("s3");
+    pre.location = SignatureLocation::Query { expires_in: 60 };
+    pre.time = two_hours_ago;
+    let r = call(&server, &pre, "GET", "/neg/k", &[], b"");
+    assert_eq!(r.status, 403, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("<Code>AccessDenied</Code><Message>Request has expired"),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("<Expires>"), "{}", r.text());
+
+    let mut s = Sign::new("s3");
+    s.time = two_hours_ago;
+    let r = call(&server, &s, "GET", "/", &[], b"");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("<Code>RequestTimeTooSkewed</Code>"),
+        "{}",
+        r.text()
+    );
+
+    let mut s = Sign::new("dynamodb");
+    s.time = two_hours_ago;
+    let r = ddb(&server, &s, "ListTables", &json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Signature expired: "),
+        "{}",
+        r.text()
+    );
+
+    let mut s = Sign::new("sts");
+    s.time = two_hours_ago;
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("<Message>Signature expired: "),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn frozen_clock_replays_a_recorded_request() {
+    let server = Server::start(&["--clock", "2015-08-30T12:36:00Z"]);
+    let mut s = Sign::new("sts");
+    s.time = SigningTime::parse("2015-08-30T12:40:00Z").unwrap();
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn path_encoded_once_for_a_non_s3_service_is_diagnosed() {
+    let server = Server::start(&[]);
+    let mut s = Sign::new("dynamodb");
+    s.settings.uri_encoding = UriEncodingMode::Single;
+    let signed = s.sign(
+        &server.addr,
+        "POST",
+        "/prefix/my%3Atable",
+        &[
+            ("Content-Type", DDB_JSON),
+            ("X-Amz-Target", "DynamoDB_20120810.ListTables"),
+        ],
+        b"{}",
+    );
+    let r = Conn::open(&server.addr).send("POST", &signed.target, &signed.headers, b"{}");
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    let msg = r.json()["message"].as_str().unwrap().to_owned();
+    assert!(
+        msg.contains("your signer encoded the path once; non-S3 services encode it twice"),
+        "{msg}"
+    );
+    let v = Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    let last = v["verdicts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["diagnosis_code"], "path-encoded-once");
+    assert_eq!(last["error_code"], "InvalidSignatureException");
+}
+
+#[test]
+fn oversized_body_gets_the_protocols_error_not_a_hang() {
+    let server = Server::start(&["--max-body", "1024"]);
+    let big = vec![b'x'; 4096];
+    let r = call(&server, &Sign::new("s3"), "PUT", "/b/k", &[], &big);
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("<Code>EntityTooLarge</Code>"),
+        "{}",
+        r.text()
+    );
+    let r = call(
+        &server,
+        &Sign::new("dynamodb"),
+        "POST",
+        "/",
+        &[
+            ("Content-Type", DDB_JSON),
+            ("X-Amz-Target", "DynamoDB_20120810.PutItem"),
+        ],
+        &big,
+    );
+    assert_eq!(r.status, 413);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("RequestEntityTooLargeException")
+    );
+    // The server still serves.
+    let r = call(
+        &server,
+        &Sign::new("sts"),
+        "GET",
+        "/?Action=GetCallerIdentity",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn curl_aws_sigv4_put_and_get() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        panic!("curl is not installed; run the set-up command `bash .ci/test`");
+    }
+    let server = Server::start(&[]);
+    let user = format!("{AK}:{SECRET}");
+    let curl = |args: &[&str]| {
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "--max-time",
+                "20",
+                "--aws-sigv4",
+                "aws:amz:us-east-1:s3",
+                "--user",
+                &user,
+            ])
+            .args(["-w", "\n%{http_code}"])
+            .args(args)
+            .output()
+            .expect("curl");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let (body, code) = text.rsplit_once('\n').unwrap_or(("", ""));
+        (code.to_owned(), body.to_owned())
+    };
+    let url = server.url();
+    let (code, body) = curl(&["-X", "PUT", &format!("{url}/curl-bucket")]);
+    assert_eq!(code, "200", "{body}");
+    let payload = "hello from curl\n";
+    let (code, body) = curl(&[
+        "-X",
+        "PUT",
+        "--data-binary",
+        payload,
+        &format!("{url}/curl-bucket/greeting.txt"),
+    ]);
+    assert_eq!(code, "200", "{body}");
+    let (code, body) = curl(&[&format!("{url}/curl-bucket/greeting.txt")]);
+    assert_eq!(code, "200", "{body}");
+    assert_eq!(body, payload);
+}
+
+#[test]
+fn two_thousand_requests_over_sixteen_connections_all_get_a_verdict() {
+    let server = Server::start(&["--verdicts", "100"]);
+    let addr = server.addr.clone();
+    let threads: Vec<_> = (0..16)
+        .map(|t| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut conn = Conn::open(&addr);
+                let mut ok = 0;
+                for i in 0..125 {
+                    let s = Sign::new("sts");
+                    let target = format!("/?Action=GetCallerIdentity&Version=2011-06-15&n={t}-{i}");
+                    let signed = s.sign(&addr, "GET", &target, &[], b"");
+                    let r = conn.send("GET", &signed.target, &signed.headers, b"");
+                    if r.status == 200 {
+                        ok += 1;
+                    }
+                }
+                ok
+            })
+        })
+        .collect();
+    let ok: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(ok, 2000);
+    let v = Conn::open(&addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    assert_eq!(v["total"], 2000, "{}", v["total"]);
+    assert_eq!(v["accepted"], 2000);
+    assert_eq!(
+        v["verdicts"].as_array().unwrap().len(),
+        100,
+        "the ring buffer is bounded"
+    );
+    let r = Conn::open(&addr).send("POST", "/_mock-aws/reset", &[], b"");
+    assert_eq!(r.status, 200);
+    let v = Conn::open(&addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    assert_eq!(v["total"], 0);
+}
