@@ -563,16 +563,16 @@ fn curl_aws_sigv4_put_and_get() {
 }
 
 #[test]
-fn two_thousand_requests_over_sixteen_connections_all_get_a_verdict() {
+fn ten_thousand_requests_over_thirty_two_connections_all_get_a_verdict() {
     let server = Server::start(&["--verdicts", "100"]);
     let addr = server.addr.clone();
-    let threads: Vec<_> = (0..16)
+    let threads: Vec<_> = (0..32u32)
         .map(|t| {
             let addr = addr.clone();
             std::thread::spawn(move || {
                 let mut conn = Conn::open(&addr);
                 let mut ok = 0;
-                for i in 0..125 {
+                for i in 0..313u32 {
                     let s = Sign::new("sts");
                     let target = format!("/?Action=GetCallerIdentity&Version=2011-06-15&n={t}-{i}");
                     let signed = s.sign(&addr, "GET", &target, &[], b"");
@@ -586,12 +586,13 @@ fn two_thousand_requests_over_sixteen_connections_all_get_a_verdict() {
         })
         .collect();
     let ok: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
-    assert_eq!(ok, 2000);
+    // 32 connections x 313 requests = 10,016.
+    assert_eq!(ok, 10_016);
     let v = Conn::open(&addr)
         .send("GET", "/_mock-aws/verdicts", &[], b"")
         .json();
-    assert_eq!(v["total"], 2000, "{}", v["total"]);
-    assert_eq!(v["accepted"], 2000);
+    assert_eq!(v["total"], 10_016, "{}", v["total"]);
+    assert_eq!(v["accepted"], 10_016);
     assert_eq!(
         v["verdicts"].as_array().unwrap().len(),
         100,
