@@ -13,7 +13,12 @@ fn main() {
         println!("== {f}\n{input:#?}\ntarget: {}", input.target());
         println!("known difference class: {:?}", known_difference(&input));
         match differential(&input, false) {
-            Diff::Differs { ours_sig, theirs_sig, ours_creq, theirs_creq } => {
+            Diff::Differs {
+                ours_sig,
+                theirs_sig,
+                ours_creq,
+                theirs_creq,
+            } => {
                 println!("-- sigv4_signer {ours_sig}:\n{ours_creq}\n-- aws-sigv4 {theirs_sig}:\n{theirs_creq}");
             }
             other => println!("differential: {other:?}"),
@@ -23,6 +28,9 @@ fn main() {
             sigv4_fuzz::check_query(&input);
             sigv4_fuzz::check_uri(&input);
         });
-        println!("property checks: {}", if checks.is_ok() { "pass" } else { "FAIL" });
+        println!(
+            "property checks: {}",
+            if checks.is_ok() { "pass" } else { "FAIL" }
+        );
     }
 }

@@ -15,14 +15,22 @@ fn parse(raw: &str, ctx: &str) -> Option<Input> {
     let request_line = lines.next()?;
     let method = request_line.split(' ').next()?;
     // The target is everything between the method and the last " HTTP/1.1".
-    let target = request_line[method.len() + 1..].rsplit_once(' ').map_or("/", |(t, _)| t);
+    let target = request_line[method.len() + 1..]
+        .rsplit_once(' ')
+        .map_or("/", |(t, _)| t);
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let query = if target.contains('?') {
         query
             .split('&')
             .map(|p| match p.split_once('=') {
-                Some((k, v)) => Param { key: Text(k.into()), value: Some(Text(v.into())) },
-                None => Param { key: Text(p.into()), value: None },
+                Some((k, v)) => Param {
+                    key: Text(k.into()),
+                    value: Some(Text(v.into())),
+                },
+                None => Param {
+                    key: Text(p.into()),
+                    value: None,
+                },
             })
             .collect()
     } else {
@@ -36,7 +44,10 @@ fn parse(raw: &str, ctx: &str) -> Option<Input> {
                 h.value.0.push_str(line);
             }
         } else if let Some((n, v)) = line.split_once(':') {
-            headers.push(Header { name: Text(n.into()), value: Text(v.into()) });
+            headers.push(Header {
+                name: Text(n.into()),
+                value: Text(v.into()),
+            });
         }
     }
     let mut mode = 0u8;
@@ -61,14 +72,21 @@ fn parse(raw: &str, ctx: &str) -> Option<Input> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (out, files) = args.split_first().expect("usage: seed_corpus OUT_DIR REQUEST_TXT...");
+    let (out, files) = args
+        .split_first()
+        .expect("usage: seed_corpus OUT_DIR REQUEST_TXT...");
     std::fs::create_dir_all(out).expect("create out dir");
     let mut n = 0;
     for f in files {
         let f = Path::new(f);
-        let raw = std::fs::read_to_string(f).expect("read request.txt").replace("\r\n", "\n");
+        let raw = std::fs::read_to_string(f)
+            .expect("read request.txt")
+            .replace("\r\n", "\n");
         let ctx = std::fs::read_to_string(f.with_file_name("context.json")).unwrap_or_default();
-        let case = f.parent().and_then(|p| p.file_name()).map_or("case".into(), |s| s.to_string_lossy());
+        let case = f
+            .parent()
+            .and_then(|p| p.file_name())
+            .map_or("case".into(), |s| s.to_string_lossy());
         let Some(input) = parse(&raw, &ctx) else {
             eprintln!("skipped {}", f.display());
             continue;

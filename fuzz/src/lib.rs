@@ -189,7 +189,7 @@ fn assert_encoded(s: &str, allow_slash: bool, what: &str) {
         let c = b[i];
         if c == b'%' {
             assert!(
-                i + 2 < b.len() + 0 && is_upper_hex(b[i + 1]) && is_upper_hex(b[i + 2]),
+                i + 2 < b.len() && is_upper_hex(b[i + 1]) && is_upper_hex(b[i + 2]),
                 "{what}: bad %XX at {i} in {s:?}"
             );
             i += 3;
@@ -208,7 +208,7 @@ fn pct_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 {
+        if b[i] == b'%' && i + 2 < b.len() {
             let h = |c: u8| (c as char).to_digit(16);
             if let (Some(h), Some(l)) = (h(b[i + 1]), h(b[i + 2])) {
                 out.push((h * 16 + l) as u8);
@@ -236,13 +236,20 @@ pub fn check_headers(input: &Input) {
         .collect();
     for (_, v) in &valid {
         let c = canonical_value(v);
-        assert_eq!(canonical_value(&c), c, "canonical_value not idempotent for {v:?}");
+        assert_eq!(
+            canonical_value(&c),
+            c,
+            "canonical_value not idempotent for {v:?}"
+        );
         assert!(!c.contains("  "), "double space in {c:?} from {v:?}");
         assert!(
             !c.starts_with([' ', '\t']) && !c.ends_with([' ', '\t']),
             "untrimmed {c:?} from {v:?}"
         );
-        assert!(!c.contains(['\r', '\n']), "line break kept in {c:?} from {v:?}");
+        assert!(
+            !c.contains(['\r', '\n']),
+            "line break kept in {c:?} from {v:?}"
+        );
     }
     let ch = CanonicalHeaders::new(valid.iter().copied(), |_| true);
     let entries = ch.entries();
@@ -250,7 +257,10 @@ pub fn check_headers(input: &Input) {
         assert!(w[0].0 < w[1].0, "names not sorted/unique: {entries:?}");
     }
     for (n, v) in entries {
-        assert!(!n.bytes().any(|b| b.is_ascii_uppercase()), "name not lowercase: {n:?}");
+        assert!(
+            !n.bytes().any(|b| b.is_ascii_uppercase()),
+            "name not lowercase: {n:?}"
+        );
         let want: Vec<String> = valid
             .iter()
             .filter(|(m, _)| m.eq_ignore_ascii_case(n))
@@ -288,10 +298,18 @@ pub fn check_query(input: &Input) {
     assert_eq!(n_in, n_out, "parameter count: {q:?} -> {c:?}");
     // Order of the input pairs is irrelevant.
     let rev = build_query(input.query.iter().rev());
-    assert_eq!(canonical_query(&rev, &[]), c, "order matters: {q:?} vs {rev:?}");
+    assert_eq!(
+        canonical_query(&rev, &[]),
+        c,
+        "order matters: {q:?} vs {rev:?}"
+    );
     if input.query.len() > 2 {
         let rot = build_query(input.query.iter().skip(1).chain(input.query.iter().take(1)));
-        assert_eq!(canonical_query(&rot, &[]), c, "order matters: {q:?} vs {rot:?}");
+        assert_eq!(
+            canonical_query(&rot, &[]),
+            c,
+            "order matters: {q:?} vs {rot:?}"
+        );
     }
 }
 
@@ -305,7 +323,11 @@ pub fn check_uri(input: &Input) {
         !n.split('/').any(|s| s == "." || s == ".."),
         "normalized {n:?} has dot segments"
     );
-    let slashed = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+    let slashed = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
     for norm in [NormalizationMode::Enabled, NormalizationMode::Disabled] {
         for enc in [UriEncodingMode::Double, UriEncodingMode::Single] {
             let u = canonical_uri(path, enc, norm);
@@ -320,7 +342,8 @@ pub fn check_uri(input: &Input) {
                     assert_eq!(pct_decode(&u), base, "double encoding of {path:?} is {u:?}");
                 }
                 UriEncodingMode::Single => {
-                    let again = canonical_uri(&u, UriEncodingMode::Single, NormalizationMode::Disabled);
+                    let again =
+                        canonical_uri(&u, UriEncodingMode::Single, NormalizationMode::Disabled);
                     assert_eq!(again, u, "single encoding not idempotent for {path:?}");
                 }
             }
@@ -346,7 +369,12 @@ pub enum KnownDifference {
     S3PathNotCanonical,
 }
 
-const AWS_SIGV4_EXCLUDED: &[&str] = &["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"];
+const AWS_SIGV4_EXCLUDED: &[&str] = &[
+    "authorization",
+    "user-agent",
+    "x-amzn-trace-id",
+    "transfer-encoding",
+];
 
 pub fn known_difference(input: &Input) -> Option<KnownDifference> {
     let mode = Mode::from_byte(input.mode);
@@ -368,11 +396,14 @@ pub fn known_difference(input: &Input) -> Option<KnownDifference> {
     let (path, query) = sigv4_signer::request::split_target(&target).unwrap_or(("/", ""));
     for piece in query.split('&') {
         let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-        if std::str::from_utf8(&form_decode(k)).is_err() || std::str::from_utf8(&form_decode(v)).is_err() {
+        if std::str::from_utf8(&form_decode(k)).is_err()
+            || std::str::from_utf8(&form_decode(v)).is_err()
+        {
             return Some(KnownDifference::QueryNotUtf8);
         }
     }
-    if mode.s3 && canonical_uri(path, UriEncodingMode::Single, NormalizationMode::Disabled) != path {
+    if mode.s3 && canonical_uri(path, UriEncodingMode::Single, NormalizationMode::Disabled) != path
+    {
         return Some(KnownDifference::S3PathNotCanonical);
     }
     None
@@ -387,9 +418,21 @@ pub fn sign_ours(input: &Input) -> Option<sigv4_signer::SigningOutput> {
         creds = creds.with_session_token(TOKEN);
     }
     let settings = Settings {
-        uri_encoding: if mode.s3 { UriEncodingMode::Single } else { UriEncodingMode::Double },
-        normalization: if mode.s3 { NormalizationMode::Disabled } else { NormalizationMode::Enabled },
-        content_sha256: if mode.content_sha256 { ContentSha256Mode::Header } else { ContentSha256Mode::Omit },
+        uri_encoding: if mode.s3 {
+            UriEncodingMode::Single
+        } else {
+            UriEncodingMode::Double
+        },
+        normalization: if mode.s3 {
+            NormalizationMode::Disabled
+        } else {
+            NormalizationMode::Enabled
+        },
+        content_sha256: if mode.content_sha256 {
+            ContentSha256Mode::Header
+        } else {
+            ContentSha256Mode::Omit
+        },
         ..Settings::default()
     };
     let time = SigningTime::parse(TIME).expect("fixed time parses");
@@ -401,7 +444,11 @@ pub fn sign_ours(input: &Input) -> Option<sigv4_signer::SigningOutput> {
         headers: input.header_list(),
         body: input.body.0.as_bytes(),
     };
-    let loc = if mode.presign { SignatureLocation::Query { expires_in: 3600 } } else { SignatureLocation::Headers };
+    let loc = if mode.presign {
+        SignatureLocation::Query { expires_in: 3600 }
+    } else {
+        SignatureLocation::Headers
+    };
     sign(&req, &params, loc).ok()
 }
 
@@ -421,13 +468,26 @@ pub fn sign_theirs(input: &Input) -> Option<String> {
     )
     .into();
     let mut settings = SigningSettings::default();
-    settings.percent_encoding_mode = if mode.s3 { PercentEncodingMode::Single } else { PercentEncodingMode::Double };
-    settings.uri_path_normalization_mode =
-        if mode.s3 { UriPathNormalizationMode::Disabled } else { UriPathNormalizationMode::Enabled };
-    settings.payload_checksum_kind =
-        if mode.content_sha256 { PayloadChecksumKind::XAmzSha256 } else { PayloadChecksumKind::NoHeader };
-    settings.signature_location =
-        if mode.presign { SignatureLocation::QueryParams } else { SignatureLocation::Headers };
+    settings.percent_encoding_mode = if mode.s3 {
+        PercentEncodingMode::Single
+    } else {
+        PercentEncodingMode::Double
+    };
+    settings.uri_path_normalization_mode = if mode.s3 {
+        UriPathNormalizationMode::Disabled
+    } else {
+        UriPathNormalizationMode::Enabled
+    };
+    settings.payload_checksum_kind = if mode.content_sha256 {
+        PayloadChecksumKind::XAmzSha256
+    } else {
+        PayloadChecksumKind::NoHeader
+    };
+    settings.signature_location = if mode.presign {
+        SignatureLocation::QueryParams
+    } else {
+        SignatureLocation::Headers
+    };
     settings.expires_in = mode.presign.then(|| Duration::from_secs(3600));
     let params = aws_sigv4::sign::v4::SigningParams::builder()
         .identity(&identity)
@@ -491,7 +551,12 @@ pub enum Diff {
     OursRejects,
     TheirsRejects,
     Same,
-    Differs { ours_sig: String, theirs_sig: String, ours_creq: String, theirs_creq: String },
+    Differs {
+        ours_sig: String,
+        theirs_sig: String,
+        ours_creq: String,
+        theirs_creq: String,
+    },
 }
 
 pub fn differential(input: &Input, apply_filters: bool) -> Diff {
@@ -500,8 +565,12 @@ pub fn differential(input: &Input, apply_filters: bool) -> Diff {
             return Diff::Filtered(k);
         }
     }
-    let Some(ours) = sign_ours(input) else { return Diff::OursRejects };
-    let Some(theirs) = sign_theirs(input) else { return Diff::TheirsRejects };
+    let Some(ours) = sign_ours(input) else {
+        return Diff::OursRejects;
+    };
+    let Some(theirs) = sign_theirs(input) else {
+        return Diff::TheirsRejects;
+    };
     if ours.signature() == theirs {
         return Diff::Same;
     }
@@ -513,12 +582,21 @@ pub fn differential(input: &Input, apply_filters: bool) -> Diff {
     }
 }
 
-/// Everything the fuzz target checks.
+/// Everything the fuzz target checks. With `SIGV4_FUZZ_NO_FILTER` set, the known-difference
+/// filters are off (to see the fuzzer rediscover them, or to test the crash path).
 pub fn check(input: &Input) {
     check_headers(input);
     check_query(input);
     check_uri(input);
-    if let Diff::Differs { ours_sig, theirs_sig, ours_creq, theirs_creq } = differential(input, true) {
+    static FILTERS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let filters = *FILTERS.get_or_init(|| std::env::var_os("SIGV4_FUZZ_NO_FILTER").is_none());
+    if let Diff::Differs {
+        ours_sig,
+        theirs_sig,
+        ours_creq,
+        theirs_creq,
+    } = differential(input, filters)
+    {
         panic!(
             "signatures differ for {input:#?}\ntarget: {}\n-- sigv4_signer {ours_sig}:\n{ours_creq}\n-- aws-sigv4 {theirs_sig}:\n{theirs_creq}\n",
             input.target()

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 30). On a crash, prints the artifact and
+# the exact replay command, and exits non-zero. Installs cargo-fuzz if missing.
+# Usage: fuzz/run-all.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")"
+secs="${1:-30}"
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+# --sanitizer none: works on a stable toolchain (ASan needs -Z flags; see README.md).
+flags=(--sanitizer none)
+status=0
+for target in $(cargo fuzz list); do
+    dict=()
+    [ -f "$target.dict" ] && dict=("-dict=$target.dict")
+    mkdir -p "corpus/$target" "artifacts/$target"
+    work=$(mktemp -d)   # new units go here, so corpus/ stays commit-sized
+    echo "== $target: ${secs}s"
+    before=$(ls "artifacts/$target" | sort)
+    if ! cargo fuzz run "$target" "${flags[@]}" "$work" "corpus/$target" -- \
+        "${dict[@]}" -max_total_time="$secs" -print_final_stats=1; then
+        status=1
+    fi
+    rm -rf "$work"
+    for a in $(comm -13 <(echo "$before") <(ls "artifacts/$target" | sort)); do
+        status=1
+        echo "!! $target crashed: fuzz/artifacts/$target/$a"
+        echo "   replay:   cargo fuzz run $target ${flags[*]} artifacts/$target/$a"
+        echo "   explain:  cargo run --example explain -- artifacts/$target/$a"
+        echo "   minimise: cargo fuzz tmin $target ${flags[*]} artifacts/$target/$a"
+    done
+done
+exit $status
