@@ -453,6 +453,19 @@ fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
     }))
 }
 
+/// The authentication a request carries (its `Authorization` header, else its presigned
+/// query), parsed but not checked: what a server needs to route by credential scope before it
+/// verifies.
+pub fn parse_request_auth(request: &SignableRequest<'_>) -> Result<ParsedAuth, VerifyError> {
+    let (_, query) = request.path_and_query()?;
+    match header(request, "authorization") {
+        Some(value) => parse_authorization(value),
+        None => parse_presign(query)?
+            .map(|p| p.auth)
+            .ok_or(VerifyError::MissingAuthentication),
+    }
+}
+
 /// Verifies a received request.
 pub fn verify(
     request: &SignableRequest<'_>,
@@ -973,6 +986,40 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn parses_the_auth_of_either_kind() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            body: b"",
+        };
+        let auth = parse_request_auth(&req).unwrap();
+        assert_eq!(
+            (auth.kind, auth.scope.service.as_str()),
+            (AuthKind::Header, "service")
+        );
+        let (target, h) = signed(
+            SignatureLocation::Query { expires_in: 60 },
+            "2015-08-30T12:36:00Z",
+        );
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            body: b"",
+        };
+        let auth = parse_request_auth(&req).unwrap();
+        assert_eq!((auth.kind, auth.expires), (AuthKind::Query, Some(60)));
+        assert_eq!(
+            parse_request_auth(&SignableRequest::new("GET", "/"))
+                .unwrap_err()
+                .code(),
+            "missing-authentication"
+        );
     }
 
     #[test]
