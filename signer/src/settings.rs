@@ -89,6 +89,10 @@ pub struct Settings {
 
 impl Settings {
     /// S3: path encoded once, never normalised, body hash sent as `x-amz-content-sha256`.
+    ///
+    /// For an S3 presigned URL set `payload` to [`PayloadMode::Unsigned`] as well: S3 computes
+    /// presigned requests with `UNSIGNED-PAYLOAD` (S3 API reference, "Authenticating Requests:
+    /// Using Query Parameters"; vector `vectors/cases/s3-presigned-get`).
     pub fn s3() -> Self {
         Self {
             uri_encoding: UriEncodingMode::Single,
