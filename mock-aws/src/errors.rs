@@ -15,6 +15,8 @@ pub enum Protocol {
     },
     /// The query protocol (`<ErrorResponse>`): STS, IAM.
     Query,
+    /// EC2's query protocol, whose errors are `<Response><Errors><Error>` with `<RequestID>`.
+    Ec2,
 }
 
 /// One AWS error: code and HTTP status.
@@ -211,6 +213,38 @@ pub const AUTH_ERRORS: &[Row] = &[
     },
 ];
 
+/// EC2 answers these verifier codes differently from the other query services; every other code
+/// takes the query column of [`AUTH_ERRORS`] (EC2's *Error codes* page lists the same
+/// `IncompleteSignature`, `MissingAuthenticationToken`, `SignatureDoesNotMatch` codes; aws/aws-cli#134
+/// quotes EC2's `<Response><Errors><Error><Code>SignatureDoesNotMatch</Code>` answer).
+pub const EC2_AUTH_ERRORS: &[(&str, AwsError, &str)] = &[
+    (
+        "unknown-access-key",
+        e("AuthFailure", 401),
+        "EC2 errors-overview (AuthFailure: the provided credentials could not be validated); ansible/ansible#5647 and aws/aws-sdk-java-v2#2981 quote the wire answer: 401 `<Response><Errors><Error><Code>AuthFailure</Code><Message>AWS was not able to validate the provided access credentials</Message>`",
+    ),
+    (
+        "invalid-token",
+        e("AuthFailure", 401),
+        "as unknown-access-key (a credential EC2 cannot validate)",
+    ),
+    (
+        "request-time-too-skewed",
+        e("RequestExpired", 400),
+        "EC2 errors-overview and CommonErrors (RequestExpired 400: more than 15 minutes from the date stamp)",
+    ),
+    (
+        "expired",
+        e("RequestExpired", 400),
+        "EC2 errors-overview and CommonErrors (RequestExpired 400, also for presigned requests past their expiry)",
+    ),
+    (
+        "not-yet-valid",
+        e("RequestExpired", 400),
+        "CommonErrors (RequestExpired 400: the date stamp is more than 15 minutes in the future)",
+    ),
+];
+
 /// Any other malformed request (bad request-target, invalid header).
 const MALFORMED: Row = Row {
     verifier: "malformed-request",
@@ -235,6 +269,10 @@ pub fn aws_error(verifier_code: &str, protocol: Protocol, presigned: bool) -> Aw
         Protocol::S3 => row.s3,
         Protocol::Json { .. } => row.json,
         Protocol::Query => row.query,
+        Protocol::Ec2 => EC2_AUTH_ERRORS
+            .iter()
+            .find(|(code, _, _)| *code == verifier_code)
+            .map_or(row.query, |(_, err, _)| *err),
     }
 }
 
@@ -260,6 +298,15 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
         (VerifyError::UnknownAccessKey { .. }, Protocol::Query) => {
             "The security token included in the request is invalid.".to_owned()
         }
+        (VerifyError::UnknownAccessKey { .. }, Protocol::Ec2) => {
+            "AWS was not able to validate the provided access credentials".to_owned()
+        }
+        (
+            VerifyError::RequestTimeTooSkewed { .. }
+            | VerifyError::Expired { .. }
+            | VerifyError::NotYetValid { .. },
+            Protocol::Ec2,
+        ) => format!("Request has expired. ({err})"),
         (VerifyError::MissingAuthentication, Protocol::S3) => "Access Denied".to_owned(),
         (VerifyError::MissingAuthentication, _) => {
             "Request is missing Authentication Token".to_owned()
@@ -376,6 +423,17 @@ mod tests {
         assert_eq!(
             aws_error("malformed-authorization", Protocol::S3, true).code,
             "AuthorizationQueryParametersError"
+        );
+        assert_eq!(
+            aws_error("unknown-access-key", Protocol::Ec2, false),
+            AwsError {
+                code: "AuthFailure",
+                status: 401
+            }
+        );
+        assert_eq!(
+            aws_error("signature-mismatch", Protocol::Ec2, false).code,
+            "SignatureDoesNotMatch"
         );
         assert_eq!(
             aws_error(

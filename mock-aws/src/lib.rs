@@ -6,10 +6,15 @@
 //! serves it over HTTP/1.1 with hyper.
 
 pub mod dynamodb;
+pub mod ec2;
 pub mod errors;
+pub mod iam;
+pub mod kinesis;
 pub mod s3;
 pub mod service;
 pub mod sts;
 pub mod util;
+#[cfg(feature = "wiremock")]
+pub mod wiremock;
 
 pub use service::{Config, Credential, Request, Response, Service, Verdict};

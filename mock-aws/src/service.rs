@@ -7,13 +7,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 use sigv4_signer::diagnose::diagnose;
 use sigv4_signer::verify::{
-    parse_authorization, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
+    parse_request_auth, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
 use sigv4_signer::{SignableRequest, SigningTime};
 
 use crate::errors::{aws_error, aws_message, AwsError, Protocol};
 use crate::util::{parse_form, percent_decode, spaced_hex, xml_escape};
-use crate::{dynamodb, s3, sts};
+use crate::{dynamodb, ec2, iam, kinesis, s3, sts};
 
 /// AWS's documented example key pair, accepted by default.
 pub const EXAMPLE_ACCESS_KEY: &str = "AKIDEXAMPLE";
@@ -120,6 +120,20 @@ impl Request {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The request as the signer and verifier see it.
+    pub fn signable(&self) -> SignableRequest<'_> {
+        SignableRequest {
+            method: &self.method,
+            target: &self.target,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: &self.body,
+        }
+    }
+
     /// Path (raw) and query (raw) of the target.
     pub fn path_and_query(&self) -> (&str, &str) {
         let t = self.target.split('#').next().unwrap_or("");
@@ -200,6 +214,10 @@ pub struct State {
     pub dynamodb: dynamodb::Tables,
     /// S3 buckets.
     pub s3: s3::Buckets,
+    /// Kinesis streams.
+    pub kinesis: kinesis::Streams,
+    /// IAM users.
+    pub iam: iam::Users,
 }
 
 #[derive(Debug, Default)]
@@ -249,7 +267,8 @@ fn protocol_of(service: &str, req: &Request) -> Protocol {
         "s3" => Protocol::S3,
         "dynamodb" => Protocol::Json { version: "1.0" },
         "kinesis" => Protocol::Json { version: "1.1" },
-        "sts" | "iam" | "ec2" => Protocol::Query,
+        "ec2" => Protocol::Ec2,
+        "sts" | "iam" => Protocol::Query,
         _ => match req.header("content-type") {
             Some(ct) if ct.contains("x-amz-json-1.1") => Protocol::Json { version: "1.1" },
             _ if req.header("x-amz-target").is_some() => Protocol::Json { version: "1.0" },
@@ -260,38 +279,31 @@ fn protocol_of(service: &str, req: &Request) -> Protocol {
 
 /// The service named by the request's credential scope, else a guess from its shape.
 pub fn detect(req: &Request) -> Target {
-    let (_, query) = req.path_and_query();
-    let scoped = match req.header("authorization") {
-        Some(a) => parse_authorization(a).ok().map(|p| p.auth_service()),
-        None => parse_form(query)
-            .into_iter()
-            .find(|(k, _)| k == "X-Amz-Credential")
-            .and_then(|(_, v)| v.split('/').nth(3).map(str::to_owned)),
-    };
+    let scoped = parse_request_auth(&req.signable())
+        .ok()
+        .map(|p| p.scope.service);
     let service = scoped.unwrap_or_else(|| match req.header("x-amz-target") {
         Some(t) if t.starts_with("Kinesis_") => "kinesis".to_owned(),
         Some(_) => "dynamodb".to_owned(),
-        None if parse_form(query).iter().any(|(k, _)| k == "Action") => "sts".to_owned(),
-        None if req
-            .header("content-type")
-            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) =>
-        {
-            "sts".to_owned()
+        None => {
+            let is_form = req
+                .header("content-type")
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+            let params = query_params(req);
+            let version = params
+                .iter()
+                .find(|(k, _)| k == "Version")
+                .map(|(_, v)| v.as_str());
+            match version {
+                Some("2016-11-15") => "ec2".to_owned(),
+                Some("2010-05-08") => "iam".to_owned(),
+                _ if is_form || params.iter().any(|(k, _)| k == "Action") => "sts".to_owned(),
+                _ => "s3".to_owned(),
+            }
         }
-        None => "s3".to_owned(),
     });
     let protocol = protocol_of(&service, req);
     Target { service, protocol }
-}
-
-trait AuthService {
-    fn auth_service(&self) -> String;
-}
-
-impl AuthService for sigv4_signer::verify::ParsedAuth {
-    fn auth_service(&self) -> String {
-        self.scope.service.clone()
-    }
 }
 
 /// An AWS error response in `protocol`'s wire shape.
@@ -321,6 +333,17 @@ pub fn error_response(
             "text/xml",
             format!(
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+                err.code,
+                xml_escape(message),
+                request_id
+            ),
+        )
+        .with_header("x-amzn-RequestId", request_id),
+        Protocol::Ec2 => Response::new(
+            err.status,
+            "text/xml;charset=UTF-8",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
                 err.code,
                 xml_escape(message),
                 request_id
@@ -472,20 +495,16 @@ impl Service {
             } else {
                 VerifySettings::default()
             },
-            expected_region: Some(&self.config.region),
+            // IAM is global: its scope is always us-east-1, whatever region the endpoint serves.
+            expected_region: Some(if target.service == "iam" {
+                "us-east-1"
+            } else {
+                &self.config.region
+            }),
             expected_service: None,
             lookup: &lookup,
         };
-        let signable = SignableRequest {
-            method: &req.method,
-            target: &req.target,
-            headers: req
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: &req.body,
-        };
+        let signable = req.signable();
         let presigned = req.header("authorization").is_none();
         let mut verdict = Verdict {
             seq,
@@ -504,9 +523,7 @@ impl Service {
         };
         let resp = match verify(&signable, &params) {
             Err(err) => {
-                if let Some(a) = req.header("authorization") {
-                    verdict.access_key = parse_authorization(a).ok().map(|p| p.access_key_id);
-                }
+                verdict.access_key = parse_request_auth(&signable).ok().map(|p| p.access_key_id);
                 let mistake = match err {
                     VerifyError::SignatureMismatch { .. } => diagnose(&signable, &params),
                     _ => None,
@@ -643,13 +660,16 @@ impl Service {
                         "s3" => s3::handle(&mut ctx),
                         "dynamodb" => dynamodb::handle(&mut ctx),
                         "sts" => sts::handle(&mut ctx),
+                        "kinesis" => kinesis::handle(&mut ctx),
+                        "ec2" => ec2::handle(&mut ctx),
+                        "iam" => iam::handle(&mut ctx),
                         other => (
                             None,
                             Err((
                                 match target.protocol {
                                     Protocol::S3 => AwsError { code: "NotImplemented", status: 501 },
                                     Protocol::Json { .. } => AwsError { code: "UnknownOperationException", status: 400 },
-                                    Protocol::Query => AwsError { code: "InvalidAction", status: 400 },
+                                    Protocol::Query | Protocol::Ec2 => AwsError { code: "InvalidAction", status: 400 },
                                 },
                                 format!("mock-aws does not implement the service {other:?} (the signature verified)"),
                             )),
@@ -696,15 +716,8 @@ fn is_sigv2(req: &Request) -> bool {
 }
 
 fn provided_signature(req: &Request) -> String {
-    if let Some(a) = req.header("authorization") {
-        if let Ok(p) = parse_authorization(a) {
-            return p.signature;
-        }
-    }
-    parse_form(req.path_and_query().1)
-        .into_iter()
-        .find(|(k, _)| k == "X-Amz-Signature")
-        .map(|(_, v)| v)
+    parse_request_auth(&req.signable())
+        .map(|p| p.signature)
         .unwrap_or_default()
 }
 

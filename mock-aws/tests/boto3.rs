@@ -14,7 +14,7 @@ fn python() -> PathBuf {
 }
 
 #[test]
-fn boto3_sts_dynamodb_s3_and_presigned_url() {
+fn boto3_every_operation_and_presigned_urls() {
     let pinned = include_str!("requirements.txt")
         .lines()
         .find_map(|l| l.trim().strip_prefix("boto3=="))

@@ -605,3 +605,502 @@ fn ten_thousand_requests_over_thirty_two_connections_all_get_a_verdict() {
         .json();
     assert_eq!(v["total"], 0);
 }
+
+fn kinesis(server: &Server, op: &str, body: &serde_json::Value) -> Resp {
+    let target = format!("Kinesis_20131202.{op}");
+    call(
+        server,
+        &Sign::new("kinesis"),
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", &target),
+        ],
+        body.to_string().as_bytes(),
+    )
+}
+
+fn b64(data: &[u8]) -> String {
+    mock_aws::util::base64_encode(data)
+}
+
+#[test]
+fn own_signer_kinesis_every_operation() {
+    let server = Server::start(&[]);
+    let r = kinesis(
+        &server,
+        "CreateStream",
+        &json!({"StreamName": "events", "ShardCount": 3}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
+    let r = kinesis(
+        &server,
+        "CreateStream",
+        &json!({"StreamName": "events", "ShardCount": 1}),
+    );
+    assert_eq!(r.header("x-amzn-ErrorType"), Some("ResourceInUseException"));
+    let r = kinesis(
+        &server,
+        "DescribeStreamSummary",
+        &json!({"StreamName": "events"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let d = &r.json()["StreamDescriptionSummary"];
+    assert_eq!(d["StreamStatus"], "ACTIVE");
+    assert_eq!(d["OpenShardCount"], 3);
+    assert_eq!(
+        d["StreamARN"],
+        "arn:aws:kinesis:us-east-1:123456789012:stream/events"
+    );
+    let r = kinesis(&server, "ListStreams", &json!({}));
+    assert_eq!(r.json()["StreamNames"], json!(["events"]));
+    assert_eq!(r.json()["HasMoreStreams"], false);
+
+    // One partition key: every record lands on one shard, in order.
+    let mut seqs = Vec::new();
+    for i in 0..5u8 {
+        let r = kinesis(
+            &server,
+            "PutRecord",
+            &json!({"StreamName": "events", "PartitionKey": "user-1", "Data": b64(&[i, 0xff, b'\n'])}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        seqs.push((
+            r.json()["ShardId"].as_str().unwrap().to_owned(),
+            r.json()["SequenceNumber"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let shard = seqs[0].0.clone();
+    assert!(seqs.iter().all(|(s, _)| *s == shard));
+    assert!(seqs.windows(2).all(|w| w[0].1 < w[1].1), "{seqs:?}");
+    let records: Vec<_> = (0..30)
+        .map(|i| json!({"PartitionKey": format!("k{i}"), "Data": b64(format!("r{i}").as_bytes())}))
+        .collect();
+    let r = kinesis(
+        &server,
+        "PutRecords",
+        &json!({"StreamName": "events", "Records": records}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["FailedRecordCount"], 0);
+    assert_eq!(r.json()["Records"].as_array().unwrap().len(), 30);
+
+    // Read every shard from TRIM_HORIZON: all 35 records, each shard in order.
+    let mut seen = Vec::new();
+    for s in 0..3 {
+        let r = kinesis(
+            &server,
+            "GetShardIterator",
+            &json!({"StreamName": "events", "ShardId": format!("shardId-{s:012}"), "ShardIteratorType": "TRIM_HORIZON"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.text());
+        let mut it = r.json()["ShardIterator"].as_str().unwrap().to_owned();
+        let mut last_seq = String::new();
+        loop {
+            let r = kinesis(
+                &server,
+                "GetRecords",
+                &json!({"ShardIterator": it, "Limit": 4}),
+            );
+            assert_eq!(r.status, 200, "{}", r.text());
+            let v = r.json();
+            let recs = v["Records"].as_array().unwrap();
+            if recs.is_empty() {
+                break;
+            }
+            for rec in recs {
+                let seq = rec["SequenceNumber"].as_str().unwrap().to_owned();
+                assert!(seq > last_seq);
+                last_seq = seq;
+                seen.push(rec["Data"].as_str().unwrap().to_owned());
+            }
+            it = v["NextShardIterator"].as_str().unwrap().to_owned();
+        }
+    }
+    assert_eq!(seen.len(), 35);
+    assert!(seen.contains(&b64(&[4, 0xff, b'\n'])));
+    // AFTER_SEQUENCE_NUMBER of the 4th PutRecord gives exactly the 5th.
+    let r = kinesis(
+        &server,
+        "GetShardIterator",
+        &json!({"StreamName": "events", "ShardId": shard, "ShardIteratorType": "AFTER_SEQUENCE_NUMBER", "StartingSequenceNumber": seqs[3].1}),
+    );
+    let it = r.json()["ShardIterator"].as_str().unwrap().to_owned();
+    let r = kinesis(
+        &server,
+        "GetRecords",
+        &json!({"ShardIterator": it, "Limit": 1}),
+    );
+    assert_eq!(r.json()["Records"][0]["SequenceNumber"], seqs[4].1.as_str());
+    assert_eq!(r.json()["Records"][0]["PartitionKey"], "user-1");
+
+    let r = kinesis(
+        &server,
+        "PutRecord",
+        &json!({"StreamName": "nope", "PartitionKey": "k", "Data": "AA=="}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("ResourceNotFoundException")
+    );
+    let r = kinesis(&server, "MergeShards", &json!({}));
+    assert_eq!(
+        r.json()["__type"],
+        "com.amazon.coral.service#UnknownOperationException"
+    );
+    // A wrong secret: JSON 1.1's shape.
+    let mut s = Sign::new("kinesis");
+    s.secret = "nope";
+    let r = call(
+        &server,
+        &s,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "Kinesis_20131202.ListStreams"),
+        ],
+        b"{}",
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    assert_eq!(r.header("content-type"), Some("application/x-amz-json-1.1"));
+}
+
+#[test]
+fn own_signer_ec2_describe_regions_and_its_error_shape() {
+    let server = Server::start(&[]);
+    let target = "/?Action=DescribeRegions&Version=2016-11-15";
+    let r = call(&server, &Sign::new("ec2"), "GET", target, &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.text();
+    assert!(
+        t.contains("<DescribeRegionsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"),
+        "{t}"
+    );
+    assert!(t.contains("<regionName>us-east-1</regionName><regionEndpoint>ec2.us-east-1.amazonaws.com</regionEndpoint>"), "{t}");
+    assert!(
+        !t.contains("af-south-1"),
+        "opt-in regions only with AllRegions: {t}"
+    );
+    let r = call(
+        &server,
+        &Sign::new("ec2"),
+        "POST",
+        "/",
+        &[(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )],
+        b"Action=DescribeRegions&Version=2016-11-15&RegionName.1=eu-west-1&RegionName.2=af-south-1",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.text().matches("<item>").count(), 2, "{}", r.text());
+    assert!(r.text().contains("<optInStatus>not-opted-in</optInStatus>"));
+
+    // EC2's error shape: <Response><Errors><Error>..</Error></Errors><RequestID>.
+    let r = call(
+        &server,
+        &Sign::new("ec2"),
+        "GET",
+        "/?Action=DescribeRegions&Version=2016-11-15&RegionName.1=mars-1",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 400);
+    let t = r.text();
+    assert!(
+        t.contains("<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>"),
+        "{t}"
+    );
+    assert!(t.contains("</Error></Errors><RequestID>MOCKAWS"), "{t}");
+    let r = call(
+        &server,
+        &Sign::new("ec2"),
+        "GET",
+        "/?Action=RunInstances&Version=2016-11-15",
+        &[],
+        b"",
+    );
+    assert!(
+        r.text().contains("<Code>InvalidAction</Code>"),
+        "{}",
+        r.text()
+    );
+    let mut s = Sign::new("ec2");
+    s.secret = "nope";
+    let r = call(&server, &s, "GET", target, &[], b"");
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text()
+            .contains("<Response><Errors><Error><Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        r.text()
+    );
+    let mut s = Sign::new("ec2");
+    s.access_key = "AKIDNOBODY";
+    let r = call(&server, &s, "GET", target, &[], b"");
+    assert_eq!(r.status, 401);
+    assert!(r.text().contains("<Code>AuthFailure</Code><Message>AWS was not able to validate the provided access credentials"), "{}", r.text());
+    let mut s = Sign::new("ec2");
+    s.time = SigningTime::from_unix_seconds(now().unix_seconds() - 7200);
+    let r = call(&server, &s, "GET", target, &[], b"");
+    assert_eq!(r.status, 400);
+    assert!(
+        r.text().contains("<Code>RequestExpired</Code>"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn own_signer_iam_users_with_header_and_presigned_auth() {
+    let server = Server::start(&[]);
+    let iam_post = |body: &str| {
+        call(
+            &server,
+            &Sign::new("iam"),
+            "POST",
+            "/",
+            &[(
+                "Content-Type",
+                "application/x-www-form-urlencoded; charset=utf-8",
+            )],
+            body.as_bytes(),
+        )
+    };
+    let r = iam_post("Action=CreateUser&Version=2010-05-08&UserName=alice&Path=%2Fteam%2F");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.text();
+    assert!(t.contains("<CreateUserResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><CreateUserResult><User><Path>/team/</Path><UserName>alice</UserName><UserId>AIDA"), "{t}");
+    assert!(
+        t.contains("<Arn>arn:aws:iam::123456789012:user/team/alice</Arn>"),
+        "{t}"
+    );
+    let r = iam_post("Action=CreateUser&Version=2010-05-08&UserName=ALICE");
+    assert_eq!(r.status, 409);
+    assert!(
+        r.text().contains("<Code>EntityAlreadyExists</Code>"),
+        "{}",
+        r.text()
+    );
+    let r = iam_post("Action=GetUser&Version=2010-05-08&UserName=bob");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("<ErrorResponse"), "{}", r.text());
+    assert!(
+        r.text().contains("<Code>NoSuchEntity</Code>"),
+        "{}",
+        r.text()
+    );
+
+    // Presigned query auth, GET: CreateUser, GetUser, ListUsers.
+    let mut pre = Sign::new("iam");
+    pre.location = SignatureLocation::Query { expires_in: 300 };
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=CreateUser&Version=2010-05-08&UserName=bob",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=GetUser&Version=2010-05-08&UserName=Bob",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("<UserName>bob</UserName>"),
+        "{}",
+        r.text()
+    );
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=GetUser&Version=2010-05-08",
+        &[],
+        b"",
+    );
+    assert!(
+        r.text().contains("<UserName>AKIDEXAMPLE</UserName>"),
+        "{}",
+        r.text()
+    );
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=ListUsers&Version=2010-05-08&MaxItems=1",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.text();
+    assert!(t.contains("<IsTruncated>true</IsTruncated><Users><member><Path>/team/</Path><UserName>alice</UserName>"), "{t}");
+    assert!(t.contains("<Marker>alice</Marker>"), "{t}");
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=ListUsers&Version=2010-05-08&Marker=alice",
+        &[],
+        b"",
+    );
+    assert!(
+        r.text().contains(
+            "<IsTruncated>false</IsTruncated><Users><member><Path>/</Path><UserName>bob</UserName>"
+        ),
+        "{}",
+        r.text()
+    );
+    let r = call(
+        &server,
+        &pre,
+        "GET",
+        "/?Action=ListUsers&Version=2010-05-08&PathPrefix=%2Fteam%2F",
+        &[],
+        b"",
+    );
+    assert_eq!(r.text().matches("<member>").count(), 1, "{}", r.text());
+
+    // A presigned IAM URL signed with a wrong secret: the query protocol's error.
+    let mut bad = Sign::new("iam");
+    bad.location = SignatureLocation::Query { expires_in: 300 };
+    bad.secret = "nope";
+    let r = call(
+        &server,
+        &bad,
+        "GET",
+        "/?Action=ListUsers&Version=2010-05-08",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 403);
+    assert!(
+        r.text().contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        r.text()
+    );
+}
+
+#[test]
+fn own_signer_s3_list_objects_v2_and_virtual_hosted_style() {
+    let server = Server::start(&[]);
+    let s = Sign::new("s3");
+    assert_eq!(call(&server, &s, "PUT", "/lst", &[], b"").status, 200);
+    for k in ["a/1", "a/2", "a/3", "b/1", "c", "d+e f"] {
+        let target = format!("/lst/{}", k.replace('+', "%2B").replace(' ', "%20"));
+        let r = call(&server, &s, "PUT", &target, &[], k.as_bytes());
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    let r = call(&server, &s, "GET", "/lst?list-type=2", &[], b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let t = r.text();
+    assert!(
+        t.contains(
+            "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>lst</Name>"
+        ),
+        "{t}"
+    );
+    assert!(t.contains("<KeyCount>6</KeyCount>"), "{t}");
+    assert!(t.contains("<Key>d+e f</Key>"), "{t}");
+    assert!(t.contains("<IsTruncated>false</IsTruncated>"), "{t}");
+
+    // prefix + max-keys + continuation-token walk, in key order.
+    let mut keys = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..5 {
+        let mut target = "/lst?list-type=2&max-keys=2&prefix=a%2F".to_owned();
+        if let Some(t) = &token {
+            let enc: String = t
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            target.push_str(&format!("&continuation-token={enc}"));
+        }
+        let r = call(&server, &s, "GET", &target, &[], b"");
+        assert_eq!(r.status, 200, "{}", r.text());
+        let t = r.text();
+        keys.extend(
+            t.split("<Key>")
+                .skip(1)
+                .map(|p| p.split('<').next().unwrap().to_owned()),
+        );
+        token = t
+            .split("<NextContinuationToken>")
+            .nth(1)
+            .map(|p| p.split('<').next().unwrap().to_owned());
+        if token.is_none() {
+            assert!(t.contains("<IsTruncated>false</IsTruncated>"), "{t}");
+            break;
+        }
+    }
+    assert_eq!(keys, ["a/1", "a/2", "a/3"]);
+
+    // delimiter rolls keys up into CommonPrefixes; encoding-type=url encodes keys.
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/lst?delimiter=%2F&encoding-type=url&list-type=2",
+        &[],
+        b"",
+    );
+    let t = r.text();
+    assert!(t.contains("<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>b/</Prefix></CommonPrefixes>"), "{t}");
+    assert!(t.contains("<Key>d%2Be%20f</Key>"), "{t}");
+    assert!(t.contains("<KeyCount>4</KeyCount>"), "{t}");
+    assert!(t.contains("<EncodingType>url</EncodingType>"), "{t}");
+    let r = call(&server, &s, "GET", "/nobucket?list-type=2", &[], b"");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("<Code>NoSuchBucket</Code>"));
+
+    // Virtual-hosted style: the bucket is the Host's first label, signed as sent.
+    let vhost = format!(
+        "vhost.localhost:{}",
+        server.addr.rsplit(':').next().unwrap()
+    );
+    let send = |method: &str, target: &str, body: &[u8]| {
+        let signed = s.sign(&vhost, method, target, &[], body);
+        Conn::open(&server.addr).send(
+            &signed.method,
+            &signed.target,
+            &signed.headers,
+            &signed.body,
+        )
+    };
+    let r = send("PUT", "/", b"");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = send("PUT", "/dir/k%20v", b"virtual");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = send("GET", "/dir/k%20v", b"");
+    assert_eq!(r.body, b"virtual");
+    let r = call(&server, &s, "GET", "/vhost/dir/k%20v", &[], b"");
+    assert_eq!(r.body, b"virtual", "path-style sees the same object");
+    let r = send("GET", "/?list-type=2", b"");
+    assert!(r.text().contains("<Name>vhost</Name>"), "{}", r.text());
+    assert!(r.text().contains("<Key>dir/k v</Key>"), "{}", r.text());
+    let v = Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    let last = v["verdicts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["operation"], "ListObjectsV2");
+}

@@ -1,0 +1,79 @@
+//! The flows of AWS's Python signing samples: a hand-written SigV4 signer
+//! (`tests/handwritten_signer.py`, standard library only) doing Kinesis PutRecord, DynamoDB
+//! CreateTable, EC2 DescribeRegions with header auth and IAM CreateUser with query auth, against
+//! a real `mock-aws`. Every request must be accepted.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The venv's Python that `bash .ci/test` creates at the workspace root (or `$SIGV4_PYTHON`).
+/// The script needs only the standard library, so any Python 3 would do; the venv keeps every
+/// Python test on one interpreter.
+fn python() -> PathBuf {
+    std::env::var_os("SIGV4_PYTHON").map_or_else(
+        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python")),
+        PathBuf::from,
+    )
+}
+
+#[test]
+fn hand_written_signer_kinesis_dynamodb_ec2_header_auth_iam_query_auth() {
+    let server = common::Server::start(&[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/handwritten_signer.py");
+    let out = Command::new(python())
+        .arg(script)
+        .arg(server.url())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "run {} (create it with `bash .ci/test`): {e}",
+                python().display()
+            )
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "hand-written signer flow failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for what in [
+        "Kinesis CreateStream: accepted",
+        "Kinesis PutRecord: accepted",
+        "DynamoDB CreateTable: accepted",
+        "EC2 DescribeRegions (header auth): accepted",
+        "IAM CreateUser (query auth): accepted",
+    ] {
+        assert!(stdout.contains(what), "{what} missing from:\n{stdout}");
+    }
+    // The server's own record: five accepted, one (the deliberate wrong secret) rejected.
+    let v = common::Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    assert_eq!(v["accepted"], 5, "{v}");
+    assert_eq!(v["rejected"], 1, "{v}");
+    let ops: Vec<_> = v["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .filter(|x| x["outcome"] == "accepted")
+        .map(|x| {
+            format!(
+                "{} {}",
+                x["service"].as_str().unwrap_or(""),
+                x["operation"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            "kinesis CreateStream",
+            "kinesis PutRecord",
+            "dynamodb CreateTable",
+            "ec2 DescribeRegions",
+            "iam CreateUser"
+        ]
+    );
+}
