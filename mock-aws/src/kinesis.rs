@@ -195,34 +195,13 @@ fn read_iterator(it: &str) -> Option<(String, usize, usize)> {
 
 /// Handles a Kinesis request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let Some(op) = ctx
-        .req
-        .header("x-amz-target")
-        .and_then(|t| t.strip_prefix(PREFIX))
-        .map(str::to_owned)
-    else {
-        return (
-            None,
-            Err(err(
-                "UnknownOperationException",
-                format!("The X-Amz-Target header must be {PREFIX}<Operation>"),
-            )),
-        );
-    };
-    let input: Value = match serde_json::from_slice(&ctx.req.body) {
-        Ok(v @ Value::Object(_)) => v,
-        _ => {
-            return (
-                Some(op),
-                Err(err(
-                    "SerializationException",
-                    "The request body is not a JSON object",
-                )),
-            )
+    match crate::service::json_operation(ctx, PREFIX) {
+        Ok((op, input)) => {
+            let result = run(ctx, &op, &input);
+            (Some(op), result)
         }
-    };
-    let result = run(ctx, &op, &input);
-    (Some(op), result)
+        Err(e) => e,
+    }
 }
 
 fn summary(name: &str, s: &Stream, region: &str) -> Value {

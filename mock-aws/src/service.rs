@@ -367,6 +367,39 @@ pub fn error_response(
 /// The outcome of an operation: a response, or an AWS error with its message.
 pub type OpResult = Result<Response, (AwsError, String)>;
 
+/// The JSON protocols' (DynamoDB, Kinesis) framing: the operation from `X-Amz-Target`
+/// (`PREFIX` + name) and the body as a JSON object; on failure, the answer to give.
+pub fn json_operation(
+    ctx: &Ctx<'_>,
+    prefix: &str,
+) -> Result<(String, serde_json::Value), (Option<String>, OpResult)> {
+    let err = |code: &'static str, msg: String| Err((AwsError { code, status: 400 }, msg));
+    let Some(op) = ctx
+        .req
+        .header("x-amz-target")
+        .and_then(|t| t.strip_prefix(prefix))
+        .map(str::to_owned)
+    else {
+        return Err((
+            None,
+            err(
+                "UnknownOperationException",
+                format!("The X-Amz-Target header must be {prefix}<Operation>"),
+            ),
+        ));
+    };
+    match serde_json::from_slice(&ctx.req.body) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok((op, v)),
+        _ => Err((
+            Some(op),
+            err(
+                "SerializationException",
+                "The request body is not a JSON object".to_owned(),
+            ),
+        )),
+    }
+}
+
 impl Service {
     /// A service with `config`.
     pub fn new(config: Config) -> Self {
