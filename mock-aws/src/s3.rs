@@ -84,7 +84,7 @@ pub fn virtual_host_bucket(host: &str) -> Option<String> {
 
 /// Handles an S3 request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let (path, query) = ctx.req.path_and_query();
+    let (path, query) = ctx.req.path_and_query().unwrap_or_default();
     let rest = path.strip_prefix('/').unwrap_or(path);
     let (bucket, key) = match ctx.req.header("host").and_then(virtual_host_bucket) {
         Some(b) => (b, Some(decode_path(rest)).filter(|k| !k.is_empty())),
@@ -222,7 +222,11 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str) -> OpResult {
         }
         "ListObjectsV2" => {
             let b = buckets.get(bucket).ok_or_else(|| no_bucket(bucket))?;
-            list_objects_v2(bucket, b, &parse_form(ctx.req.path_and_query().1))
+            list_objects_v2(
+                bucket,
+                b,
+                &parse_form(ctx.req.path_and_query().unwrap_or_default().1),
+            )
         }
         _ => Err(err("NotImplemented", 501, "not implemented")),
     }

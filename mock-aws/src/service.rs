@@ -9,7 +9,7 @@ use sigv4_signer::diagnose::diagnose;
 use sigv4_signer::verify::{
     parse_request_auth, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
-use sigv4_signer::{SignableRequest, SigningTime};
+use sigv4_signer::SigningTime;
 
 use crate::errors::{aws_error, aws_message, AwsError, Protocol};
 use crate::util::{parse_form, percent_decode, spaced_hex, xml_escape};
@@ -98,55 +98,9 @@ impl Default for Config {
     }
 }
 
-/// A request as received.
-#[derive(Debug, Clone, Default)]
-pub struct Request {
-    /// Method.
-    pub method: String,
-    /// The raw request-target, exactly as on the wire.
-    pub target: String,
-    /// Headers in arrival order.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
-
-impl Request {
-    /// First value of a header.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The request as the signer and verifier see it.
-    pub fn signable(&self) -> SignableRequest<'_> {
-        SignableRequest {
-            method: &self.method,
-            target: &self.target,
-            headers: self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: &self.body,
-        }
-    }
-
-    /// Path (raw) and query (raw) of the target.
-    pub fn path_and_query(&self) -> (&str, &str) {
-        let t = self.target.split('#').next().unwrap_or("");
-        let t = match t
-            .strip_prefix("http://")
-            .or_else(|| t.strip_prefix("https://"))
-        {
-            Some(rest) => rest.find(['/', '?']).map_or("", |i| &rest[i..]),
-            None => t,
-        };
-        t.split_once('?').unwrap_or((t, ""))
-    }
-}
+/// A request as received: the raw request-target exactly as on the wire, headers in arrival
+/// order, the body.
+pub use sigv4_signer::request::OwnedRequest as Request;
 
 /// A response to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -450,7 +404,7 @@ impl Service {
     }
 
     fn internal(&self, req: &Request) -> Response {
-        let (path, _) = req.path_and_query();
+        let (path, _) = req.path_and_query().unwrap_or_default();
         match (req.method.as_str(), path) {
             ("GET", "/_mock-aws/verdicts") => {
                 let vs = self.verdicts.lock().unwrap_or_else(|p| p.into_inner());
@@ -660,7 +614,7 @@ impl Service {
                     .header("x-amz-security-token")
                     .map(str::to_owned)
                     .or_else(|| {
-                        parse_form(req.path_and_query().1)
+                        parse_form(req.path_and_query().unwrap_or_default().1)
                             .into_iter()
                             .find(|(k, _)| k == "X-Amz-Security-Token")
                             .map(|(_, v)| v)
@@ -740,7 +694,7 @@ impl Service {
 }
 
 fn is_sigv2(req: &Request) -> bool {
-    let q = parse_form(req.path_and_query().1);
+    let q = parse_form(req.path_and_query().unwrap_or_default().1);
     let has = |k: &str| q.iter().any(|(n, _)| n == k);
     (has("AWSAccessKeyId") && has("Signature"))
         || req
@@ -756,7 +710,7 @@ fn provided_signature(req: &Request) -> String {
 
 /// Form parameters of a query-protocol request: the query, then a form body.
 pub fn query_params(req: &Request) -> Vec<(String, String)> {
-    let mut params = parse_form(req.path_and_query().1);
+    let mut params = parse_form(req.path_and_query().unwrap_or_default().1);
     let is_form = req
         .header("content-type")
         .is_none_or(|c| c.starts_with("application/x-www-form-urlencoded"));

@@ -51,7 +51,7 @@ pub mod verify;
 pub use error::{ParamsError, RequestError, SignError};
 pub use key::{SigningKey, SigningKeyCache};
 pub use payload::{ContentSha256Mode, PayloadMode};
-pub use request::{SignableRequest, SignedRequest};
+pub use request::{OwnedRequest, SignableRequest, SignedRequest};
 pub use settings::{Credentials, SessionTokenMode, Settings, SignatureLocation, SigningParams};
 pub use sign::{sign, SigningOutput};
 pub use time::SigningTime;

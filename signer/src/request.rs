@@ -68,12 +68,13 @@ pub fn split_target(target: &str) -> Result<(&str, &str), RequestError> {
     })
 }
 
-/// A request after signing: what goes on the wire.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedRequest {
+/// A request that owns its parts: what signing produces ([`SignedRequest`]), what a server
+/// receives, what a test file holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnedRequest {
     /// HTTP method.
     pub method: String,
-    /// Request-target, with the presigning parameters for query auth.
+    /// Request-target as on the wire (with the presigning parameters, after query auth).
     pub target: String,
     /// All headers, in order.
     pub headers: Vec<(String, String)>,
@@ -81,7 +82,29 @@ pub struct SignedRequest {
     pub body: Vec<u8>,
 }
 
-impl SignedRequest {
+/// A request after signing: what goes on the wire.
+pub type SignedRequest = OwnedRequest;
+
+impl OwnedRequest {
+    /// The request as the signer and verifier take it.
+    pub fn signable(&self) -> SignableRequest<'_> {
+        SignableRequest {
+            method: &self.method,
+            target: &self.target,
+            headers: self
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: &self.body,
+        }
+    }
+
+    /// Path and query of the target; see [`split_target`].
+    pub fn path_and_query(&self) -> Result<(&str, &str), RequestError> {
+        split_target(&self.target)
+    }
+
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -106,7 +129,7 @@ impl SignedRequest {
     }
 }
 
-impl fmt::Display for SignedRequest {
+impl fmt::Display for OwnedRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&String::from_utf8_lossy(&self.to_http1()))
     }

@@ -10,34 +10,8 @@
 
 use std::fmt;
 
-/// A parsed request file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawRequest {
-    /// Method.
-    pub method: String,
-    /// Request-target, exactly as written.
-    pub target: String,
-    /// Headers in order.
-    pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
-}
-
-impl RawRequest {
-    /// The request as the signer's input.
-    pub fn signable(&self) -> sigv4_signer::SignableRequest<'_> {
-        sigv4_signer::SignableRequest {
-            method: &self.method,
-            target: &self.target,
-            headers: self
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: &self.body,
-        }
-    }
-}
+/// A parsed request file: the signer's owned request.
+pub use sigv4_signer::request::OwnedRequest as RawRequest;
 
 /// Why a request file could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
