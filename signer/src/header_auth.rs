@@ -7,7 +7,7 @@ use crate::error::SignError;
 use crate::payload::ContentSha256Mode;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{check, payload_hash_for, prepare, Additions, SigningOutput};
+use crate::sign::{check, headers_to_sign, payload_hash_for, prepare, SigningOutput};
 use crate::string_to_sign::ALGORITHM;
 
 /// Signs `request` for the `Authorization` header.
@@ -21,18 +21,20 @@ pub fn sign_headers(
     let token = params.credentials.session_token.as_deref();
     let s = &params.settings;
 
-    let mut add = Additions {
-        headers: vec![("x-amz-date", amz_date.as_str())],
-        query: Vec::new(),
-    };
+    let mut added = vec![("x-amz-date", amz_date.as_str())];
     if s.content_sha256 == ContentSha256Mode::Header {
-        add.headers
-            .push(("x-amz-content-sha256", payload_hash.as_str()));
+        added.push(("x-amz-content-sha256", payload_hash.as_str()));
     }
     if let (Some(t), SessionTokenMode::Include) = (token, s.session_token) {
-        add.headers.push(("x-amz-security-token", t));
+        added.push(("x-amz-security-token", t));
     }
-    let p = prepare(request, params, &payload_hash, &add)?;
+    let p = prepare(
+        request,
+        params,
+        &payload_hash,
+        headers_to_sign(request, &added),
+        &[],
+    )?;
 
     let mut headers = vec![("X-Amz-Date".to_owned(), amz_date.clone())];
     if s.content_sha256 == ContentSha256Mode::Header {

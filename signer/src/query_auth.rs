@@ -9,7 +9,7 @@ use crate::error::{ParamsError, RequestError, SignError};
 use crate::query::parse_query;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{check, payload_hash_for, prepare, Additions, SigningOutput};
+use crate::sign::{check, headers_to_sign, payload_hash_for, prepare, SigningOutput};
 use crate::string_to_sign::ALGORITHM;
 
 /// Longest presign lifetime AWS accepts: 7 days.
@@ -61,28 +61,20 @@ pub fn presign(
     let expires = expires_in.to_string();
     let token_signed = matches!(params.settings.session_token, SessionTokenMode::Include);
 
-    // The signed-headers list must be known before the canonical request: compute it from
-    // the request's headers the same way `prepare` does.
-    let signed_headers =
-        crate::headers::CanonicalHeaders::new(request.headers.iter().copied(), |l| {
-            !crate::headers::UNSIGNED_BY_DEFAULT.contains(&l)
-        })
-        .signed_headers();
-
-    let mut add = Additions {
-        headers: Vec::new(),
-        query: vec![
-            ("X-Amz-Algorithm", ALGORITHM),
-            ("X-Amz-Credential", credential.as_str()),
-            ("X-Amz-Date", amz_date.as_str()),
-            ("X-Amz-Expires", expires.as_str()),
-            ("X-Amz-SignedHeaders", signed_headers.as_str()),
-        ],
-    };
+    // The signed-headers list goes in the query, so it is known before the canonical request.
+    let canonical_headers = headers_to_sign(request, &[]);
+    let signed_headers = canonical_headers.signed_headers();
+    let mut added = vec![
+        ("X-Amz-Algorithm", ALGORITHM),
+        ("X-Amz-Credential", credential.as_str()),
+        ("X-Amz-Date", amz_date.as_str()),
+        ("X-Amz-Expires", expires.as_str()),
+        ("X-Amz-SignedHeaders", signed_headers.as_str()),
+    ];
     if let (Some(t), true) = (token, token_signed) {
-        add.query.push(("X-Amz-Security-Token", t));
+        added.push(("X-Amz-Security-Token", t));
     }
-    let p = prepare(request, params, &payload_hash, &add)?;
+    let p = prepare(request, params, &payload_hash, canonical_headers, &added)?;
 
     let mut query = vec![
         ("X-Amz-Algorithm".to_owned(), ALGORITHM.to_owned()),

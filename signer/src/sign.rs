@@ -113,12 +113,22 @@ impl SigningOutput {
     }
 }
 
-/// What header or query auth adds before the canonical request is built.
-pub(crate) struct Additions<'x> {
-    /// Headers to sign that replace any of the same name in the request (lowercased names).
-    pub headers: Vec<(&'static str, &'x str)>,
-    /// Query parameters to sign, decoded.
-    pub query: Vec<(&'static str, &'x str)>,
+/// The canonical headers to sign: the request's headers (but those in [`UNSIGNED_BY_DEFAULT`])
+/// with `added` (lowercased names, such as `x-amz-date`) replacing any of the same name.
+pub(crate) fn headers_to_sign(
+    request: &SignableRequest<'_>,
+    added: &[(&'static str, &str)],
+) -> CanonicalHeaders {
+    let replaced = |lname: &str| added.iter().any(|(n, _)| *n == lname);
+    CanonicalHeaders::new(
+        request
+            .headers
+            .iter()
+            .copied()
+            .filter(|(n, _)| !replaced(&n.to_ascii_lowercase()))
+            .chain(added.iter().copied()),
+        |lname| !UNSIGNED_BY_DEFAULT.contains(&lname),
+    )
 }
 
 pub(crate) struct Prepared {
@@ -159,25 +169,16 @@ pub(crate) fn prepare(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     payload_hash: &str,
-    additions: &Additions<'_>,
+    canonical_headers: CanonicalHeaders,
+    added_query: &[(&str, &str)],
 ) -> Result<Prepared, SignError> {
     let (path, query) = request.path_and_query()?;
     let scope = CredentialScope::new(params.time, params.region, params.service)?;
     let s = &params.settings;
-    let replaced = |lname: &str| additions.headers.iter().any(|(n, _)| *n == lname);
-    let canonical_headers = CanonicalHeaders::new(
-        request
-            .headers
-            .iter()
-            .copied()
-            .filter(|(n, _)| !replaced(&n.to_ascii_lowercase()))
-            .chain(additions.headers.iter().copied()),
-        |lname| !UNSIGNED_BY_DEFAULT.contains(&lname),
-    );
     let canonical_request = CanonicalRequest {
         method: request.method.to_owned(),
         uri: canonical_uri(path, s.uri_encoding, s.normalization),
-        query: canonical_query(query, &additions.query),
+        query: canonical_query(query, added_query),
         headers: canonical_headers,
         payload_hash: payload_hash.to_owned(),
     };
