@@ -2,7 +2,7 @@
 //! `<Response><Errors><Error>` ([`crate::errors::Protocol::Ec2`]).
 
 use crate::errors::AwsError;
-use crate::service::{query_params, Ctx, OpResult, Response};
+use crate::service::{Ctx, OpResult, Response};
 use crate::util::xml_escape;
 
 /// Regions that need no opt-in, then opt-in regions (listed only with `AllRegions=true`).
@@ -56,19 +56,9 @@ fn list_param(params: &[(String, String)], name: &str) -> Vec<String> {
 
 /// Handles an EC2 request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let params = query_params(ctx.req);
-    let Some(action) = params
-        .iter()
-        .find(|(k, _)| k == "Action")
-        .map(|(_, v)| v.clone())
-    else {
-        return (
-            None,
-            Err(err(
-                "MissingAction",
-                "The request must contain the parameter Action",
-            )),
-        );
+    let (action, params) = match crate::service::query_action(ctx.req) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     let result = match action.as_str() {
         "DescribeRegions" => describe_regions(ctx, &params),

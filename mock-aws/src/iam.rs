@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::errors::AwsError;
-use crate::service::{query_params, Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
 use crate::util::{iso8601, xml_escape};
 
 /// One user.
@@ -99,16 +99,9 @@ fn respond(op: &str, result: &str, request_id: &str) -> OpResult {
 
 /// Handles an IAM request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let params = query_params(ctx.req);
-    let Some(action) = param(&params, "Action").map(str::to_owned) else {
-        return (
-            None,
-            Err(err(
-                "MissingAction",
-                400,
-                "The request must contain the parameter Action.",
-            )),
-        );
+    let (action, params) = match crate::service::query_action(ctx.req) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     let result = run(ctx, &action, &params);
     (Some(action), result)

@@ -321,12 +321,35 @@ pub fn error_response(
 /// The outcome of an operation: a response, or an AWS error with its message.
 pub type OpResult = Result<Response, (AwsError, String)>;
 
+/// What a service's `handle` answers: the operation name, when known, and its result.
+pub type Answer = (Option<String>, OpResult);
+
+/// The query protocols' (STS, IAM, EC2) framing: the parameters (query string, or the form
+/// body of a POST) and their `Action`; without an `Action`, the answer to give.
+pub fn query_action(req: &Request) -> Result<(String, Vec<(String, String)>), Answer> {
+    let params = query_params(req);
+    match params
+        .iter()
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v.clone())
+    {
+        Some(action) => Ok((action, params)),
+        None => Err((
+            None,
+            Err((
+                AwsError {
+                    code: "MissingAction",
+                    status: 400,
+                },
+                "The request must contain the parameter Action.".to_owned(),
+            )),
+        )),
+    }
+}
+
 /// The JSON protocols' (DynamoDB, Kinesis) framing: the operation from `X-Amz-Target`
 /// (`PREFIX` + name) and the body as a JSON object; on failure, the answer to give.
-pub fn json_operation(
-    ctx: &Ctx<'_>,
-    prefix: &str,
-) -> Result<(String, serde_json::Value), (Option<String>, OpResult)> {
+pub fn json_operation(ctx: &Ctx<'_>, prefix: &str) -> Result<(String, serde_json::Value), Answer> {
     let err = |code: &'static str, msg: String| Err((AwsError { code, status: 400 }, msg));
     let Some(op) = ctx
         .req

@@ -1,27 +1,14 @@
 //! STS (query protocol): GetCallerIdentity.
 
 use crate::errors::AwsError;
-use crate::service::{query_params, Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
 use crate::util::xml_escape;
 
 /// Handles an STS request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let params = query_params(ctx.req);
-    let Some(action) = params
-        .iter()
-        .find(|(k, _)| k == "Action")
-        .map(|(_, v)| v.clone())
-    else {
-        return (
-            None,
-            Err((
-                AwsError {
-                    code: "MissingAction",
-                    status: 400,
-                },
-                "The request must contain the parameter Action.".to_owned(),
-            )),
-        );
+    let (action, _) = match crate::service::query_action(ctx.req) {
+        Ok(found) => found,
+        Err(answer) => return answer,
     };
     let result = match action.as_str() {
         "GetCallerIdentity" => Ok(Response::new(
