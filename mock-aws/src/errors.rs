@@ -132,21 +132,21 @@ pub const AUTH_ERRORS: &[Row] = &[
         s3: e("AuthorizationHeaderMalformed", 400),
         json: e("InvalidSignatureException", 400),
         query: e("SignatureDoesNotMatch", 403),
-        source: "S3 ErrorResponses (AuthorizationHeaderMalformed); JSON/query: the signature codes, by analogy (not confirmed against AWS)",
+        source: "S3 ErrorResponses (AuthorizationHeaderMalformed); JSON/query: IAM User Guide *Troubleshoot signed requests* (signature-v4-troubleshooting: the credential-scope errors arrive as the 403 SignatureDoesNotMatch family, message \"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP\"); the JSON services' member of that family is InvalidSignatureException",
     },
     Row {
         verifier: "wrong-region",
         s3: e("AuthorizationHeaderMalformed", 400),
         json: e("InvalidSignatureException", 400),
         query: e("SignatureDoesNotMatch", 403),
-        source: "S3: aws-cli#2954, tpyo/amazon-s3-php-class#165, jsoma/flatware#10 (AuthorizationHeaderMalformed 400 \"the region 'x' is wrong; expecting 'y'\"); JSON/query: \"Credential should be scoped to a valid region\" under the signature codes (not confirmed here)",
+        source: "S3: aws-cli#2954, tpyo/amazon-s3-php-class#165, jsoma/flatware#10 (AuthorizationHeaderMalformed 400 \"the region 'x' is wrong; expecting 'y'\"); query: cognitect-labs/aws-api#27 (STS <Code>SignatureDoesNotMatch</Code> \"Credential should be scoped to a valid region, not 'ap-southeast-2'. \"), JuliaCloud/AWS.jl#565 (IAM, same); JSON: fsouza/s3-upload-proxy#241, aws-sdk-js-v3#5576 (InvalidSignatureException \"Credential should be scoped to a valid region\"); IAM User Guide signature-v4-troubleshooting",
     },
     Row {
         verifier: "wrong-service",
         s3: e("AuthorizationHeaderMalformed", 400),
         json: e("InvalidSignatureException", 400),
         query: e("SignatureDoesNotMatch", 403),
-        source: "by analogy with wrong-region (not confirmed)",
+        source: "IAM User Guide signature-v4-troubleshooting (under the 403 SignatureDoesNotMatch errors: \"Credential should be scoped to correct service: 'service'\"); cllunsford/aws-signing-proxy#25 (Batch: {\"message\":\"Credential should be scoped to correct service: 'batch'. \"}); S3: AuthorizationHeaderMalformed as for wrong-region (the S3 row is by analogy)",
     },
     Row {
         verifier: "request-time-too-skewed",
@@ -160,7 +160,7 @@ pub const AUTH_ERRORS: &[Row] = &[
         s3: e("AuthorizationQueryParametersError", 400),
         json: e("InvalidSignatureException", 400),
         query: e("SignatureDoesNotMatch", 403),
-        source: "S3: bryanjos/aws_auth#31 (AuthorizationQueryParametersError \"X-Amz-Expires must be less than a week\"); JSON/query by analogy (not confirmed)",
+        source: "S3: bryanjos/aws_auth#31, aws-cli#5464, minio#5162 (AuthorizationQueryParametersError 400 \"X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds\"); JSON/query: the signature codes by analogy (no AWS answer found for a non-S3 presign over a week; aws-cli#5464 says the limit is S3's)",
     },
     Row {
         verifier: "expired",
@@ -174,7 +174,7 @@ pub const AUTH_ERRORS: &[Row] = &[
         s3: e("AccessDenied", 403),
         json: e("InvalidSignatureException", 400),
         query: e("SignatureDoesNotMatch", 403),
-        source: "S3 AccessDenied by analogy with expired (not confirmed); query: QT-DevOps#989 (STS SignatureDoesNotMatch 403 \"Signature not yet current\")",
+        source: "S3: minio#2638 and dmjio/s3-signer#16 quote S3's answer (AccessDenied 403 \"Request is not yet valid\" with X-Amz-Date, Expires, ServerTime); query: QT-DevOps#989 (STS SignatureDoesNotMatch 403 \"Signature not yet current\"); IAM User Guide signature-v4-troubleshooting",
     },
     Row {
         verifier: "host-not-signed",
@@ -314,9 +314,21 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
         (VerifyError::WrongRegion { got, expected }, Protocol::S3) => format!(
             "The authorization header is malformed; the region '{got}' is wrong; expecting '{expected}'"
         ),
-        (VerifyError::WrongRegion { .. }, _) => {
-            "Credential should be scoped to a valid region.".to_owned()
+        (VerifyError::WrongRegion { got, .. }, _) => {
+            format!("Credential should be scoped to a valid region, not '{got}'.")
         }
+        (VerifyError::WrongService { expected, .. }, Protocol::Json { .. } | Protocol::Query | Protocol::Ec2) => {
+            format!("Credential should be scoped to correct service: '{expected}'.")
+        }
+        (
+            VerifyError::ScopeDateMismatch {
+                scope_date,
+                request_date,
+            },
+            Protocol::Json { .. } | Protocol::Query | Protocol::Ec2,
+        ) => format!(
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{request_date}'."
+        ),
         (VerifyError::RequestTimeTooSkewed { .. }, Protocol::S3) => {
             "The difference between the request time and the current time is too large.".to_owned()
         }
@@ -359,7 +371,7 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
         ),
         (VerifyError::NotYetValid { .. }, Protocol::S3) => "Request is not yet valid".to_owned(),
         (VerifyError::ExpiresOutOfRange { .. }, Protocol::S3) => {
-            "X-Amz-Expires must be less than a week (in seconds) that is 7 days".to_owned()
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds".to_owned()
         }
         (VerifyError::HostNotSigned, Protocol::S3) => {
             "There were headers present in the request which were not signed".to_owned()

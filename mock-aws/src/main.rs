@@ -42,6 +42,17 @@ struct Args {
     /// How many verdicts GET /_mock-aws/verdicts keeps.
     #[arg(long, default_value_t = 1000)]
     verdicts: usize,
+    /// Whether clients must sign X-Amz-Security-Token (`signed`, as STS, DynamoDB and S3
+    /// require) or add it after signing (`after-signing`, as AWS IoT expects).
+    #[arg(long, value_enum, default_value_t = TokenMode::Signed)]
+    session_token: TokenMode,
+}
+
+/// `--session-token`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TokenMode {
+    Signed,
+    AfterSigning,
 }
 
 fn parse_clock(s: &str) -> Result<SigningTime, String> {
@@ -166,6 +177,10 @@ fn main() {
         max_skew: args.max_skew,
         max_body: args.max_body,
         verdict_capacity: args.verdicts.max(1),
+        session_token: match args.session_token {
+            TokenMode::Signed => sigv4_signer::SessionTokenMode::Include,
+            TokenMode::AfterSigning => sigv4_signer::SessionTokenMode::AddAfterSigning,
+        },
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -9,7 +9,7 @@ use sigv4_signer::diagnose::diagnose;
 use sigv4_signer::verify::{
     parse_request_auth, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
-use sigv4_signer::SigningTime;
+use sigv4_signer::{SessionTokenMode, SigningTime};
 
 use crate::errors::{aws_error, aws_message, AwsError, Protocol};
 use crate::util::{parse_form, percent_decode, spaced_hex, xml_escape};
@@ -83,6 +83,10 @@ pub struct Config {
     pub max_body: usize,
     /// How many verdicts are kept.
     pub verdict_capacity: usize,
+    /// Whether clients must sign `X-Amz-Security-Token` (`Include`: STS, DynamoDB, S3 and
+    /// most services) or add it after signing (`AddAfterSigning`: what AWS IoT expects of
+    /// presigned WebSocket URLs, aws4#30, aws-c-auth#34).
+    pub session_token: SessionTokenMode,
 }
 
 impl Default for Config {
@@ -94,6 +98,7 @@ impl Default for Config {
             max_skew: DEFAULT_MAX_SKEW,
             max_body: 16 * 1024 * 1024,
             verdict_capacity: 1000,
+            session_token: SessionTokenMode::Include,
         }
     }
 }
@@ -500,10 +505,13 @@ impl Service {
         let params = VerifyParams {
             now,
             max_skew: self.config.max_skew,
-            settings: if target.service == "s3" {
-                VerifySettings::s3()
-            } else {
-                VerifySettings::default()
+            settings: VerifySettings {
+                session_token: self.config.session_token,
+                ..if target.service == "s3" {
+                    VerifySettings::s3()
+                } else {
+                    VerifySettings::default()
+                }
             },
             // IAM is global: its scope is always us-east-1, whatever region the endpoint serves.
             expected_region: Some(if target.service == "iam" {

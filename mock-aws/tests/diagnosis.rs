@@ -8,9 +8,9 @@
 //! signer would have sent it, with the broken signature (as signer/tests/diagnose.rs does in
 //! process).
 //!
-//! Not covered: `Mistake::SessionTokenSigned` needs a server that takes the session token
-//! unsigned (`SessionTokenMode::AddAfterSigning`), and mock-aws always signs it (`Include`),
-//! as STS, DynamoDB and S3 do.
+//! `Mistake::SessionTokenSigned` uses a server started with `--session-token after-signing`
+//! (the rule AWS IoT applies to presigned WebSocket URLs); every other test uses the default,
+//! where the token must be signed as STS, DynamoDB and S3 require.
 
 mod common;
 
@@ -389,6 +389,39 @@ fn session_token_not_signed() {
     let c = Broken {
         token: Some("TOKEN"),
         location: SignatureLocation::Query { expires_in: 300 },
+        ..Broken::new(
+            "sts",
+            "GET",
+            "/?Action=GetCallerIdentity&Version=2011-06-15",
+        )
+    };
+    let r = c.send(&server);
+    assert_eq!(r.status, 200, "{}", r.text());
+}
+
+#[test]
+fn session_token_signed_where_the_service_wants_it_after_signing() {
+    let cred = format!("{AK}:{SECRET}:TOKEN");
+    let server = Server::start(&["--credentials", &cred, "--session-token", "after-signing"]);
+    // This presigning client signed the token; the server takes it unsigned.
+    let c = Broken {
+        token: Some("TOKEN"),
+        location: SignatureLocation::Query { expires_in: 300 },
+        ..Broken::new(
+            "sts",
+            "GET",
+            "/?Action=GetCallerIdentity&Version=2011-06-15",
+        )
+    };
+    expect(&server, &c, Mistake::SessionTokenSigned);
+    // The same client adding the token after signing is accepted.
+    let c = Broken {
+        token: Some("TOKEN"),
+        location: SignatureLocation::Query { expires_in: 300 },
+        settings: Settings {
+            session_token: SessionTokenMode::AddAfterSigning,
+            ..Settings::default()
+        },
         ..Broken::new(
             "sts",
             "GET",

@@ -1104,3 +1104,53 @@ fn own_signer_s3_list_objects_v2_and_virtual_hosted_style() {
     let last = v["verdicts"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["operation"], "ListObjectsV2");
 }
+
+/// A scope naming another region than the endpoint's: S3's AuthorizationHeaderMalformed, and
+/// the signature family with AWS's "Credential should be scoped to a valid region, not 'X'."
+/// elsewhere (cognitect-labs/aws-api#27 quotes STS; IAM's signature-v4-troubleshooting page).
+#[test]
+fn wrong_region_per_protocol() {
+    let server = Server::start(&["--region", "eu-west-1"]);
+    let s = Sign::new("sts"); // signs for us-east-1
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/?Action=GetCallerIdentity&Version=2011-06-15",
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 403, "{}", r.text());
+    let t = r.text();
+    assert!(t.contains("<Code>SignatureDoesNotMatch</Code>"), "{t}");
+    assert!(
+        t.contains("Credential should be scoped to a valid region, not &apos;us-east-1&apos;.")
+            || t.contains("Credential should be scoped to a valid region, not 'us-east-1'."),
+        "{t}"
+    );
+
+    let r = ddb(&server, &Sign::new("dynamodb"), "ListTables", &json!({}));
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    let m = r.json()["message"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        m.starts_with("Credential should be scoped to a valid region, not 'us-east-1'."),
+        "{m}"
+    );
+
+    let r = call(&server, &Sign::new("s3"), "GET", "/", &[], b"");
+    assert_eq!(r.status, 400);
+    let t = r.text();
+    assert!(
+        t.contains("<Code>AuthorizationHeaderMalformed</Code>"),
+        "{t}"
+    );
+    assert!(
+        t.contains("the region &apos;us-east-1&apos; is wrong; expecting &apos;eu-west-1&apos;")
+            || t.contains("the region 'us-east-1' is wrong; expecting 'eu-west-1'"),
+        "{t}"
+    );
+}
