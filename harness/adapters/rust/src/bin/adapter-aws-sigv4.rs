@@ -1,0 +1,265 @@
+//! Harness adapter (protocol 1) for the aws-sigv4 crate: `aws_sigv4::http_request::sign` with
+//! `SigningSettings` set from the case, at the case's time. The canonical request and string to
+//! sign are read from the crate's TRACE events (it redacts the session token there; the adapter
+//! puts it back and checks the result against the signature).
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{
+    sign, PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody,
+    SignableRequest, SignatureLocation, SigningSettings, UriPathNormalizationMode,
+};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use sigv4_adapters::protocol::{parse_time, Hello, Payload};
+use sigv4_adapters::{run, Answer, Case, Outcome, Signed};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+/// The aws-sigv4 version of Cargo.lock (checked by tests/hello.rs).
+const VERSION: &str = "1.6.4";
+
+static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+struct Capture;
+struct Fields;
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        CAPTURED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((field.name().to_string(), format!("{value:?}")));
+    }
+}
+
+impl Subscriber for Capture {
+    fn enabled(&self, m: &Metadata<'_>) -> bool {
+        m.target().starts_with("aws_sigv4")
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, e: &Event<'_>) {
+        e.record(&mut Fields);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+fn captured(name: &str) -> Option<String> {
+    CAPTURED
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .rev()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// RFC 3986 encoding (unreserved kept) of a query parameter added to the target.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut m = Hmac::<Sha256>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The string to sign for `creq`, if it reproduces `signature` (else None: not what was signed).
+fn string_to_sign(case: &Case, creq: &str, amz_date: &str, signature: &str) -> Option<String> {
+    let date = amz_date.get(..8)?;
+    let scope = format!("{date}/{}/{}/aws4_request", case.region, case.service);
+    let sts = format!(
+        "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+        hex(&Sha256::digest(creq.as_bytes()))
+    );
+    let mut k = hmac(
+        format!("AWS4{}", case.credentials.secret_access_key).as_bytes(),
+        date.as_bytes(),
+    );
+    for part in [case.region.as_str(), case.service.as_str(), "aws4_request"] {
+        k = hmac(&k, part.as_bytes());
+    }
+    (hex(&hmac(&k, sts.as_bytes())) == signature).then_some(sts)
+}
+
+fn sign_case(case: &Case) -> Outcome {
+    let st = &case.settings;
+    let mut settings = SigningSettings::default();
+    settings.percent_encoding_mode = match st.uri_encoding.as_str() {
+        "double" => PercentEncodingMode::Double,
+        "single" => PercentEncodingMode::Single,
+        other => return Outcome::Error(format!("unknown uri_encoding {other:?}")),
+    };
+    settings.uri_path_normalization_mode = if st.normalize_path {
+        UriPathNormalizationMode::Enabled
+    } else {
+        UriPathNormalizationMode::Disabled
+    };
+    if st.content_sha256_header {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    }
+    settings.session_token_mode = match st.session_token.as_str() {
+        "include" => SessionTokenMode::Include,
+        "after-signing" => SessionTokenMode::Exclude,
+        other => return Outcome::Error(format!("unknown session_token mode {other:?}")),
+    };
+    match st.location.as_str() {
+        "header" => {}
+        "query" => {
+            settings.signature_location = SignatureLocation::QueryParams;
+            settings.expires_in = Some(Duration::from_secs(st.expires_in.unwrap_or(3600)));
+        }
+        other => return Outcome::Error(format!("unknown location {other:?}")),
+    }
+    if let Some(wanted) = &st.signed_headers {
+        // excluded_headers is the crate's switch: its defaults minus the wanted ones, plus every
+        // header of the request that is not wanted.
+        let wanted: Vec<String> = wanted.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let mut excluded: Vec<Cow<'static, str>> = settings
+            .excluded_headers
+            .take()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| !wanted.iter().any(|w| w.eq_ignore_ascii_case(n)))
+            .collect();
+        for (n, _) in &case.request.headers {
+            let l = n.to_ascii_lowercase();
+            if l != "host" && !wanted.contains(&l) && !excluded.iter().any(|e| e == &l) {
+                excluded.push(Cow::Owned(l));
+            }
+        }
+        settings.excluded_headers = Some(excluded);
+    }
+    let time = match parse_time(&case.time) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Error(e),
+    };
+    let body = match case.body() {
+        Ok(b) => b,
+        Err(e) => return Outcome::Error(format!("body_b64: {e}")),
+    };
+    let identity: Identity = Credentials::new(
+        &case.credentials.access_key_id,
+        &case.credentials.secret_access_key,
+        case.credentials.session_token.clone(),
+        None,
+        "sigv4-harness",
+    )
+    .into();
+    let params = match v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&case.region)
+        .name(&case.service)
+        .time(time)
+        .settings(settings)
+        .build()
+    {
+        Ok(p) => p.into(),
+        Err(e) => return Outcome::Error(format!("SigningParams: {e}")),
+    };
+    let signable_body = match &st.payload {
+        Payload::Hash => SignableBody::Bytes(&body),
+        Payload::Unsigned => SignableBody::UnsignedPayload,
+        Payload::Precomputed { value } => SignableBody::Precomputed(value.clone()),
+    };
+    CAPTURED.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    let req = match SignableRequest::new(
+        &case.request.method,
+        case.request.target.as_str(),
+        case.request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str())),
+        signable_body,
+    ) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Error(format!("SignableRequest: {e}")),
+    };
+    let out = match sign(req, &params) {
+        Ok(o) => o,
+        Err(e) => return Outcome::Error(format!("sign: {e}")),
+    };
+    let signature = out.signature().to_string();
+    let (instructions, _) = out.into_parts();
+    let (added_headers, added_params) = instructions.into_parts();
+    let mut headers = case.request.headers.clone();
+    let mut amz_date = None;
+    for h in &added_headers {
+        if h.name().eq_ignore_ascii_case("x-amz-date") {
+            amz_date = Some(h.value().to_string());
+        }
+        headers.push((h.name().to_string(), h.value().to_string()));
+    }
+    let mut target = case.request.target.clone();
+    for (k, v) in &added_params {
+        if *k == "X-Amz-Date" {
+            amz_date = Some(v.to_string());
+        }
+        target.push(if target.contains('?') { '&' } else { '?' });
+        target.push_str(&format!("{}={}", encode(k), encode(v)));
+    }
+    let mut canonical = captured("canonical_request");
+    if let (Some(c), Some(token)) = (&canonical, &case.credentials.session_token) {
+        let redacted = format!("** redacted (length={}) **", token.len());
+        canonical = Some(c.replace(&redacted, token));
+    }
+    let sts = canonical
+        .as_deref()
+        .zip(amz_date.as_deref())
+        .and_then(|(c, d)| string_to_sign(case, c, d, &signature));
+    if let (Some(traced), Some(ours)) = (captured("string_to_sign"), &sts) {
+        if &traced != ours {
+            eprintln!("traced string to sign differs from the rebuilt one:\n{traced}\n--\n{ours}");
+        }
+    }
+    // A canonical request that does not reproduce the signature is not reported.
+    let canonical = if sts.is_some() { canonical } else { None };
+    Outcome::Ok(Answer {
+        signed: Signed {
+            method: case.request.method.clone(),
+            target,
+            headers,
+            body,
+        },
+        canonical_request: canonical,
+        string_to_sign: sts,
+        signature: Some(signature),
+    })
+}
+
+fn main() -> anyhow::Result<()> {
+    tracing::subscriber::set_global_default(Capture)?;
+    run(
+        &Hello {
+            name: "aws-sigv4",
+            version: VERSION,
+            reveals: &["canonical_request", "string_to_sign", "signature"],
+        },
+        &sign_case,
+    )
+}
