@@ -1,9 +1,18 @@
 //! `sigv4`: sign suite cases with the reference signer and check them against their expected
-//! files.
+//! files; validate other SigV4 implementations through adapters (`check`, `fuzz`, `report`)
+//! and real clients against an in-process mock-aws (`live`).
+
+mod adapter;
+mod bundled;
+mod check;
+mod config;
+mod output;
+mod protocol;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -41,6 +50,57 @@ enum Command {
         /// Folders to search for cases.
         dirs: Vec<PathBuf>,
     },
+    /// Run every case (default: AWS's suite and vectors/cases) through an adapter of another
+    /// implementation and judge its answers. Exits 1 on any fail or adapter-error.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct AdapterArgs {
+    /// The adapter command, run with `sh -c` (see harness/PROTOCOL.md).
+    #[arg(long, conflicts_with = "adapter_name", required_unless_present = "adapter_name")]
+    adapter: Option<String>,
+    /// A bundled adapter (harness/adapters/NAME/adapter.json), run from the repository root.
+    #[arg(long)]
+    adapter_name: Option<String>,
+    /// Per-case timeout, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+impl AdapterArgs {
+    fn adapter(&self) -> Result<(String, adapter::Adapter)> {
+        let timeout = Duration::from_secs_f64(self.timeout.max(0.001));
+        match (&self.adapter, &self.adapter_name) {
+            (Some(cmd), _) => Ok((cmd.clone(), adapter::Adapter::new(cmd, None, timeout))),
+            (None, Some(name)) => {
+                let root = bundled::repo_root();
+                let b = bundled::find(&root, name)?;
+                Ok((b.name.clone(), adapter::Adapter::new(&b.command, Some(root), timeout)))
+            }
+            (None, None) => bail!("give --adapter CMD or --adapter-name NAME"),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    adapter: AdapterArgs,
+    /// Cases to disable, each with a reason (TOML, or JSON for a .json file).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Write the verdicts as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write JUnit XML (a testsuite per suite).
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Folders to search for cases (default: AWS's v4 suite and vectors/cases).
+    dirs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -67,6 +127,7 @@ fn main() -> ExitCode {
             json,
         } => cmd_sign(&case_dir, location.into(), json),
         Command::Vectors { dirs } => cmd_vectors(dirs),
+        Command::Check(args) => cmd_check(&args),
     };
     match result {
         Ok(code) => code,
@@ -146,5 +207,57 @@ fn cmd_vectors(dirs: Vec<PathBuf>) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
+    let config = match &args.config {
+        Some(p) => config::Config::load(p)?,
+        None => config::Config::default(),
+    };
+    let suites = if args.dirs.is_empty() {
+        check::default_suites()?
+    } else {
+        check::suites_from_dirs(&args.dirs)?
+    };
+    if let Some(note) = check::v4a_note(&suites) {
+        eprintln!("{note}");
+    }
+    let items = check::load_items(&suites)?;
+    if items.is_empty() {
+        bail!("no case found under the given folders");
+    }
+    let (label, mut adapter) = args.adapter.adapter()?;
+    let hello = adapter.hello().ok();
+    if let Some(h) = &hello {
+        eprintln!(
+            "adapter: {} {} ({}), reveals [{}]",
+            h.name,
+            h.version,
+            h.language,
+            h.reveals.join(", ")
+        );
+    }
+    let verdicts = check::run_items(&mut adapter, &items, &config, |_| {});
+    adapter.close();
+    print!("{}", output::table(&verdicts));
+    let hello = hello.as_ref();
+    if let Some(p) = &args.json {
+        let doc = output::json_doc(&label, hello, &verdicts);
+        std::fs::write(p, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.junit {
+        std::fs::write(p, output::junit(&label, &verdicts))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.html {
+        std::fs::write(p, output::html(&label, hello, &verdicts))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    Ok(if check::Summary::of(&verdicts).is_failure() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
