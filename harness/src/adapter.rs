@@ -97,13 +97,6 @@ pub struct Hello {
     pub reveals: Vec<String>,
 }
 
-impl Hello {
-    /// Whether the adapter reveals `artifact` (`canonical_request`, ...).
-    pub fn reveals(&self, artifact: &str) -> bool {
-        self.reveals.iter().any(|r| r == artifact)
-    }
-}
-
 enum Line {
     Text(Vec<u8>),
     Eof,
@@ -179,11 +172,6 @@ impl Adapter {
             stderr: Arc::new(Mutex::new(VecDeque::new())),
             starts: 0,
         }
-    }
-
-    /// The command.
-    pub fn command(&self) -> &str {
-        &self.command
     }
 
     /// The last 4 KiB the adapter wrote on stderr (lossy UTF-8).

@@ -10,9 +10,7 @@ use serde::Serialize;
 use sigv4_signer::diagnose::diagnose_detailed;
 use sigv4_signer::payload::UNSIGNED_PAYLOAD;
 use sigv4_signer::verify::{verify, VerifyError, VerifyParams, VerifySettings};
-use sigv4_signer::{
-    NormalizationMode, PayloadMode, SessionTokenMode, SigningTime, UriEncodingMode,
-};
+use sigv4_signer::{PayloadMode, SigningTime};
 use sigv4_vectors::run::{compare_signed_request, Stage};
 use sigv4_vectors::{discover, Case, Context, Location, RawRequest};
 
@@ -286,13 +284,13 @@ pub fn run_item(adapter: &mut Adapter, item: &Item) -> Verdict {
     let started = Instant::now();
     let hello = match adapter.hello() {
         Ok(h) => h,
-        Err(e) => return adapter_error(item, adapter, &e.to_string(), started),
+        Err(e) => return adapter_error(item, adapter, &format!("{}: {e}", e.code()), started),
     };
     let msg = sign_message(&id, &item.case.request, &item.case.context, item.location);
     let answer = adapter.request(&msg, &id);
     let answer = match answer {
         Ok(a) => a,
-        Err(e) => return adapter_error(item, adapter, &e.to_string(), started),
+        Err(e) => return adapter_error(item, adapter, &format!("{}: {e}", e.code()), started),
     };
     let mut v = match parse_answer(&answer, &item.case.request.body) {
         Ok(a) => judge(item, &hello, a),
@@ -551,12 +549,4 @@ pub fn explain_request(context: &Context, signed: &RawRequest) -> Explained {
             ..Explained::default()
         },
     }
-}
-
-/// Whether a context is S3-like (single encoding, no normalisation).
-pub fn is_s3_like(context: &Context) -> bool {
-    let s = context.settings();
-    s.uri_encoding == UriEncodingMode::Single
-        && s.normalization == NormalizationMode::Disabled
-        && s.session_token == SessionTokenMode::Include
 }
