@@ -249,9 +249,18 @@ impl Adapter {
             lines: rx,
         });
         let hello = self
-            .exchange(&json!({"protocol": 1, "op": "hello", "id": "hello"}), "hello")
+            .exchange(
+                &json!({"protocol": 1, "op": "hello", "id": "hello"}),
+                "hello",
+            )
             .map_err(|e| AdapterError::Hello(Box::new(e)))?;
-        let strings = |k: &str| hello.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+        let strings = |k: &str| {
+            hello
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
+        };
         if hello.get("status").and_then(Value::as_str) != Some("ok") {
             self.kill();
             return Err(AdapterError::Hello(Box::new(AdapterError::BadAnswer(
@@ -321,7 +330,9 @@ impl Adapter {
         if let Some(Err(e)) = write {
             // A closed pipe: the adapter is gone; say how it ended.
             let status = wait_briefly(&mut p.child);
-            return Err(AdapterError::Exited(format!("writing to it failed: {e}; {status}")));
+            return Err(AdapterError::Exited(format!(
+                "writing to it failed: {e}; {status}"
+            )));
         }
         let text = match p.lines.recv_timeout(self.timeout) {
             Ok(Line::Text(t)) => t,

@@ -24,7 +24,10 @@ pub struct Bundled {
 pub fn repo_root() -> PathBuf {
     std::env::var_os("SIGV4_ROOT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .unwrap_or_else(|| {
+            let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+            p.canonicalize().unwrap_or(p)
+        })
 }
 
 /// The folder of the bundled adapters.

@@ -399,7 +399,11 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
     };
     let mut failures: Vec<(Stage, String)> = Vec::new();
     let revealed = [
-        (Stage::CanonicalRequest, &want_creq, &signed.canonical_request),
+        (
+            Stage::CanonicalRequest,
+            &want_creq,
+            &signed.canonical_request,
+        ),
         (Stage::StringToSign, &want_sts, &signed.string_to_sign),
         (Stage::Signature, &exp.signature, &signed.signature),
     ];
@@ -413,7 +417,12 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
     // The signed request: against the expected file, or its signature against the expected one.
     if let Some(want) = &exp.signed_request {
         let wanted_names: Vec<String> = sigv4_vectors::parse_request(want)
-            .map(|r| r.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect())
+            .map(|r| {
+                r.headers
+                    .iter()
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect()
+            })
             .unwrap_or_default();
         // Headers the implementation adds besides the expected ones (User-Agent, ...) are not
         // part of the comparison; a signed one changes the signature anyway.
@@ -455,16 +464,12 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
     }
     // The canonical request diff, reconstructed when the adapter does not reveal its own.
     if signed.canonical_request.is_none() {
-        match (&want_creq, &explained.canonical_request) {
-            (Some(w), Some(c)) => detail.push_str(&format!(
+        if let (Some(w), Some(c)) = (&want_creq, &explained.canonical_request) {
+            detail.push_str(&format!(
                 "  canonical request that reproduces {who}'s signature ({}):\n{}",
-                explained
-                    .diagnosis
-                    .as_ref()
-                    .map_or("", |d| d.code.as_str()),
+                explained.diagnosis.as_ref().map_or("", |d| d.code.as_str()),
                 diff(w, c, who)
-            )),
-            _ => {}
+            ));
         }
     }
     detail.push_str(&format!("  {}\n", explained.note));

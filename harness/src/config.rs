@@ -35,8 +35,8 @@ pub struct Disabled {
 impl Config {
     /// Reads a TOML (`.toml`) or JSON file.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let config: Self = if path.extension().is_some_and(|e| e == "json") {
             serde_json::from_str(&text).with_context(|| format!("{}", path.display()))?
         } else {
@@ -44,7 +44,11 @@ impl Config {
         };
         for d in &config.disabled {
             if d.reason.trim().is_empty() {
-                bail!("{}: disabled case {:?} has no reason", path.display(), d.case);
+                bail!(
+                    "{}: disabled case {:?} has no reason",
+                    path.display(),
+                    d.case
+                );
             }
         }
         Ok(config)
@@ -68,11 +72,12 @@ mod tests {
 
     #[test]
     fn matches_whole_segments() {
-        let c: Config = toml::from_str(
-            "[[disabled]]\ncase = \"aws/get-utf8\"\nreason = \"r\"\n",
-        )
-        .unwrap();
-        assert_eq!(c.disabled_reason("aws/get-utf8/header").as_deref(), Some("r"));
+        let c: Config =
+            toml::from_str("[[disabled]]\ncase = \"aws/get-utf8\"\nreason = \"r\"\n").unwrap();
+        assert_eq!(
+            c.disabled_reason("aws/get-utf8/header").as_deref(),
+            Some("r")
+        );
         assert_eq!(c.disabled_reason("aws/get-utf8"), Some("r".into()));
         assert_eq!(c.disabled_reason("aws/get-utf8-x/header"), None);
     }

@@ -97,9 +97,8 @@ impl FuzzCase {
     /// The signing context (parsed from [`Self::context_json`], as a case's would be).
     pub fn context(&self) -> Context {
         // The document is built from plain values of the right types, so it always parses.
-        Context::from_json(&self.context_json().to_string()).unwrap_or_else(|e| {
-            unreachable!("generated context.json does not parse: {e}")
-        })
+        Context::from_json(&self.context_json().to_string())
+            .unwrap_or_else(|e| unreachable!("generated context.json does not parse: {e}"))
     }
 
     /// `context.json` for the vector folder.
@@ -220,18 +219,16 @@ pub fn strategy(focus: Focus) -> BoxedStrategy<FuzzCase> {
     let method = prop::sample::select(vec!["GET", "POST", "PUT"]);
     (method, path, query, headers, body, settings)
         .prop_map(
-            |(method, path, query, headers, body, (service, location, token, unsigned))| {
-                FuzzCase {
-                    method: method.to_owned(),
-                    path,
-                    query,
-                    headers,
-                    body,
-                    service: service.to_owned(),
-                    location,
-                    token,
-                    unsigned_payload: unsigned,
-                }
+            |(method, path, query, headers, body, (service, location, token, unsigned))| FuzzCase {
+                method: method.to_owned(),
+                path,
+                query,
+                headers,
+                body,
+                service: service.to_owned(),
+                location,
+                token,
+                unsigned_payload: unsigned,
             },
         )
         .boxed()

@@ -73,9 +73,16 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<LiveResult> {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .context("listening on 127.0.0.1")?;
     let addr = listener.local_addr()?;
-    runtime.spawn(mock_aws::server::serve(listener, Arc::clone(&service), false));
+    runtime.spawn(mock_aws::server::serve(
+        listener,
+        Arc::clone(&service),
+        false,
+    ));
     let endpoint = format!("http://{addr}");
-    eprintln!("sigv4 live: mock-aws on {endpoint}; running {}", argv.join(" "));
+    eprintln!(
+        "sigv4 live: mock-aws on {endpoint}; running {}",
+        argv.join(" ")
+    );
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
@@ -192,7 +199,10 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<LiveResult> {
         result.signature_rejections()
     );
     if result.verdicts.is_empty() {
-        let _ = writeln!(report, "no request reached mock-aws: is the program using AWS_ENDPOINT_URL?");
+        let _ = writeln!(
+            report,
+            "no request reached mock-aws: is the program using AWS_ENDPOINT_URL?"
+        );
     }
     Ok(LiveResult { report, ..result })
 }

@@ -102,7 +102,11 @@ enum Command {
 #[derive(clap::Args)]
 struct AdapterArgs {
     /// The adapter command, run with `sh -c` (see harness/PROTOCOL.md).
-    #[arg(long, conflicts_with = "adapter_name", required_unless_present = "adapter_name")]
+    #[arg(
+        long,
+        conflicts_with = "adapter_name",
+        required_unless_present = "adapter_name"
+    )]
     adapter: Option<String>,
     /// A bundled adapter (harness/adapters/NAME/adapter.json), run from the repository root.
     #[arg(long)]
@@ -120,7 +124,10 @@ impl AdapterArgs {
             (None, Some(name)) => {
                 let root = bundled::repo_root();
                 let b = bundled::find(&root, name)?;
-                Ok((b.name.clone(), adapter::Adapter::new(&b.command, Some(root), timeout)))
+                Ok((
+                    b.name.clone(),
+                    adapter::Adapter::new(&b.command, Some(root), timeout),
+                ))
             }
             (None, None) => bail!("give --adapter CMD or --adapter-name NAME"),
         }

@@ -11,7 +11,12 @@ use crate::check::{Outcome, Summary, Verdict};
 /// The terminal table: one row per verdict, then the details of every failure, then the
 /// closing `N passed, M failed, U unsupported, D disabled` line.
 pub fn table(verdicts: &[Verdict]) -> String {
-    let w = verdicts.iter().map(|v| v.id.len()).max().unwrap_or(4).max(4);
+    let w = verdicts
+        .iter()
+        .map(|v| v.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut out = format!("{:<13} {:<w$} {:<17} NOTE\n", "RESULT", "CASE", "STAGE");
     for v in verdicts {
         let _ = writeln!(
@@ -186,7 +191,11 @@ pub fn html(adapter: &str, hello: Option<&Hello>, verdicts: &[Verdict]) -> Strin
             esc(&hello.reveals.join(", "))
         );
     }
-    let _ = writeln!(h, "<p><b>{}</b></p>", esc(&Summary::of(verdicts).to_string()));
+    let _ = writeln!(
+        h,
+        "<p><b>{}</b></p>",
+        esc(&Summary::of(verdicts).to_string())
+    );
     h.push_str("<table><tr><th>case</th><th>result</th><th>stage</th><th>details</th></tr>\n");
     for v in verdicts {
         let details = if v.detail.is_empty() {

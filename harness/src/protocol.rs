@@ -55,7 +55,12 @@ pub fn settings(context: &Context, location: Location) -> Value {
 }
 
 /// The `sign` message for a request under a context at a location.
-pub fn sign_message(id: &str, request: &RawRequest, context: &Context, location: Location) -> Value {
+pub fn sign_message(
+    id: &str,
+    request: &RawRequest,
+    context: &Context,
+    location: Location,
+) -> Value {
     let r = unsigned_request(request);
     json!({
         "protocol": PROTOCOL,

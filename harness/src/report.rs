@@ -114,7 +114,12 @@ pub struct Column {
 }
 
 /// Runs every bundled adapter over `items`.
-pub fn run_all(root: &Path, adapters: &[Bundled], items: &[Item], timeout: Duration) -> Vec<Column> {
+pub fn run_all(
+    root: &Path,
+    adapters: &[Bundled],
+    items: &[Item],
+    timeout: Duration,
+) -> Vec<Column> {
     adapters
         .iter()
         .map(|b| {
@@ -172,12 +177,35 @@ fn version(c: &Column) -> String {
         .unwrap_or_default()
 }
 
+type Group<'a> = (Option<&'static Rule>, Vec<(&'a Column, &'a Verdict)>);
+
+/// The divergences grouped by rule (unexplained ones last), in case order.
+fn grouped(columns: &[Column]) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (c, v, rule) in divergences(columns) {
+        let same = |g: &Group<'_>| match (g.0, rule) {
+            (Some(a), Some(b)) => std::ptr::eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.1.push((c, v)),
+            None => groups.push((rule, vec![(c, v)])),
+        }
+    }
+    groups.sort_by_key(|g| g.0.is_none());
+    groups
+}
+
 /// The divergences: every verdict that is not a pass, with its rule.
 fn divergences(columns: &[Column]) -> Vec<(&Column, &Verdict, Option<&'static Rule>)> {
     let mut out = Vec::new();
     for c in columns {
         for v in c.verdicts.values() {
-            if matches!(v.outcome, Outcome::Fail | Outcome::Unsupported | Outcome::AdapterError) {
+            if matches!(
+                v.outcome,
+                Outcome::Fail | Outcome::Unsupported | Outcome::AdapterError
+            ) {
                 out.push((c, v, rule_for(v)));
             }
         }
@@ -214,29 +242,32 @@ pub fn markdown(items: &[Item], columns: &[Column]) -> String {
         );
     }
     m.push_str("\n## Divergences\n\n");
-    let ds = divergences(columns);
-    if ds.is_empty() {
+    let groups = grouped(columns);
+    if groups.is_empty() {
         m.push_str("None: every installed implementation passes every case.\n");
     }
-    for (c, v, rule) in &ds {
-        let _ = write!(m, "- **{}** `{}`: {}", c.name, v.id, v.outcome);
-        if let Some(s) = &v.stage {
-            let _ = write!(m, " at {s}");
-        }
-        if !v.message.is_empty() {
-            let _ = write!(m, " ({})", v.message.replace('|', "\\|"));
-        }
-        m.push('\n');
+    for (rule, entries) in &groups {
         match rule {
             Some(r) => {
                 let _ = writeln!(
                     m,
-                    "  - rule: {}\n  - who is right: {}\n  - source: {}",
+                    "### {}\n\n- who is right: {}\n- source: {}\n",
                     r.rule, r.right, r.source
                 );
             }
-            None => m.push_str("  - no known rule explains it: investigate (compare the canonical requests with `sigv4 check`)\n"),
+            None => m.push_str("### No known rule explains these: investigate (`sigv4 check` shows the canonical requests)\n\n"),
         }
+        for (c, v) in entries {
+            let _ = write!(m, "- **{}** `{}`: {}", c.name, v.id, v.outcome);
+            if let Some(s) = &v.stage {
+                let _ = write!(m, " at {s}");
+            }
+            if !v.message.is_empty() {
+                let _ = write!(m, " ({})", v.message.replace('|', "\\|"));
+            }
+            m.push('\n');
+        }
+        m.push('\n');
     }
     m.push_str("\n## Matrix\n\n| case |");
     for c in columns {
@@ -291,7 +322,10 @@ pub fn html(items: &[Item], columns: &[Column]) -> String {
             let verdict = format!(
                 "{}{} {}",
                 v.outcome,
-                v.stage.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+                v.stage
+                    .as_ref()
+                    .map(|s| format!(" at {s}"))
+                    .unwrap_or_default(),
                 v.message
             );
             let details = if v.detail.is_empty() {
@@ -303,10 +337,9 @@ pub fn html(items: &[Item], columns: &[Column]) -> String {
                     esc(&v.detail)
                 )
             };
-            let (r, right, source) = rule.map_or(
-                ("no known rule: investigate", "", ""),
-                |r| (r.rule, r.right, r.source),
-            );
+            let (r, right, source) = rule.map_or(("no known rule: investigate", "", ""), |r| {
+                (r.rule, r.right, r.source)
+            });
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -341,8 +374,7 @@ pub fn html(items: &[Item], columns: &[Column]) -> String {
 
 /// Writes both files into `out_dir`.
 pub fn write(out_dir: &Path, items: &[Item], columns: &[Column]) -> Result<()> {
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("creating {}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let md = out_dir.join("conformance.md");
     std::fs::write(&md, markdown(items, columns))
         .with_context(|| format!("writing {}", md.display()))?;

@@ -151,6 +151,45 @@ fn broken_path_encoding_fails_exactly_the_cases_it_affects() {
     }
 }
 
+/// An adapter that reveals only its signed request: the harness names the stage
+/// `signed-request`, re-verifies, and shows the canonical request that reproduces the
+/// adapter's signature next to the expected one.
+#[test]
+fn without_revealed_artifacts_the_canonical_request_is_reconstructed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().unwrap(),
+            "vectors/cases/double-encode-space",
+        ],
+        &[
+            ("PLAIN_ADAPTER_BREAK", "path-encode-once"),
+            ("PLAIN_ADAPTER_REVEAL", "none"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = verdicts(&json);
+    assert_eq!(v.len(), 2);
+    for (id, v) in &v {
+        assert_eq!(v["outcome"], "fail", "{id}");
+        assert_eq!(v["stage"], "signed-request", "{id}");
+        assert_eq!(v["diagnosis"]["code"], "path-encoded-once", "{id}");
+        let detail = v["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("canonical request that reproduces plain's signature"),
+            "{detail}"
+        );
+        // The expected file double-encodes; the reconstructed one does not.
+        assert!(detail.contains("- /example%2520space"), "{detail}");
+        assert!(detail.contains("+ /example%20space"), "{detail}");
+    }
+}
+
 /// `%XX` for every byte but the unreserved ones (AWS's UriEncode).
 fn uri_encode(b: &[u8]) -> String {
     b.iter()
@@ -340,7 +379,12 @@ fn misbehaving_adapters_give_adapter_errors_and_the_run_goes_on() {
 #[test]
 fn an_adapter_that_never_says_hello_fails_every_case() {
     let out = sigv4(
-        &["check", "--adapter", "echo nope", "vectors/cases/get-host-port"],
+        &[
+            "check",
+            "--adapter",
+            "echo nope",
+            "vectors/cases/get-host-port",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1));

@@ -10,6 +10,8 @@ the reference on some corner cases; `sigv4 report` shows where.
 PLAIN_ADAPTER_BREAK=<rule> breaks exactly one rule, for the harness's own tests:
   path-encode-once   encode the path once even where the settings say twice
   unsorted-query     keep the query parameters in arrival order
+PLAIN_ADAPTER_REVEAL=none makes it reveal nothing but the signed request (as an adapter of a
+library without hooks would), so the harness must reconstruct the canonical request.
 """
 
 import base64
@@ -23,6 +25,7 @@ from urllib.parse import quote, unquote_to_bytes
 NAME = "plain"
 VERSION = "1"
 BREAK = os.environ.get("PLAIN_ADAPTER_BREAK", "")
+REVEAL = os.environ.get("PLAIN_ADAPTER_REVEAL", "all") != "none"
 UNRESERVED = "-_.~"
 
 
@@ -225,13 +228,12 @@ def sign(msg):
         sep = "&" if query else "?"
         base = target if not target.endswith("?") else target[:-1]
         signed = {"method": method, "target": base + sep + extra, "headers": [list(h) for h in headers]}
-    return {
-        "status": "ok",
-        "signed": signed,
-        "canonical_request": canonical_request,
-        "string_to_sign": string_to_sign,
-        "signature": signature,
-    }
+    out = {"status": "ok", "signed": signed}
+    if REVEAL:
+        out["canonical_request"] = canonical_request
+        out["string_to_sign"] = string_to_sign
+        out["signature"] = signature
+    return out
 
 
 def answer(msg):
@@ -243,7 +245,7 @@ def answer(msg):
     op = msg.get("op")
     if op == "hello":
         out = {"status": "ok", "name": NAME, "version": VERSION, "language": "python",
-               "reveals": ["canonical_request", "string_to_sign", "signature"]}
+               "reveals": ["canonical_request", "string_to_sign", "signature"] if REVEAL else []}
     elif op == "sign":
         try:
             out = sign(msg)

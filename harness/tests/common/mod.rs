@@ -54,7 +54,10 @@ pub fn stderr(o: &Output) -> String {
 pub fn default_items() -> Vec<(String, Case, Location)> {
     let mut out = Vec::new();
     let suites = [
-        ("aws", sigv4_vectors::suite::aws_suite_dir().expect("AWS suite")),
+        (
+            "aws",
+            sigv4_vectors::suite::aws_suite_dir().expect("AWS suite"),
+        ),
         ("ours", sigv4_vectors::suite::own_cases_dir()),
     ];
     for (name, dir) in suites {
