@@ -148,7 +148,14 @@ pub struct Adapter {
     stderr: Arc<Mutex<VecDeque<u8>>>,
     /// How many times the process was (re)started.
     pub starts: usize,
+    /// Consecutive failed `hello`s, and the last one's error.
+    hello_failures: (usize, Option<AdapterError>),
 }
+
+/// After this many failed `hello`s in a row the adapter is not started again: every further
+/// message fails at once with the last error (so a missing tool costs seconds, not a timeout
+/// per case).
+pub const MAX_HELLO_FAILURES: usize = 2;
 
 impl fmt::Debug for Adapter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -171,6 +178,7 @@ impl Adapter {
             hello: None,
             stderr: Arc::new(Mutex::new(VecDeque::new())),
             starts: 0,
+            hello_failures: (0, None),
         }
     }
 
@@ -190,6 +198,20 @@ impl Adapter {
     }
 
     fn start(&mut self) -> Result<(), AdapterError> {
+        if self.hello_failures.0 >= MAX_HELLO_FAILURES {
+            if let Some(e) = &self.hello_failures.1 {
+                return Err(e.clone());
+            }
+        }
+        let result = self.start_once();
+        match &result {
+            Ok(()) => self.hello_failures = (0, None),
+            Err(e) => self.hello_failures = (self.hello_failures.0 + 1, Some(e.clone())),
+        }
+        result
+    }
+
+    fn start_once(&mut self) -> Result<(), AdapterError> {
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(&self.command)
