@@ -147,7 +147,14 @@ impl fmt::Display for FuzzCase {
             } else {
                 ""
             }
-        )
+        )?;
+        for (n, v) in &self.headers {
+            write!(f, "; header {n}: {v:?}")?;
+        }
+        if !self.body.is_empty() {
+            write!(f, "; body {:?}", String::from_utf8_lossy(&self.body))?;
+        }
+        Ok(())
     }
 }
 
@@ -168,7 +175,7 @@ fn query_strategy() -> impl Strategy<Value = Vec<(String, Option<String>)>> {
 
 fn headers_strategy() -> impl Strategy<Value = Vec<(String, String)>> {
     prop::collection::vec(
-        ("X-[A-Za-z][A-Za-z0-9-]{0,4}", "[!-~](?:[ -~]{0,6}[!-~])?"),
+        ("X-[A-Za-z][A-Za-z0-9-]{0,4}", "[!-~](?:[ -~\t]{0,6}[!-~])?"),
         0..4,
     )
 }
