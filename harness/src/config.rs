@@ -81,4 +81,26 @@ mod tests {
         assert_eq!(c.disabled_reason("aws/get-utf8"), Some("r".into()));
         assert_eq!(c.disabled_reason("aws/get-utf8-x/header"), None);
     }
+
+    #[test]
+    fn reads_json_and_requires_reasons() {
+        let dir = std::env::temp_dir().join(format!("sigv4-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("c.json");
+        std::fs::write(
+            &good,
+            r#"{"disabled":[{"case":"ours/s3-put-object/header","reason":"no S3"}]}"#,
+        )
+        .unwrap();
+        let c = Config::load(&good).unwrap();
+        assert_eq!(
+            c.disabled_reason("ours/s3-put-object/header").as_deref(),
+            Some("no S3")
+        );
+        assert_eq!(c.disabled_reason("ours/s3-put-object/query"), None);
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[[disabled]]\ncase = \"x\"\nreason = \" \"\n").unwrap();
+        assert!(Config::load(&bad).is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -288,16 +288,25 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
         bail!("no case found under the given folders");
     }
     let (label, mut adapter) = args.adapter.adapter()?;
-    let hello = adapter.hello().ok();
-    if let Some(h) = &hello {
-        eprintln!(
-            "adapter: {} {} ({}), reveals [{}]",
-            h.name,
-            h.version,
-            h.language,
-            h.reveals.join(", ")
-        );
-    }
+    let hello = match adapter.hello() {
+        Ok(h) => {
+            eprintln!(
+                "adapter: {} {} ({}), reveals [{}]",
+                h.name,
+                h.version,
+                h.language,
+                h.reveals.join(", ")
+            );
+            Some(h)
+        }
+        Err(e) => {
+            eprintln!(
+                "sigv4: the adapter did not start ({e}); is its tool installed (bash .ci/test)?\n{}",
+                adapter.stderr_tail()
+            );
+            None
+        }
+    };
     let verdicts = check::run_items(&mut adapter, &items, &config, |_| {});
     adapter.close();
     print!("{}", output::table(&verdicts));
