@@ -1,9 +1,21 @@
 //! `sigv4`: sign suite cases with the reference signer and check them against their expected
-//! files.
+//! files; validate other SigV4 implementations through adapters (`check`, `fuzz`, `report`)
+//! and real clients against an in-process mock-aws (`live`).
+
+mod adapter;
+mod bundled;
+mod check;
+mod config;
+mod fuzz;
+mod live;
+mod output;
+mod protocol;
+mod report;
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -41,6 +53,105 @@ enum Command {
         /// Folders to search for cases.
         dirs: Vec<PathBuf>,
     },
+    /// Run every case (default: AWS's suite and vectors/cases) through an adapter of another
+    /// implementation and judge its answers. Exits 1 on any fail or adapter-error.
+    Check(CheckArgs),
+    /// Differential fuzzing: generated requests and contexts signed by the adapter and by our
+    /// signer; the first divergence is shrunk and written as a vector folder. Exits 1 when a
+    /// divergence is found.
+    Fuzz {
+        #[command(flatten)]
+        adapter: AdapterArgs,
+        /// How many generated cases.
+        #[arg(long, default_value_t = 1000)]
+        cases: u32,
+        /// The seed (default: from the clock; printed, to reproduce a run).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// What to vary (the rest stays at plain defaults).
+        #[arg(long, value_enum, default_value_t = fuzz::Focus::All)]
+        focus: fuzz::Focus,
+        /// Where the minimal diverging case is written (as fuzz-SEED/).
+        #[arg(long, default_value = "fuzz-findings")]
+        out: PathBuf,
+    },
+    /// Start a fresh mock-aws on 127.0.0.1, run a client program against it (AWS_ENDPOINT_URL,
+    /// AWS's example credentials, us-east-1) and print mock-aws's verdict on each request.
+    /// Exits 1 when a request was rejected for its signature, none arrived, or the program
+    /// failed.
+    Live {
+        /// How long the program may run, seconds.
+        #[arg(long, default_value_t = 120)]
+        timeout: u64,
+        /// The program and its arguments.
+        #[arg(last = true, required = true)]
+        argv: Vec<String>,
+    },
+    /// Run every bundled adapter (harness/adapters/*/adapter.json) over every suite and write
+    /// docs/conformance.md and docs/conformance.html.
+    Report {
+        /// Output folder (default: docs/ of the repository).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Per-case timeout, seconds.
+        #[arg(long, default_value_t = 10.0)]
+        timeout: f64,
+    },
+}
+
+#[derive(clap::Args)]
+struct AdapterArgs {
+    /// The adapter command, run with `sh -c` (see harness/PROTOCOL.md).
+    #[arg(
+        long,
+        conflicts_with = "adapter_name",
+        required_unless_present = "adapter_name"
+    )]
+    adapter: Option<String>,
+    /// A bundled adapter (harness/adapters/NAME/adapter.json), run from the repository root.
+    #[arg(long)]
+    adapter_name: Option<String>,
+    /// Per-case timeout, seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+impl AdapterArgs {
+    fn adapter(&self) -> Result<(String, adapter::Adapter)> {
+        let timeout = Duration::from_secs_f64(self.timeout.max(0.001));
+        match (&self.adapter, &self.adapter_name) {
+            (Some(cmd), _) => Ok((cmd.clone(), adapter::Adapter::new(cmd, None, timeout))),
+            (None, Some(name)) => {
+                let root = bundled::repo_root();
+                let b = bundled::find(&root, name)?;
+                Ok((
+                    b.name.clone(),
+                    adapter::Adapter::new(&b.command, Some(root), timeout),
+                ))
+            }
+            (None, None) => bail!("give --adapter CMD or --adapter-name NAME"),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    adapter: AdapterArgs,
+    /// Cases to disable, each with a reason (TOML, or JSON for a .json file).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Write the verdicts as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write JUnit XML (a testsuite per suite).
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Folders to search for cases (default: AWS's v4 suite and vectors/cases).
+    dirs: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -67,6 +178,16 @@ fn main() -> ExitCode {
             json,
         } => cmd_sign(&case_dir, location.into(), json),
         Command::Vectors { dirs } => cmd_vectors(dirs),
+        Command::Check(args) => cmd_check(&args),
+        Command::Fuzz {
+            adapter,
+            cases,
+            seed,
+            focus,
+            out,
+        } => cmd_fuzz(&adapter, cases, seed, focus, &out),
+        Command::Live { timeout, argv } => cmd_live(&argv, timeout),
+        Command::Report { out_dir, timeout } => cmd_report(out_dir, timeout),
     };
     match result {
         Ok(code) => code,
@@ -147,4 +268,143 @@ fn cmd_vectors(dirs: Vec<PathBuf>) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
+    let config = match &args.config {
+        Some(p) => config::Config::load(p)?,
+        None => config::Config::default(),
+    };
+    let suites = if args.dirs.is_empty() {
+        check::default_suites()?
+    } else {
+        check::suites_from_dirs(&args.dirs)?
+    };
+    if let Some(note) = check::v4a_note(&suites) {
+        eprintln!("{note}");
+    }
+    let items = check::load_items(&suites)?;
+    if items.is_empty() {
+        bail!("no case found under the given folders");
+    }
+    let (label, mut adapter) = args.adapter.adapter()?;
+    let hello = match adapter.hello() {
+        Ok(h) => {
+            eprintln!(
+                "adapter: {} {} ({}), reveals [{}]",
+                h.name,
+                h.version,
+                h.language,
+                h.reveals.join(", ")
+            );
+            Some(h)
+        }
+        Err(e) => {
+            eprintln!(
+                "sigv4: the adapter did not start ({e}); is its tool installed (bash .ci/test)?\n{}",
+                adapter.stderr_tail()
+            );
+            None
+        }
+    };
+    let verdicts = check::run_items(&mut adapter, &items, &config, |_| {});
+    adapter.close();
+    print!("{}", output::table(&verdicts));
+    let hello = hello.as_ref();
+    if let Some(p) = &args.json {
+        let doc = output::json_doc(&label, hello, &verdicts);
+        std::fs::write(p, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.junit {
+        std::fs::write(p, output::junit(&label, &verdicts))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(p) = &args.html {
+        std::fs::write(p, output::html(&label, hello, &verdicts))
+            .with_context(|| format!("writing {}", p.display()))?;
+    }
+    Ok(if check::Summary::of(&verdicts).is_failure() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cmd_fuzz(
+    args: &AdapterArgs,
+    cases: u32,
+    seed: Option<u64>,
+    focus: fuzz::Focus,
+    out: &std::path::Path,
+) -> Result<ExitCode> {
+    let seed = seed.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
+    let (label, mut adapter) = args.adapter()?;
+    let hello = adapter
+        .hello()
+        .map_err(|e| anyhow::anyhow!("{label}: {e}\n{}", adapter.stderr_tail()))?;
+    eprintln!(
+        "fuzzing {} {} against our signer: {cases} cases, seed {seed}",
+        hello.name, hello.version
+    );
+    let outcome = fuzz::run(&mut adapter, cases, seed, focus, out)?;
+    adapter.close();
+    match outcome.found {
+        None => {
+            println!("no divergence in {} cases (seed {seed})", outcome.cases);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some((case, d, dir)) => {
+            print!("{}", fuzz::describe(&case, &d));
+            println!(
+                "vector written to {} (expected files are ours: cross-check before committing)",
+                dir.display()
+            );
+            println!(
+                "reproduce: sigv4 fuzz --cases {cases} --seed {seed} --focus {}",
+                format!("{focus:?}").to_lowercase()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn cmd_live(argv: &[String], timeout: u64) -> Result<ExitCode> {
+    let r = live::run(argv, Duration::from_secs(timeout))?;
+    print!("{}", r.report);
+    Ok(if r.is_failure() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn cmd_report(out_dir: Option<PathBuf>, timeout: f64) -> Result<ExitCode> {
+    let root = bundled::repo_root();
+    let adapters = bundled::discover(&root)?;
+    let suites = check::default_suites()?;
+    if let Some(note) = check::v4a_note(&suites) {
+        eprintln!("{note}");
+    }
+    let items = check::load_items(&suites)?;
+    let columns = report::run_all(
+        &root,
+        &adapters,
+        &items,
+        Duration::from_secs_f64(timeout.max(0.001)),
+    );
+    let out = out_dir.unwrap_or_else(|| root.join("docs"));
+    report::write(&out, &items, &columns)?;
+    println!(
+        "wrote {} and {} ({} adapters, {} cases)",
+        out.join("conformance.md").display(),
+        out.join("conformance.html").display(),
+        columns.len(),
+        items.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }

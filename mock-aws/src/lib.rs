@@ -3,7 +3,7 @@
 //!
 //! The core, [`service::Service`], is transport-agnostic: a [`service::Request`] in (method, raw
 //! request-target, headers in order, body), a [`service::Response`] out. The binary `mock-aws`
-//! serves it over HTTP/1.1 with hyper.
+//! serves it over HTTP/1.1 with hyper ([`server`]).
 
 pub mod dynamodb;
 pub mod ec2;
@@ -11,6 +11,7 @@ pub mod errors;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;
+pub mod server;
 pub mod service;
 pub mod sts;
 pub mod util;

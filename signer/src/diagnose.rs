@@ -116,6 +116,26 @@ impl fmt::Display for Mistake {
 /// its signature, if one does. `None` when the request verifies, fails for another reason, or
 /// no known mistake explains it.
 pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Option<Mistake> {
+    diagnose_detailed(request, params).map(|d| d.mistake)
+}
+
+/// A diagnosed mistake with the artifacts that reproduce the client's signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// The mistake.
+    pub mistake: Mistake,
+    /// The canonical request the client must have signed (the one made with the mistake).
+    pub canonical_request: String,
+    /// The string to sign made from it.
+    pub string_to_sign: String,
+}
+
+/// Like [`diagnose`], with the canonical request and string to sign that reproduce the
+/// client's signature, to set against the server's.
+pub fn diagnose_detailed(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+) -> Option<Diagnosis> {
     let checked = check_before_signature(request, params).ok()?;
     let sent = checked.auth.signature.to_ascii_lowercase();
     if compute(request, &checked, params, &Knobs::default())
@@ -268,6 +288,10 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     }
     candidates.into_iter().find_map(|(mistake, knobs)| {
         let c = compute(request, &checked, params, &knobs).ok()?;
-        (c.signature == sent).then_some(mistake)
+        (c.signature == sent).then_some(Diagnosis {
+            mistake,
+            canonical_request: c.canonical_request,
+            string_to_sign: c.string_to_sign,
+        })
     })
 }

@@ -1,0 +1,398 @@
+//! `sigv4 check` end to end: the plain adapter over both suites, a deliberately broken adapter
+//! whose failures must be exactly the cases its broken rule affects, and misbehaving adapters.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+use sigv4_vectors::{Case, Location};
+
+#[test]
+fn plain_adapter_passes_both_suites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (json, junit, html) = (
+        tmp.path().join("r.json"),
+        tmp.path().join("r.xml"),
+        tmp.path().join("r.html"),
+    );
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+            "--html",
+            html.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", stderr(&out));
+    let items = default_items();
+    let verdicts = verdicts(&json);
+    let want_ids: BTreeSet<String> = items.iter().map(|(id, ..)| id.clone()).collect();
+    let got_ids: BTreeSet<String> = verdicts.keys().cloned().collect();
+    assert_eq!(got_ids, want_ids, "one verdict per case and location");
+    let unsupported: BTreeSet<String> = items
+        .iter()
+        .filter(|(_, c, _)| plain_unsupported(c))
+        .map(|(id, ..)| id.clone())
+        .collect();
+    assert!(!unsupported.is_empty());
+    for (id, v) in &verdicts {
+        let want = if unsupported.contains(id) {
+            "unsupported"
+        } else {
+            "pass"
+        };
+        assert_eq!(v["outcome"], want, "{id}: {v}");
+    }
+    // The expected-error case passes because the adapter refuses to sign it.
+    assert_eq!(
+        verdicts["ours/get-presign-expires-too-long/query"]["outcome"],
+        "pass"
+    );
+    let closing = format!(
+        "{} passed, 0 failed, {} unsupported, 0 disabled",
+        items.len() - unsupported.len(),
+        unsupported.len()
+    );
+    assert_eq!(text.lines().last(), Some(closing.as_str()), "{text}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<testsuite name=\"aws\""), "{xml}");
+    assert!(xml.contains("<testsuite name=\"ours\""));
+    assert_eq!(xml.matches("<testcase ").count(), items.len());
+    assert_eq!(xml.matches("<skipped ").count(), unsupported.len());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.starts_with("<!doctype html>") && page.contains("</html>"));
+    assert!(!page.contains("<script src") && !page.contains("<link "));
+}
+
+#[test]
+fn disabled_cases_are_reported_with_their_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        "[[disabled]]\ncase = \"aws/get-utf8\"\nreason = \"UTF-8 paths are out of scope\"\n",
+    )
+    .unwrap();
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stdout(&out));
+    let v = verdicts(&json);
+    for loc in ["header", "query"] {
+        let d = &v[&format!("aws/get-utf8/{loc}")];
+        assert_eq!(d["outcome"], "disabled");
+        assert_eq!(d["message"], "UTF-8 paths are out of scope");
+    }
+    assert!(stdout(&out).trim_end().ends_with("2 disabled"));
+}
+
+fn path_of(case: &Case) -> &str {
+    let t = case.request.target.as_str();
+    t.split_once('?').map_or(t, |(p, _)| p)
+}
+
+/// Encoding the path once instead of twice changes the canonical URI exactly when the path
+/// (as on the wire) holds a `%`: double encoding turns it into `%25`, single encoding decodes
+/// the triplet and re-encodes it. Raw characters are encoded the same way by both.
+#[test]
+fn broken_path_encoding_fails_exactly_the_cases_it_affects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[("PLAIN_ADAPTER_BREAK", "path-encode-once")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let want: BTreeSet<String> = default_items()
+        .into_iter()
+        .filter(|(_, c, loc)| {
+            c.context.double_uri_encode
+                && path_of(c).contains('%')
+                && c.expected(*loc).error.is_none()
+                && !plain_unsupported(c)
+        })
+        .map(|(id, ..)| id)
+        .collect();
+    assert!(want.len() >= 3, "{want:?}");
+    let v = verdicts(&json);
+    let failed: BTreeSet<String> = v
+        .iter()
+        .filter(|(_, v)| v["outcome"] == "fail")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(failed, want);
+    for id in &want {
+        assert_eq!(v[id]["stage"], "canonical-request", "{id}");
+        assert_eq!(v[id]["diagnosis"]["code"], "path-encoded-once", "{id}");
+    }
+}
+
+/// An adapter that reveals only its signed request: the harness names the stage
+/// `signed-request`, re-verifies, and shows the canonical request that reproduces the
+/// adapter's signature next to the expected one.
+#[test]
+fn without_revealed_artifacts_the_canonical_request_is_reconstructed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().unwrap(),
+            "vectors/cases/double-encode-space",
+        ],
+        &[
+            ("PLAIN_ADAPTER_BREAK", "path-encode-once"),
+            ("PLAIN_ADAPTER_REVEAL", "none"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = verdicts(&json);
+    assert_eq!(v.len(), 2);
+    for (id, v) in &v {
+        assert_eq!(v["outcome"], "fail", "{id}");
+        assert_eq!(v["stage"], "signed-request", "{id}");
+        assert_eq!(v["diagnosis"]["code"], "path-encoded-once", "{id}");
+        let detail = v["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("canonical request that reproduces plain's signature"),
+            "{detail}"
+        );
+        // The expected file double-encodes; the reconstructed one does not.
+        assert!(detail.contains("- /example%2520space"), "{detail}");
+        assert!(detail.contains("+ /example%20space"), "{detail}");
+    }
+}
+
+/// `%XX` for every byte but the unreserved ones (AWS's UriEncode).
+fn uri_encode(b: &[u8]) -> String {
+    b.iter()
+        .map(|&c| {
+            if c.is_ascii_alphanumeric() || b"-_.~".contains(&c) {
+                (c as char).to_string()
+            } else {
+                format!("%{c:02X}")
+            }
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| {
+            b.get(j)
+                .and_then(|c| (*c as char).to_digit(16))
+                .map(|d| d as u8)
+        };
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h * 16 + l);
+                i += 3;
+            }
+            (b'+', ..) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The encoded query parameters in the order a signer that does not sort would list them:
+/// the request's, then (presigning) the X-Amz-* ones in the order they are appended.
+fn arrival_order(case: &Case, loc: Location) -> Vec<(String, String)> {
+    let query = case.request.target.split_once('?').map_or("", |(_, q)| q);
+    let mut params: Vec<(String, String)> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (uri_encode(&decode(k)), uri_encode(&decode(v)))
+        })
+        .collect();
+    if loc == Location::Query {
+        let mut names = vec![
+            "X-Amz-Algorithm",
+            "X-Amz-Credential",
+            "X-Amz-Date",
+            "X-Amz-Expires",
+        ];
+        if case.context.credentials.token.is_some() {
+            names.push("X-Amz-Security-Token");
+        }
+        names.push("X-Amz-SignedHeaders");
+        params.extend(names.into_iter().map(|n| (n.to_owned(), String::new())));
+    }
+    params
+}
+
+#[test]
+fn unsorted_query_fails_exactly_the_cases_whose_parameters_arrive_out_of_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        &[("PLAIN_ADAPTER_BREAK", "unsorted-query")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let want: BTreeSet<String> = default_items()
+        .into_iter()
+        .filter(|(_, c, loc)| {
+            let p = arrival_order(c, *loc);
+            let mut sorted = p.clone();
+            sorted.sort();
+            p != sorted && c.expected(*loc).error.is_none() && !plain_unsupported(c)
+        })
+        .map(|(id, ..)| id)
+        .collect();
+    assert!(want.len() >= 3, "{want:?}");
+    let v = verdicts(&json);
+    let failed: BTreeSet<String> = v
+        .iter()
+        .filter(|(_, v)| v["outcome"] == "fail")
+        .map(|(id, _)| id.clone())
+        .collect();
+    assert_eq!(failed, want);
+    for id in &want {
+        assert_eq!(v[id]["stage"], "canonical-request", "{id}");
+        assert_eq!(v[id]["diagnosis"]["code"], "query-not-sorted", "{id}");
+    }
+}
+
+/// An adapter wrapping the plain one that crashes, hangs, prints garbage or answers another
+/// id on four chosen cases.
+const MISBEHAVING: &str = r#"
+import importlib.util, json, os, sys, time
+spec = importlib.util.spec_from_file_location("plain", os.path.join("harness", "adapters", "plain", "adapter.py"))
+plain = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(plain)
+for line in sys.stdin:
+    msg = json.loads(line)
+    mid = msg.get("id")
+    if mid == "cases/get-query-tilde/header":
+        sys.stderr.write("dying on purpose\n"); sys.stderr.flush()
+        os._exit(3)
+    if mid == "cases/get-query-tilde/query":
+        time.sleep(60)
+    if mid == "cases/get-host-port/header":
+        print("this is not json", flush=True)
+        continue
+    if mid == "cases/get-host-port/query":
+        print(json.dumps({"protocol": 1, "id": "someone-else", "status": "ok"}), flush=True)
+        continue
+    print(json.dumps(plain.answer(msg)), flush=True)
+"#;
+
+#[test]
+fn misbehaving_adapters_give_adapter_errors_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("bad.py");
+    std::fs::write(&script, MISBEHAVING).unwrap();
+    let json = tmp.path().join("r.json");
+    let cmd = format!("{} {}", python().display(), script.display());
+    let started = std::time::Instant::now();
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter",
+            &cmd,
+            "--timeout",
+            "2",
+            "--json",
+            json.to_str().unwrap(),
+            "vectors/cases",
+        ],
+        &[],
+    );
+    assert!(started.elapsed().as_secs() < 60);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = verdicts(&json);
+    let bad = [
+        ("cases/get-query-tilde/header", "exited"),
+        ("cases/get-query-tilde/query", "timeout"),
+        ("cases/get-host-port/header", "garbage"),
+        ("cases/get-host-port/query", "wrong-id"),
+    ];
+    for (id, code) in bad {
+        assert_eq!(v[id]["outcome"], "adapter-error", "{id}: {}", v[id]);
+        assert!(
+            v[id]["message"].as_str().unwrap().starts_with(code),
+            "{id}: {}",
+            v[id]
+        );
+    }
+    assert!(v["cases/get-query-tilde/header"]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("dying on purpose"));
+    // Every other case still ran, on a restarted adapter.
+    for (id, verdict) in &v {
+        if !bad.iter().any(|(b, _)| b == id) {
+            assert!(
+                verdict["outcome"] == "pass" || verdict["outcome"] == "unsupported",
+                "{id}: {verdict}"
+            );
+        }
+    }
+    assert!(stdout(&out).trim_end().ends_with(", 4 adapter errors"));
+}
+
+#[test]
+fn an_adapter_that_never_says_hello_fails_every_case() {
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter",
+            "echo nope",
+            "vectors/cases/get-host-port",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("hello failed"), "{text}");
+    assert!(
+        text.trim_end()
+            .ends_with("0 passed, 0 failed, 0 unsupported, 0 disabled, 2 adapter errors"),
+        "{text}"
+    );
+}

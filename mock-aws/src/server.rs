@@ -1,0 +1,152 @@
+//! Serving [`Service`] over HTTP/1.1 with hyper: used by the `mock-aws` binary and by
+//! programs that run the fake AWS in-process (`sigv4 live`).
+
+use std::io::Write as _;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::{Request, Response, Service, Verdict};
+
+fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder().status(resp.status);
+    for (n, v) in &resp.headers {
+        builder = builder.header(n.as_str(), v.as_str());
+    }
+    builder
+        .body(Full::new(Bytes::from(resp.body)))
+        .unwrap_or_else(|_| {
+            let mut r = hyper::Response::new(Full::new(Bytes::from_static(
+                b"mock-aws could not build the response",
+            )));
+            *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
+            r
+        })
+}
+
+/// The one-line log of a verdict (what the binary prints on stderr).
+pub fn log_line(v: &Verdict) -> String {
+    let mut line = format!(
+        "{} {} {} -> {} {} service={} op={}",
+        v.seq,
+        v.method,
+        v.path,
+        v.status,
+        v.outcome,
+        v.service,
+        v.operation.as_deref().unwrap_or("-"),
+    );
+    if let Some(c) = &v.error_code {
+        line.push_str(&format!(" error={c}"));
+    }
+    if let Some(c) = &v.verifier_code {
+        line.push_str(&format!(" verifier={c}"));
+    }
+    if let Some(d) = &v.diagnosis {
+        line.push_str(&format!(" diagnosis=\"{d}\""));
+    }
+    line
+}
+
+async fn serve_one(
+    service: Arc<Service>,
+    log: bool,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    let (parts, body) = req.into_parts();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.to_string(), |pq| pq.as_str().to_owned());
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut request = Request {
+        method: parts.method.as_str().to_owned(),
+        target,
+        headers,
+        body: Vec::new(),
+    };
+    let max = service.config().max_body;
+    let declared = request
+        .header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let too_large = if declared.is_some_and(|n| n > max as u64) {
+        true
+    } else {
+        match Limited::new(body, max).collect().await {
+            Ok(c) => {
+                request.body = c.to_bytes().to_vec();
+                false
+            }
+            Err(e) => {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    true
+                } else {
+                    // The client went away or sent a broken body; answer anyway.
+                    let r = Response::new(
+                        400,
+                        "text/plain",
+                        format!("mock-aws could not read the request body: {e}"),
+                    );
+                    return Ok(to_hyper(r));
+                }
+            }
+        }
+    };
+    let (resp, verdict) = if too_large {
+        let (r, v) = service.too_large(&request);
+        (r.with_header("Connection", "close"), Some(v))
+    } else {
+        service.handle(&request)
+    };
+    if let (true, Some(v)) = (log, &verdict) {
+        let _ = writeln!(std::io::stderr().lock(), "{}", log_line(v));
+    }
+    Ok(to_hyper(resp))
+}
+
+/// Accepts connections on `listener` forever, serving `service`; with `log`, one line per
+/// verdict on stderr.
+pub async fn serve(listener: TcpListener, service: Arc<Service>, log: bool) {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("mock-aws: accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let service = Arc::clone(&service);
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
+            let conn = http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .max_buf_size(64 * 1024)
+                .header_read_timeout(std::time::Duration::from_secs(30))
+                .serve_connection(TokioIo::new(stream), svc);
+            if let Err(e) = conn.await {
+                if !e.is_incomplete_message() {
+                    eprintln!("mock-aws: connection error: {e}");
+                }
+            }
+        });
+    }
+}
