@@ -64,10 +64,8 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<LiveResult> {
     let service = Arc::new(Service::new(Config {
         credentials: vec![Credential::example()],
         region: REGION.to_owned(),
-        clock: None,
-        max_skew: sigv4_signer::verify::DEFAULT_MAX_SKEW,
-        max_body: 16 * 1024 * 1024,
         verdict_capacity: 10_000,
+        ..Config::default()
     }));
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
