@@ -46,6 +46,7 @@ pub mod sign;
 pub mod string_to_sign;
 pub mod time;
 pub mod uri;
+pub mod v4a;
 pub mod verify;
 
 pub use error::{ParamsError, RequestError, SignError};
