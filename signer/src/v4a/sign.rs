@@ -147,3 +147,127 @@ pub fn sign(
         query: out_query,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::v4a::{verify_with_key, V4aPublicKey};
+    use crate::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+    use crate::{Credentials, SigningTime};
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    fn signed(location: SignatureLocation, region_set: &str) -> crate::SignedRequest {
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET);
+        let time = SigningTime::parse("2015-08-30T12:36:00Z").unwrap();
+        let params = SigningParams::new(&creds, region_set, "service", time);
+        let req = SignableRequest::new("GET", "/p?a=b").header("Host", "example.amazonaws.com");
+        sign(&req, &params, location).unwrap().apply(&req)
+    }
+
+    fn check(
+        r: &crate::SignedRequest,
+        region: &str,
+        key: Option<V4aPublicKey>,
+    ) -> Result<(), &'static str> {
+        let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+        let params = VerifyParams {
+            now: SigningTime::parse("2015-08-30T12:37:00Z").unwrap(),
+            max_skew: DEFAULT_MAX_SKEW,
+            settings: VerifySettings::default(),
+            expected_region: Some(region),
+            expected_service: Some("service"),
+            lookup: &lookup,
+        };
+        let req = SignableRequest {
+            method: &r.method,
+            target: &r.target,
+            headers: r
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: &r.body,
+        };
+        match key {
+            Some(k) => verify_with_key(&req, &params, &|_| Some(k)),
+            None => verify(&req, &params),
+        }
+        .map(|_| ())
+        .map_err(|e| e.code())
+    }
+
+    #[test]
+    fn sign_then_verify_and_what_verification_rejects() {
+        let other = V4aSigningKey::derive("AKIDEXAMPLE", "another secret")
+            .unwrap()
+            .public_key();
+        for location in [
+            SignatureLocation::Headers,
+            SignatureLocation::Query { expires_in: 300 },
+        ] {
+            let r = signed(location, "us-west-2,us-east-1");
+            assert_eq!(check(&r, "us-east-1", None), Ok(()));
+            assert_eq!(check(&r, "us-west-2", None), Ok(()));
+            assert_eq!(
+                check(&r, "eu-west-1", None),
+                Err("region-not-in-region-set")
+            );
+            assert_eq!(
+                check(&r, "us-east-1", Some(other)),
+                Err("signature-mismatch")
+            );
+            let mut t = r.clone();
+            t.target = t.target.replace("a=b", "a=c");
+            assert_eq!(check(&t, "us-east-1", None), Err("signature-mismatch"));
+            let mut t = r.clone();
+            t.target = t
+                .target
+                .replace("&X-Amz-Region-Set=us-west-2%2Cus-east-1", "");
+            t.headers.retain(|(n, _)| n != "X-Amz-Region-Set");
+            assert_eq!(check(&t, "us-east-1", None), Err("missing-region-set"));
+        }
+        let r = signed(SignatureLocation::Headers, "*");
+        assert_eq!(check(&r, "ap-south-1", None), Ok(()));
+        let mut t = r.clone();
+        for (n, v) in &mut t.headers {
+            if n == "Authorization" {
+                *v = v.replace("Signature=30", "Signature=zz");
+            }
+        }
+        assert_eq!(check(&t, "us-east-1", None), Err("malformed-authorization"));
+        let mut t = r.clone();
+        for (n, v) in &mut t.headers {
+            if n == "Authorization" {
+                *v = v.replace("/20150830/service/", "/20150830/us-east-1/service/");
+            }
+        }
+        assert_eq!(check(&t, "us-east-1", None), Err("malformed-credential"));
+    }
+
+    #[test]
+    fn sign_rejects_bad_parameters() {
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET);
+        let time = SigningTime::parse("2015-08-30T12:36:00Z").unwrap();
+        let req = SignableRequest::new("GET", "/?X-Amz-Region-Set=x")
+            .header("Host", "example.amazonaws.com");
+        let code = |region_set: &str, location| {
+            let params = SigningParams::new(&creds, region_set, "service", time);
+            sign(&req, &params, location)
+                .map(|_| ())
+                .map_err(|e| e.code())
+        };
+        assert_eq!(
+            code("us-east-1", SignatureLocation::Query { expires_in: 60 }),
+            Err("reserved-query-parameter")
+        );
+        assert_eq!(
+            code("us east", SignatureLocation::Headers),
+            Err("invalid-scope-field")
+        );
+        assert_eq!(
+            code("*", SignatureLocation::Query { expires_in: 0 }),
+            Err("expires-out-of-range")
+        );
+    }
+}
