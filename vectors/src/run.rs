@@ -1,4 +1,11 @@
 //! Running a case against the reference signer, stage by stage.
+//!
+//! A SigV4a case (one with a public key) is signed with [`sigv4_signer::v4a::sign`]. Its
+//! canonical request and string to sign are compared byte for byte; ECDSA signatures are
+//! randomised, so the signature stage checks that the suite's expected signature and ours both
+//! verify under the case's public key, the signed-request stage compares the requests with
+//! the signatures masked and verifies the expected one's signature, and a `public-key` stage
+//! checks the key derived from the case's credentials.
 
 use std::fmt;
 
