@@ -1,13 +1,14 @@
 //! The transport-agnostic core: a request in, a response out, state in memory.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::Serialize;
 use sigv4_signer::diagnose::diagnose;
+use sigv4_signer::v4a::{verify_with_key, V4aPublicKey, V4aSigningKey};
 use sigv4_signer::verify::{
-    parse_request_auth, verify, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
+    parse_request_auth, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
 use sigv4_signer::{SessionTokenMode, SigningTime};
 
@@ -210,6 +211,8 @@ pub struct Service {
     state: Mutex<State>,
     verdicts: Mutex<Verdicts>,
     seq: AtomicU64,
+    /// SigV4a public keys derived from the configured credentials, by access key id.
+    v4a_keys: Mutex<HashMap<String, V4aPublicKey>>,
 }
 
 /// Which service and protocol a request is for, before verification.
@@ -390,6 +393,7 @@ impl Service {
             state: Mutex::new(State::default()),
             verdicts: Mutex::new(Verdicts::default()),
             seq: AtomicU64::new(0),
+            v4a_keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -487,6 +491,28 @@ impl Service {
         (resp, v)
     }
 
+    /// The SigV4a public key of a configured access key, derived once and cached (the key
+    /// depends on the access key id and secret only).
+    fn v4a_key(&self, access_key_id: &str) -> Option<V4aPublicKey> {
+        let mut keys = match self.v4a_keys.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(k) = keys.get(access_key_id) {
+            return Some(*k);
+        }
+        let c = self
+            .config
+            .credentials
+            .iter()
+            .find(|c| c.access_key_id == access_key_id)?;
+        let key = V4aSigningKey::derive(&c.access_key_id, &c.secret)
+            .ok()?
+            .public_key();
+        keys.insert(access_key_id.to_owned(), key);
+        Some(key)
+    }
+
     /// Handles one request. The verdict is `None` for the inspection endpoints.
     pub fn handle(&self, req: &Request) -> (Response, Option<Verdict>) {
         if Self::is_internal(&req.target) {
@@ -539,7 +565,8 @@ impl Service {
             diagnosis_code: None,
             canonical_request: None,
         };
-        let resp = match verify(&signable, &params) {
+        // SigV4 and SigV4a alike; SigV4a under the cached public key.
+        let resp = match verify_with_key(&signable, &params, &|ak| self.v4a_key(ak)) {
             Err(err) => {
                 verdict.access_key = parse_request_auth(&signable).ok().map(|p| p.access_key_id);
                 let mistake = match err {

@@ -144,6 +144,8 @@ pub enum SignError {
     Request(RequestError),
     /// The parameters are wrong.
     Params(ParamsError),
+    /// A SigV4a key could not be derived.
+    V4aKey(crate::v4a::V4aKeyError),
 }
 
 impl SignError {
@@ -152,6 +154,7 @@ impl SignError {
         match self {
             Self::Request(e) => e.code(),
             Self::Params(e) => e.code(),
+            Self::V4aKey(e) => e.code(),
         }
     }
 }
@@ -161,6 +164,7 @@ impl fmt::Display for SignError {
         match self {
             Self::Request(e) => e.fmt(f),
             Self::Params(e) => e.fmt(f),
+            Self::V4aKey(e) => e.fmt(f),
         }
     }
 }
@@ -170,7 +174,14 @@ impl std::error::Error for SignError {
         match self {
             Self::Request(e) => Some(e),
             Self::Params(e) => Some(e),
+            Self::V4aKey(e) => Some(e),
         }
+    }
+}
+
+impl From<crate::v4a::V4aKeyError> for SignError {
+    fn from(e: crate::v4a::V4aKeyError) -> Self {
+        Self::V4aKey(e)
     }
 }
 

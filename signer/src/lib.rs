@@ -27,6 +27,7 @@
 //! The modules follow the steps of the algorithm: [`uri`], [`query`], [`headers`],
 //! [`payload`], [`canonical_request`], [`string_to_sign`], [`key`], [`header_auth`],
 //! [`query_auth`]. Each states the rule it implements and where the rule comes from.
+//! [`v4a`] signs with SigV4a (ECDSA P-256, a region set); [`verify::verify`] accepts both.
 
 pub mod canonical_request;
 pub mod diagnose;
@@ -46,6 +47,7 @@ pub mod sign;
 pub mod string_to_sign;
 pub mod time;
 pub mod uri;
+pub mod v4a;
 pub mod verify;
 
 pub use error::{ParamsError, RequestError, SignError};

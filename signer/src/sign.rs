@@ -164,16 +164,15 @@ pub(crate) fn check(
     Ok(())
 }
 
-/// Builds the canonical request, string to sign and signature.
-pub(crate) fn prepare(
+/// Builds the canonical request, and its text.
+pub(crate) fn build_canonical_request(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     payload_hash: &str,
     canonical_headers: CanonicalHeaders,
     added_query: &[(&str, &str)],
-) -> Result<Prepared, SignError> {
+) -> Result<(CanonicalRequest, String), SignError> {
     let (path, query) = request.path_and_query()?;
-    let scope = CredentialScope::new(params.time, params.region, params.service)?;
     let s = &params.settings;
     let canonical_request = CanonicalRequest {
         method: request.method.to_owned(),
@@ -182,7 +181,26 @@ pub(crate) fn prepare(
         headers: canonical_headers,
         payload_hash: payload_hash.to_owned(),
     };
-    let canonical_request_text = canonical_request.to_string();
+    let text = canonical_request.to_string();
+    Ok((canonical_request, text))
+}
+
+/// Builds the canonical request, string to sign and signature.
+pub(crate) fn prepare(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    payload_hash: &str,
+    canonical_headers: CanonicalHeaders,
+    added_query: &[(&str, &str)],
+) -> Result<Prepared, SignError> {
+    let scope = CredentialScope::new(params.time, params.region, params.service)?;
+    let (canonical_request, canonical_request_text) = build_canonical_request(
+        request,
+        params,
+        payload_hash,
+        canonical_headers,
+        added_query,
+    )?;
     let creq_hash = hex(&Sha256::digest(canonical_request_text.as_bytes()));
     let string_to_sign = string_to_sign(&params.time.amz_date(), &scope, &creq_hash);
     let key = match params.key_cache {

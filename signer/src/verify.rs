@@ -11,6 +11,11 @@
 //! skew (header auth) or `X-Amz-Expires` in 1..=604800, not expired and not from the future
 //! (query auth); `host` signed; every signed header present; `x-amz-content-sha256`, when it is
 //! a hash, equal to the body's; the signature, compared in constant time.
+//!
+//! SigV4a (`AWS4-ECDSA-P256-SHA256`, see [`crate::v4a`]) goes through the same checks, with a
+//! credential scope without region, the region set read from `X-Amz-Region-Set` (header or
+//! parameter) and required to include the expected region or `*`, and the signature verified
+//! with ECDSA under the public key derived from the secret.
 
 use std::fmt;
 
@@ -30,6 +35,7 @@ use crate::settings::SessionTokenMode;
 use crate::string_to_sign::{string_to_sign, CredentialScope, ALGORITHM};
 use crate::time::SigningTime;
 use crate::uri::{canonical_uri, NormalizationMode, UriEncodingMode};
+use crate::v4a::{self, V4aPublicKey, V4aScope, V4aSigningKey};
 
 /// Default allowed clock skew, 15 minutes, as AWS allows.
 pub const DEFAULT_MAX_SKEW: u64 = 900;
@@ -128,6 +134,17 @@ pub struct ParsedAuth {
     pub signature: String,
     /// `X-Amz-Expires`, for query auth.
     pub expires: Option<u64>,
+    /// For SigV4a, its parts; `None` for SigV4. A SigV4a scope has no region: `scope.region`
+    /// is then empty.
+    pub v4a: Option<V4aAuth>,
+}
+
+/// The SigV4a parts of a parsed authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct V4aAuth {
+    /// `X-Amz-Region-Set`, when the request carries it ([`parse_authorization`], which sees
+    /// the header value only, leaves it `None`).
+    pub region_set: Option<String>,
 }
 
 /// A request that verified.
@@ -248,6 +265,15 @@ pub enum VerifyError {
     },
     /// The request itself is malformed.
     Request(RequestError),
+    /// A SigV4a request without `X-Amz-Region-Set`.
+    MissingRegionSet,
+    /// A SigV4a region set that does not include the endpoint's region.
+    RegionNotInRegionSet {
+        /// The region set sent.
+        region_set: String,
+        /// Region of the endpoint.
+        expected: String,
+    },
 }
 
 impl VerifyError {
@@ -273,6 +299,8 @@ impl VerifyError {
             Self::ContentSha256Mismatch { .. } => "content-sha256-mismatch",
             Self::SignatureMismatch { .. } => "signature-mismatch",
             Self::Request(e) => e.code(),
+            Self::MissingRegionSet => "missing-region-set",
+            Self::RegionNotInRegionSet { .. } => "region-not-in-region-set",
         }
     }
 }
@@ -281,7 +309,7 @@ impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::MissingAuthentication => f.write_str("the request has no Authorization header and no X-Amz-Signature parameter"),
-            Self::UnsupportedAlgorithm { algorithm } => write!(f, "the algorithm {algorithm:?} is not {ALGORITHM}"),
+            Self::UnsupportedAlgorithm { algorithm } => write!(f, "the algorithm {algorithm:?} is neither {ALGORITHM} nor {}", v4a::ALGORITHM),
             Self::MalformedAuthorization { reason } => write!(f, "the authorization is malformed: {reason}"),
             Self::MalformedCredential { credential } => write!(f, "the credential {credential:?} is not ACCESS_KEY/YYYYMMDD/region/service/aws4_request"),
             Self::UnknownAccessKey { access_key_id } => write!(f, "the access key {access_key_id:?} is not known"),
@@ -299,6 +327,8 @@ impl fmt::Display for VerifyError {
             Self::ContentSha256Mismatch { claimed, computed } => write!(f, "x-amz-content-sha256 is {claimed} but the body hashes to {computed}"),
             Self::SignatureMismatch { .. } => f.write_str("the request signature we calculated does not match the signature you provided"),
             Self::Request(e) => e.fmt(f),
+            Self::MissingRegionSet => f.write_str("the SigV4a request has no X-Amz-Region-Set"),
+            Self::RegionNotInRegionSet { region_set, expected } => write!(f, "the region set {region_set:?} does not include this endpoint's region {expected:?}"),
         }
     }
 }
@@ -325,13 +355,15 @@ fn header<'r>(request: &SignableRequest<'r>, lname: &str) -> Option<&'r str> {
         .map(|(_, v)| *v)
 }
 
-fn parse_credential(credential: &str) -> Result<(String, CredentialScope), VerifyError> {
+fn parse_credential(credential: &str, v4a: bool) -> Result<(String, CredentialScope), VerifyError> {
     let bad = || VerifyError::MalformedCredential {
         credential: credential.chars().take(128).collect(),
     };
     let parts: Vec<&str> = credential.split('/').collect();
-    let [ak, date, region, service, "aws4_request"] = parts.as_slice() else {
-        return Err(bad());
+    let (ak, date, region, service) = match (v4a, parts.as_slice()) {
+        (false, [ak, date, region, service, "aws4_request"]) => (ak, date, *region, service),
+        (true, [ak, date, service, "aws4_request"]) => (ak, date, "-", service),
+        _ => return Err(bad()),
     };
     if ak.is_empty()
         || region.is_empty()
@@ -345,7 +377,11 @@ fn parse_credential(credential: &str) -> Result<(String, CredentialScope), Verif
         (*ak).to_owned(),
         CredentialScope {
             date: (*date).to_owned(),
-            region: (*region).to_owned(),
+            region: if v4a {
+                String::new()
+            } else {
+                region.to_owned()
+            },
             service: (*service).to_owned(),
         },
     ))
@@ -355,7 +391,8 @@ fn parse_credential(credential: &str) -> Result<(String, CredentialScope), Verif
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
     let value = value.trim_matches([' ', '\t']);
     let (algorithm, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    if algorithm != ALGORITHM {
+    let is_v4a = algorithm == v4a::ALGORITHM;
+    if algorithm != ALGORITHM && !is_v4a {
         return Err(VerifyError::UnsupportedAlgorithm {
             algorithm: algorithm.chars().take(64).collect(),
         });
@@ -382,7 +419,7 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
     let credential = credential.ok_or_else(|| malformed("no Credential"))?;
     let signed = signed.ok_or_else(|| malformed("no SignedHeaders"))?;
     let signature = signature.ok_or_else(|| malformed("no Signature"))?;
-    let (access_key_id, scope) = parse_credential(credential)?;
+    let (access_key_id, scope) = parse_credential(credential, is_v4a)?;
     Ok(ParsedAuth {
         kind: AuthKind::Header,
         access_key_id,
@@ -390,6 +427,7 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
         signed_headers: split_signed_headers(signed)?,
         signature: signature.to_owned(),
         expires: None,
+        v4a: is_v4a.then_some(V4aAuth { region_set: None }),
     })
 }
 
@@ -427,7 +465,8 @@ fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
         return Ok(None);
     };
     let algorithm = get("X-Amz-Algorithm")?.ok_or_else(|| malformed("no X-Amz-Algorithm"))?;
-    if algorithm != ALGORITHM {
+    let is_v4a = algorithm == v4a::ALGORITHM;
+    if algorithm != ALGORITHM && !is_v4a {
         return Err(VerifyError::UnsupportedAlgorithm { algorithm });
     }
     let credential = get("X-Amz-Credential")?.ok_or_else(|| malformed("no X-Amz-Credential"))?;
@@ -439,7 +478,13 @@ fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
             "X-Amz-Expires {expires:?} is not a number of seconds"
         ))
     })?;
-    let (access_key_id, scope) = parse_credential(&credential)?;
+    let (access_key_id, scope) = parse_credential(&credential, is_v4a)?;
+    let v4a = match is_v4a {
+        true => Some(V4aAuth {
+            region_set: Some(get(v4a::REGION_SET_PARAM)?.ok_or(VerifyError::MissingRegionSet)?),
+        }),
+        false => None,
+    };
     Ok(Some(Presign {
         auth: ParsedAuth {
             kind: AuthKind::Query,
@@ -448,6 +493,7 @@ fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
             signed_headers: split_signed_headers(&signed)?,
             signature,
             expires: Some(expires),
+            v4a,
         },
         date,
     }))
@@ -459,20 +505,37 @@ fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
 pub fn parse_request_auth(request: &SignableRequest<'_>) -> Result<ParsedAuth, VerifyError> {
     let (_, query) = request.path_and_query()?;
     match header(request, "authorization") {
-        Some(value) => parse_authorization(value),
+        Some(value) => parse_authorization(value).map(|a| with_region_set_header(request, a)),
         None => parse_presign(query)?
             .map(|p| p.auth)
             .ok_or(VerifyError::MissingAuthentication),
     }
 }
 
-/// Verifies a received request.
+/// A SigV4a header auth with the request's `X-Amz-Region-Set` header filled in.
+fn with_region_set_header(request: &SignableRequest<'_>, mut auth: ParsedAuth) -> ParsedAuth {
+    if let Some(a) = &mut auth.v4a {
+        a.region_set = header(request, v4a::REGION_SET_HEADER).map(str::to_owned);
+    }
+    auth
+}
+
+/// Verifies a received request, SigV4 or SigV4a.
 pub fn verify(
     request: &SignableRequest<'_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
-    let (_, query) = request.path_and_query()?;
     let checked = check_before_signature(request, params)?;
+    verify_checked(request, checked, params)
+}
+
+/// The signature check of [`verify`], after [`check_before_signature`].
+pub(crate) fn verify_checked(
+    request: &SignableRequest<'_>,
+    checked: Checked,
+    params: &VerifyParams<'_>,
+) -> Result<Verified, VerifyError> {
+    let (_, query) = request.path_and_query()?;
     let computed = compute(request, &checked, params, &Knobs::default())?;
     let sent = checked.auth.signature.to_ascii_lowercase();
     let matches = |c: &Computed| -> bool { c.signature.as_bytes().ct_eq(sent.as_bytes()).into() };
@@ -522,7 +585,7 @@ pub(crate) fn check_before_signature(
     }
     let (auth, date_value, date_is_http) = match header(request, "authorization") {
         Some(value) => {
-            let auth = parse_authorization(value)?;
+            let auth = with_region_set_header(request, parse_authorization(value)?);
             match (header(request, "x-amz-date"), header(request, "date")) {
                 (Some(d), _) => (auth, d.to_owned(), false),
                 (None, Some(d)) => (auth, d.to_owned(), true),
@@ -552,7 +615,25 @@ pub(crate) fn check_before_signature(
             request_date: time.date_stamp(),
         });
     }
-    if let Some(expected) = params.expected_region {
+    if let Some(a) = &auth.v4a {
+        let set = a
+            .region_set
+            .as_deref()
+            .ok_or(VerifyError::MissingRegionSet)?;
+        if let Some(expected) = params.expected_region {
+            if !v4a::region_set_includes(set, expected) {
+                return Err(VerifyError::RegionNotInRegionSet {
+                    region_set: set.chars().take(128).collect(),
+                    expected: expected.to_owned(),
+                });
+            }
+        }
+        if v4a::key::parse_signature(&auth.signature).is_err() {
+            return Err(malformed(
+                "Signature is not a hex-encoded DER ECDSA P-256 signature",
+            ));
+        }
+    } else if let Some(expected) = params.expected_region {
         if auth.scope.region != expected {
             return Err(VerifyError::WrongRegion {
                 got: auth.scope.region.clone(),
@@ -636,6 +717,7 @@ pub(crate) fn check_before_signature(
         secret,
         payload,
         date_header: header(request, "date").map(str::to_owned),
+        v4a_key: None,
     })
 }
 
@@ -646,12 +728,16 @@ pub(crate) struct Checked {
     pub secret: String,
     pub payload: String,
     pub date_header: Option<String>,
+    /// For SigV4a: the public key to verify under; `None` derives it from the secret.
+    pub v4a_key: Option<V4aPublicKey>,
 }
 
 /// The server's artifacts for one way of computing the signature.
 pub(crate) struct Computed {
     pub canonical_request: String,
     pub string_to_sign: String,
+    /// SigV4: the signature. SigV4a: ECDSA signatures are randomised, so the server cannot
+    /// recompute one; this is the sent signature (lowercase) when it verifies, else empty.
     pub signature: String,
 }
 
@@ -799,12 +885,35 @@ pub(crate) fn compute(
     };
     let canonical_request = creq.to_string();
     let sts_time = k.sts_time.clone().unwrap_or_else(|| c.time.amz_date());
-    let string_to_sign = string_to_sign(
-        &sts_time,
-        &c.auth.scope,
-        &hex(&Sha256::digest(canonical_request.as_bytes())),
-    );
+    let creq_hash = hex(&Sha256::digest(canonical_request.as_bytes()));
     let secret = format!("{}{}", c.secret, k.secret_suffix);
+    if c.auth.v4a.is_some() {
+        let scope = V4aScope {
+            date: c.auth.scope.date.clone(),
+            service: c.auth.scope.service.clone(),
+        };
+        let string_to_sign = v4a::string_to_sign(&sts_time, &scope, &creq_hash);
+        let key = match (c.v4a_key, k.secret_suffix) {
+            (Some(key), "") => Some(key),
+            _ => V4aSigningKey::derive(&c.auth.access_key_id, &secret)
+                .ok()
+                .map(|k| k.public_key()),
+        };
+        let valid = key.is_some_and(|key| {
+            key.verify(&string_to_sign, &c.auth.signature)
+                .unwrap_or(false)
+        });
+        return Ok(Computed {
+            canonical_request,
+            string_to_sign,
+            signature: if valid {
+                c.auth.signature.to_ascii_lowercase()
+            } else {
+                String::new()
+            },
+        });
+    }
+    let string_to_sign = string_to_sign(&sts_time, &c.auth.scope, &creq_hash);
     let signature = SigningKey::derive(
         &secret,
         &c.auth.scope.date,

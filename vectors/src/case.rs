@@ -4,6 +4,8 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use sigv4_signer::v4a::V4aPublicKey;
+
 use crate::context::Context;
 use crate::legacy::{erratum, legacy_context, Erratum};
 use crate::request_txt::{parse_request, ParseError, RawRequest};
@@ -83,6 +85,10 @@ pub struct Case {
     pub canonical_request_timestamp: Option<String>,
     /// The erratum applied, if any.
     pub erratum: Option<&'static Erratum>,
+    /// A SigV4a case: the public key of its credentials, from `public-key.json` in the folder
+    /// or its parent (AWS's v4a suite has one per folder). Its presence makes the case SigV4a,
+    /// signed with `context.region` as the region set.
+    pub public_key: Option<V4aPublicKey>,
 }
 
 /// Why a case could not be loaded.
@@ -101,6 +107,8 @@ pub enum LoadError {
     NonUtf8(PathBuf),
     /// The folder has no expected file at all.
     NothingExpected(PathBuf),
+    /// `public-key.json` is not `{"X": hex, "Y": hex}` of a P-256 point.
+    PublicKey(PathBuf, String),
 }
 
 impl fmt::Display for LoadError {
@@ -115,6 +123,7 @@ impl fmt::Display for LoadError {
             Self::Context(p, e) => write!(f, "{}: {e}", p.display()),
             Self::Request(p, e) => write!(f, "{}: {e}", p.display()),
             Self::NonUtf8(p) => write!(f, "{}: not UTF-8", p.display()),
+            Self::PublicKey(p, e) => write!(f, "{}: {e}", p.display()),
             Self::NothingExpected(p) => write!(
                 f,
                 "{}: no expected file (header-*.txt or query-*.txt)",
@@ -180,6 +189,7 @@ impl Case {
                 error: read_text(&p("error"))?.map(|s| s.trim().to_owned()),
             })
         };
+        let public_key = load_public_key(dir)?;
         let header = load(Location::Header)?;
         let query = load(Location::Query)?;
         if header.is_empty() && query.is_empty() {
@@ -195,6 +205,7 @@ impl Case {
             legacy,
             canonical_request_timestamp,
             erratum,
+            public_key,
         })
     }
 
@@ -213,6 +224,29 @@ impl Case {
             .filter(|l| !self.expected(*l).is_empty())
             .collect()
     }
+}
+
+/// `public-key.json` of a case folder, else of its parent.
+fn load_public_key(dir: &Path) -> Result<Option<V4aPublicKey>, LoadError> {
+    let candidates = [Some(dir), dir.parent()];
+    let Some(path) = candidates
+        .into_iter()
+        .flatten()
+        .map(|d| d.join("public-key.json"))
+        .find(|p| p.is_file())
+    else {
+        return Ok(None);
+    };
+    let text = read_text(&path)?.unwrap_or_default();
+    let bad = |why: String| LoadError::PublicKey(path.clone(), why);
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let coord = |k: &str| {
+        v[k].as_str()
+            .ok_or_else(|| bad(format!("no string field {k:?}")))
+    };
+    V4aPublicKey::from_xy_hex(coord("X")?, coord("Y")?)
+        .map(Some)
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// Every case folder (a folder holding `request.txt`) at or below `root`, sorted.

@@ -4,7 +4,9 @@
 //! A case is a folder holding `context.json`, `request.txt`, and any of
 //! `{header,query}-{canonical-request,string-to-sign,signature,signed-request}.txt`
 //! (plus this project's `{header,query}-error.txt`, the stable code of an expected signing
-//! error). See `vectors/cases/README.md` for the fields of `context.json`.
+//! error). See `vectors/cases/README.md` for the fields of `context.json`. A folder with
+//! `public-key.json` (AWS's v4a suite) is a SigV4a case: see [`run`] for how its randomised
+//! signatures are checked.
 //!
 //! ```no_run
 //! let dir = sigv4_vectors::suite::aws_suite_dir()?;

@@ -1,10 +1,19 @@
 //! Running a case against the reference signer, stage by stage.
+//!
+//! A SigV4a case (one with a public key) is signed with [`sigv4_signer::v4a::sign`]. Its
+//! canonical request and string to sign are compared byte for byte; ECDSA signatures are
+//! randomised, so the signature stage checks that the suite's expected signature and ours both
+//! verify under the case's public key, the signed-request stage compares the requests with
+//! the signatures masked and verifies the expected one's signature, and a `public-key` stage
+//! checks the key derived from the case's credentials.
 
 use std::fmt;
 
 use sigv4_signer::{
     sign, SignError, SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime,
 };
+
+use sigv4_signer::v4a::{V4aPublicKey, V4aSigningKey};
 
 use crate::case::{Case, Location};
 use crate::request_txt::{parse_request, RawRequest};
@@ -22,6 +31,8 @@ pub enum Stage {
     SignedRequest,
     /// An expected error.
     Error,
+    /// SigV4a: the public key derived from the case's credentials is `public-key.json`'s.
+    PublicKey,
 }
 
 impl fmt::Display for Stage {
@@ -32,6 +43,7 @@ impl fmt::Display for Stage {
             Self::Signature => "signature",
             Self::SignedRequest => "signed-request",
             Self::Error => "error",
+            Self::PublicKey => "public-key",
         })
     }
 }
@@ -92,7 +104,11 @@ pub fn sign_case_at(
     let params = SigningParams::new(&creds, &case.context.region, &case.context.service, time)
         .with_settings(case.context.settings());
     let signable = case.request.signable();
-    let out = sign(&signable, &params, signature_location(case, location))?;
+    let out = match case.public_key {
+        // SigV4a: the context's region is the region set, as in AWS's v4a suite.
+        Some(_) => sigv4_signer::v4a::sign(&signable, &params, signature_location(case, location))?,
+        None => sign(&signable, &params, signature_location(case, location))?,
+    };
     let signed = out.apply(&signable);
     Ok((out, signed))
 }
@@ -166,6 +182,45 @@ pub fn run(case: &Case, location: Location) -> Report {
             want,
             out.string_to_sign(),
         ));
+    }
+    if let Some(pk) = &case.public_key {
+        // ECDSA signatures are randomised: the suite's signatures cannot equal ours. Each must
+        // verify under the suite's public key instead, over the suite's string to sign.
+        let sts = exp
+            .string_to_sign
+            .as_deref()
+            .unwrap_or(out.string_to_sign());
+        if let Some(want) = &exp.signature {
+            let mut problems = Vec::new();
+            for (whose, sig) in [("the suite's", want.as_str()), ("our", out.signature())] {
+                match pk.verify(sts, sig) {
+                    Ok(true) => {}
+                    Ok(false) => problems.push(format!(
+                        "    {whose} signature {sig} does not verify under public-key.json\n"
+                    )),
+                    Err(e) => problems.push(format!("    {whose} signature {sig}: {e}\n")),
+                }
+            }
+            stages.push(StageResult {
+                stage: Stage::Signature,
+                failure: (!problems.is_empty()).then(|| problems.concat()),
+            });
+        }
+        if let Some(want) = &exp.signed_request {
+            stages.push(compare_signed_v4a(
+                want,
+                &signed,
+                case.erratum.is_some_and(|e| e.signed_request_path_decoded),
+                pk,
+                sts,
+            ));
+        }
+        stages.push(public_key_stage(case, pk));
+        return Report {
+            case: case.name.clone(),
+            location,
+            stages,
+        };
     }
     if let Some(want) = &exp.signature {
         stages.push(compare_text(Stage::Signature, want, out.signature()));
@@ -283,6 +338,94 @@ pub fn compare_signed_request(want: &[u8], got: &RawRequest, decode_path: bool) 
     StageResult {
         stage,
         failure: (w != g).then(|| diff(&w, &g)),
+    }
+}
+
+/// The public key derived from the case's credentials against `public-key.json`.
+fn public_key_stage(case: &Case, want: &V4aPublicKey) -> StageResult {
+    let c = &case.context.credentials;
+    let failure = match V4aSigningKey::derive(&c.access_key_id, &c.secret_access_key) {
+        Ok(k) if k.public_key() == *want => None,
+        Ok(k) => {
+            let ((wx, wy), (gx, gy)) = (want.xy_hex(), k.public_key().xy_hex());
+            Some(format!(
+                "    (- expected, + ours)\n    - X {wx}\n    - Y {wy}\n    + X {gx}\n    + Y {gy}\n"
+            ))
+        }
+        Err(e) => Some(format!("    key derivation failed: {e}\n")),
+    };
+    StageResult {
+        stage: Stage::PublicKey,
+        failure,
+    }
+}
+
+/// The signature of a signed request (`Authorization`'s `Signature=` or `X-Amz-Signature`),
+/// replaced by `<signature>`.
+fn take_signature(r: &mut RawRequest) -> Option<String> {
+    for (n, v) in &mut r.headers {
+        if n.eq_ignore_ascii_case("authorization") {
+            let at = v.find("Signature=")? + "Signature=".len();
+            let end = v[at..].find([',', ' ']).map_or(v.len(), |e| at + e);
+            let sig = v[at..end].to_owned();
+            v.replace_range(at..end, "<signature>");
+            return Some(sig);
+        }
+    }
+    let (path, query) = r.target.split_once('?')?;
+    let mut sig = None;
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|p| match p.strip_prefix("X-Amz-Signature=") {
+            Some(s) => {
+                sig = Some(s.to_owned());
+                "X-Amz-Signature=<signature>".to_owned()
+            }
+            None => p.to_owned(),
+        })
+        .collect();
+    r.target = format!("{path}?{}", parts.join("&"));
+    sig
+}
+
+/// A SigV4a signed request: equal to the expected one but for the signature, and the
+/// expected one's signature verifies under the public key.
+fn compare_signed_v4a(
+    want: &[u8],
+    got: &SignedRequest,
+    decode_path: bool,
+    pk: &V4aPublicKey,
+    sts: &str,
+) -> StageResult {
+    let stage = Stage::SignedRequest;
+    let fail = |m: String| StageResult {
+        stage,
+        failure: Some(m),
+    };
+    let (mut want, mut got) = match (parse_request(want), parse_request(&got.to_http1())) {
+        (Ok(w), Ok(g)) => (w, g),
+        (Err(e), _) => return fail(format!("expected signed request does not parse: {e}")),
+        (_, Err(e)) => return fail(format!("our signed request does not parse: {e}")),
+    };
+    let (Some(want_sig), Some(_)) = (take_signature(&mut want), take_signature(&mut got)) else {
+        return fail("a signed request carries no signature".to_owned());
+    };
+    let (w, g) = (
+        normal_form(&want, decode_path),
+        normal_form(&got, decode_path),
+    );
+    if w != g {
+        return fail(diff(&w, &g));
+    }
+    match pk.verify(sts, &want_sig) {
+        Ok(true) => StageResult {
+            stage,
+            failure: None,
+        },
+        Ok(false) => fail(format!(
+            "    the expected signed request's signature {want_sig} does not verify under public-key.json\n"
+        )),
+        Err(e) => fail(format!("    the expected signed request's signature: {e}\n")),
     }
 }
 

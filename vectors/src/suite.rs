@@ -6,6 +6,9 @@ use std::process::Command;
 /// The environment variable that overrides where AWS's v4 suite is.
 pub const SUITE_DIR_ENV: &str = "SIGV4_SUITE_DIR";
 
+/// The environment variable that overrides where AWS's v4a (SigV4a) suite is.
+pub const V4A_SUITE_DIR_ENV: &str = "SIGV4A_SUITE_DIR";
+
 /// The folder of this repository's own cases.
 pub fn own_cases_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("cases")
@@ -62,7 +65,31 @@ pub fn aws_suite_dir() -> Result<PathBuf, String> {
     }
 }
 
-/// The default suites: AWS's and ours.
+/// AWS's v4a (SigV4a) suite: `$SIGV4A_SUITE_DIR`, or the `v4a` folder next to the v4 suite
+/// (`aws-signing-test-suite/v4a` in the aws-sigv4 package).
+pub fn aws_v4a_suite_dir() -> Result<PathBuf, String> {
+    let dir = match std::env::var_os(V4A_SUITE_DIR_ENV) {
+        Some(dir) => PathBuf::from(dir),
+        None => aws_suite_dir()?
+            .parent()
+            .map(|p| p.join("v4a"))
+            .ok_or("AWS's v4 suite folder has no parent")?,
+    };
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!(
+            "AWS's v4a suite {} is not a folder; set {V4A_SUITE_DIR_ENV}",
+            dir.display()
+        ))
+    }
+}
+
+/// The default suites: AWS's v4 and v4a, and ours.
 pub fn default_dirs() -> Result<Vec<PathBuf>, String> {
-    Ok(vec![aws_suite_dir()?, own_cases_dir()])
+    Ok(vec![
+        aws_suite_dir()?,
+        aws_v4a_suite_dir()?,
+        own_cases_dir(),
+    ])
 }

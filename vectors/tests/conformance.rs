@@ -1,4 +1,4 @@
-//! Conformance: every case folder of AWS's v4 suite and of `vectors/cases` is one test, run at
+//! Conformance: every case folder of AWS's v4 and v4a suites and of `vectors/cases` is one test, run at
 //! every location it has expected files for and checked at every stage it pins. Plus tests that
 //! fail when cases go missing, and insta snapshots of our own cases' full signed output.
 
@@ -6,11 +6,14 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use sigv4_vectors::run::{run, sign_case};
-use sigv4_vectors::suite::{aws_suite_dir, own_cases_dir};
+use sigv4_vectors::suite::{aws_suite_dir, aws_v4a_suite_dir, own_cases_dir};
 use sigv4_vectors::{discover, Case, Location};
 
 /// AWS's v4 suite has 40 folders (38 in the CRT layout, 2 old-layout).
 const MIN_SUITE_CASES: usize = 40;
+
+/// AWS's v4a suite has 38 folders, each with `public-key.json`.
+const MIN_V4A_SUITE_CASES: usize = 38;
 
 fn case_trial(prefix: &str, dir: PathBuf) -> Trial {
     let name = format!(
@@ -136,6 +139,26 @@ fn errata_trial(suite: PathBuf) -> Trial {
     })
 }
 
+/// Every case of the v4a suite loads as SigV4a (has a public key), so none is silently run as
+/// SigV4.
+fn v4a_marked_trial(suite: PathBuf) -> Trial {
+    Trial::test("discovery::aws-v4a-suite-is-sigv4a", move || {
+        let mut problems = Vec::new();
+        for dir in discover(&suite).map_err(|e| Failed::from(e.to_string()))? {
+            match Case::load(&dir) {
+                Ok(c) if c.public_key.is_some() => {}
+                Ok(_) => problems.push(format!("{}: no public-key.json", dir.display())),
+                Err(e) => problems.push(e.to_string()),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -153,6 +176,22 @@ fn main() {
         }
         Err(e) => trials.push(Trial::test("discovery::aws-suite", move || {
             Err(format!("AWS's suite not found: {e}").into())
+        })),
+    }
+    match aws_v4a_suite_dir() {
+        Ok(suite) => {
+            trials.push(coverage_trial(
+                "discovery::aws-v4a-suite",
+                suite.clone(),
+                MIN_V4A_SUITE_CASES,
+            ));
+            trials.push(v4a_marked_trial(suite.clone()));
+            for dir in discover(&suite).unwrap_or_default() {
+                trials.push(case_trial("aws-v4a-suite", dir));
+            }
+        }
+        Err(e) => trials.push(Trial::test("discovery::aws-v4a-suite", move || {
+            Err(format!("AWS's v4a suite not found: {e}").into())
         })),
     }
     let own = own_cases_dir();

@@ -1,15 +1,18 @@
-//! The verifier against AWS's suite: every signed request the suite ships verifies, and any
-//! change to a signed part of it is rejected.
+//! The verifier against AWS's suites (v4 and v4a): every signed request the suites ship
+//! verifies, and any change to a signed part of it is rejected.
 
 use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
 use sigv4_signer::{NormalizationMode, SessionTokenMode, UriEncodingMode};
-use sigv4_vectors::suite::aws_suite_dir;
+use sigv4_vectors::suite::{aws_suite_dir, aws_v4a_suite_dir};
 use sigv4_vectors::{discover, parse_request, Case, Location, RawRequest};
 
 fn signed_requests() -> Vec<(Case, Location, RawRequest)> {
     let dir = aws_suite_dir().expect("AWS's suite must be found (see the README)");
+    let v4a = aws_v4a_suite_dir().expect("AWS's v4a suite must be found (see the README)");
+    let mut paths = discover(&dir).expect("discover");
+    paths.extend(discover(&v4a).expect("discover v4a"));
     let mut out = Vec::new();
-    for path in discover(&dir).expect("discover") {
+    for path in paths {
         let case = Case::load(&path).expect("load");
         for loc in case.locations() {
             if let Some(raw) = &case.expected(loc).signed_request {
@@ -21,7 +24,12 @@ fn signed_requests() -> Vec<(Case, Location, RawRequest)> {
             }
         }
     }
-    assert!(out.len() >= 78, "only {} signed requests found", out.len());
+    // 78 of the v4 suite, 76 of the v4a suite.
+    assert!(
+        out.len() >= 78 + 76,
+        "only {} signed requests found",
+        out.len()
+    );
     out
 }
 
