@@ -42,6 +42,9 @@ struct Args {
     /// How many verdicts GET /_mock-aws/verdicts keeps.
     #[arg(long, default_value_t = 1000)]
     verdicts: usize,
+    /// No log line per request (the verdicts endpoint still records every request).
+    #[arg(long)]
+    quiet: bool,
 }
 
 fn parse_clock(s: &str) -> Result<SigningTime, String> {
@@ -64,8 +67,31 @@ fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
         })
 }
 
-fn log(v: &Verdict) {
-    let mut line = format!(
+/// The per-request log: lines go through a bounded queue to one thread that writes them to
+/// stderr in batches (one `write` per batch, flushed whenever the queue is empty), so a request
+/// never waits on stderr unless 16k lines are already queued.
+type Log = std::sync::mpsc::SyncSender<String>;
+
+fn start_log() -> Log {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<String>(16 * 1024);
+    std::thread::spawn(move || {
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+        while let Ok(line) = rx.recv() {
+            let _ = out.write_all(line.as_bytes());
+            while let Ok(line) = rx.try_recv() {
+                let _ = out.write_all(line.as_bytes());
+            }
+            let _ = out.flush();
+        }
+    });
+    tx
+}
+
+fn log(log: &Log, v: &Verdict) {
+    use std::fmt::Write as _;
+    let mut line = String::with_capacity(128);
+    let _ = write!(
+        line,
         "{} {} {} -> {} {} service={} op={}",
         v.seq,
         v.method,
@@ -76,19 +102,21 @@ fn log(v: &Verdict) {
         v.operation.as_deref().unwrap_or("-"),
     );
     if let Some(c) = &v.error_code {
-        line.push_str(&format!(" error={c}"));
+        let _ = write!(line, " error={c}");
     }
     if let Some(c) = &v.verifier_code {
-        line.push_str(&format!(" verifier={c}"));
+        let _ = write!(line, " verifier={c}");
     }
     if let Some(d) = &v.diagnosis {
-        line.push_str(&format!(" diagnosis=\"{d}\""));
+        let _ = write!(line, " diagnosis=\"{d}\"");
     }
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    line.push('\n');
+    let _ = log.send(line);
 }
 
 async fn serve(
     service: Arc<Service>,
+    logger: Option<Log>,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
@@ -147,8 +175,8 @@ async fn serve(
     } else {
         service.handle(&request)
     };
-    if let Some(v) = &verdict {
-        log(v);
+    if let (Some(v), Some(l)) = (&verdict, &logger) {
+        log(l, v);
     }
     Ok(to_hyper(resp))
 }
@@ -177,11 +205,12 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let code = runtime.block_on(run(args.listen, Arc::new(Service::new(config))));
+    let logger = (!args.quiet).then(start_log);
+    let code = runtime.block_on(run(args.listen, Arc::new(Service::new(config)), logger));
     std::process::exit(code);
 }
 
-async fn run(listen: SocketAddr, service: Arc<Service>) -> i32 {
+async fn run(listen: SocketAddr, service: Arc<Service>, logger: Option<Log>) -> i32 {
     let listener = match TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -206,8 +235,9 @@ async fn run(listen: SocketAddr, service: Arc<Service>) -> i32 {
         };
         let _ = stream.set_nodelay(true);
         let service = Arc::clone(&service);
+        let logger = logger.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| serve(Arc::clone(&service), req));
+            let svc = service_fn(move |req| serve(Arc::clone(&service), logger.clone(), req));
             let conn = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
                 .max_buf_size(64 * 1024)
