@@ -143,7 +143,9 @@ impl Server {
             .with_context(|| format!("cannot start {}", path.display()))?;
         let stdout = child.stdout.take().context("no stdout")?;
         let stderr = child.stderr.take().context("no stderr")?;
-        // Drain the per-request log like a log collector would, counting its lines.
+        // Drain the per-request log like a log collector would, counting its lines; a short
+        // read means the pipe is empty, so wait 5 ms before the next (one wake-up per batch,
+        // not per line: the pipe holds 64 KiB, the server queues more).
         let log_lines = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&log_lines);
         std::thread::spawn(move || {
@@ -155,6 +157,9 @@ impl Server {
                 }
                 let lines = buf[..n].iter().filter(|&&b| b == b'\n').count();
                 counter.fetch_add(lines as u64, Ordering::Relaxed);
+                if n < buf.len() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
             }
         });
         let (tx, rx) = std::sync::mpsc::channel();
