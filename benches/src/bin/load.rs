@@ -279,7 +279,10 @@ impl Entry {
     fn new(signed: &SignedRequest, expect: Bytes) -> Result<Self> {
         let mut headers = HeaderMap::new();
         for (n, v) in &signed.headers {
-            headers.append(HeaderName::from_bytes(n.as_bytes())?, HeaderValue::from_str(v)?);
+            headers.append(
+                HeaderName::from_bytes(n.as_bytes())?,
+                HeaderValue::from_str(v)?,
+            );
         }
         let mut wire = format!("{} {} HTTP/1.1\r\n", signed.method, signed.target);
         for (n, v) in &signed.headers {
@@ -636,7 +639,10 @@ async fn worker(
             Ok((200, _)) => stats.error("200 with an unexpected body".to_owned()),
             Ok((status, body)) => stats.error(format!(
                 "status {status}: {}",
-                String::from_utf8_lossy(&body).chars().take(200).collect::<String>()
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(200)
+                    .collect::<String>()
             )),
             Err(err) => {
                 stats.error(format!("connection: {err}"));
@@ -858,9 +864,7 @@ async fn run(args: Args, server: &Server) -> Result<bool> {
         thousands(rejected),
         thousands(answered)
     );
-    println!(
-        "| CPU per request: server / client | {server_us:.1} µs / {client_us:.1} µs |"
-    );
+    println!("| CPU per request: server / client | {server_us:.1} µs / {client_us:.1} µs |");
     if !rss_points.is_empty() {
         let points: Vec<String> = rss_points
             .iter()
