@@ -56,8 +56,13 @@ fn parse_clock(s: &str) -> Result<SigningTime, String> {
 
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(resp.status);
-    for (n, v) in &resp.headers {
-        builder = builder.header(n.as_str(), v.as_str());
+    for (n, v) in resp.headers {
+        // The value's bytes move into the header, not copied; an invalid one fails the
+        // builder, as a copied one would.
+        builder = match hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) {
+            Ok(v) => builder.header(n.as_str(), v),
+            Err(_) => builder.header(n.as_str(), "\n"),
+        };
     }
     builder
         .body(Full::new(Bytes::from(resp.body)))
