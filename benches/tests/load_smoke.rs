@@ -32,6 +32,17 @@ fn mock_aws() -> PathBuf {
 
 #[test]
 fn a_short_load_run_has_no_errors() {
+    check(&["--rss-requests", "2000", "--rss-step", "1000"], true);
+}
+
+#[test]
+fn the_hyper_client_too() {
+    check(&["--client", "hyper", "--rss-requests", "0"], false);
+}
+
+/// Runs the load binary for 2 s over 4 connections with `extra` flags; checks zero errors and
+/// the server's count, and the RSS row when `rss`.
+fn check(extra: &[&str], rss: bool) {
     let server = mock_aws();
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_mock-aws-load"))
@@ -46,13 +57,10 @@ fn a_short_load_run_has_no_errors() {
             "200",
             "--objects",
             "4",
-            "--rss-requests",
-            "2000",
-            "--rss-step",
-            "1000",
             "--timeout",
             "60s",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -95,6 +103,13 @@ fn a_short_load_run_has_no_errors() {
     let rejected = rest.split_whitespace().next().expect("rejected");
     let accepted: u64 = accepted.replace(',', "").parse().expect("accepted count");
     assert_eq!(rejected, "0", "{verdicts}");
-    assert!(accepted > 2000, "{verdicts}");
+    assert!(accepted > if rss { 2000 } else { 0 }, "{verdicts}");
+    if rss {
+        let rss_row = stdout
+            .lines()
+            .find(|l| l.starts_with("| server RSS over 2,000 more requests"))
+            .unwrap_or_else(|| panic!("no RSS row in:\n{stdout}"));
+        assert!(rss_row.contains(", 2,000: "), "{rss_row}");
+    }
     assert!(row("server log lines").contains(|c: char| c.is_ascii_digit()));
 }

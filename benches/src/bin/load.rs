@@ -806,7 +806,11 @@ async fn run(args: Args, server: &Server) -> Result<bool> {
             }
         }
     }
-    let (_, hwm) = rss_kib(pid)?;
+    // VmHWM and VmRSS are sampled by the kernel separately; the peak is the larger of both.
+    let hwm = rss_points
+        .iter()
+        .map(|&(_, k)| k)
+        .fold(rss_kib(pid)?.1, u64::max);
 
     // The server's own count: every answered request accepted, none rejected.
     let (_, acc1, rej1) = verdict_counts(addr).await?;
