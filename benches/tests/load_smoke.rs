@@ -96,6 +96,11 @@ fn check(extra: &[&str], rss: bool) {
         row("errors (non-200, wrong body, connection)"),
         "| errors (non-200, wrong body, connection) | 0 |"
     );
+    let statuses = row("HTTP statuses (both phases)");
+    assert!(
+        statuses.contains("| 200: ") && statuses.matches(": ").count() == 1,
+        "{statuses}"
+    );
     // The server's own count: timed-phase requests + 2,000, all accepted, none rejected.
     let verdicts = row("server's verdicts: accepted / rejected");
     let cells: Vec<&str> = verdicts.split('|').map(str::trim).collect();

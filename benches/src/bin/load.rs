@@ -590,6 +590,8 @@ impl Stop {
 #[derive(Default)]
 struct Stats {
     ok: u64,
+    /// Answers by HTTP status.
+    statuses: BTreeMap<u16, u64>,
     errors: BTreeMap<String, u64>,
     /// Latency of each request, microseconds.
     latencies: Vec<u32>,
@@ -602,6 +604,9 @@ impl Stats {
 
     fn merge(&mut self, other: Stats) {
         self.ok += other.ok;
+        for (k, v) in other.statuses {
+            *self.statuses.entry(k).or_default() += v;
+        }
         for (k, v) in other.errors {
             *self.errors.entry(k).or_default() += v;
         }
@@ -628,7 +633,11 @@ async fn worker(
         let e = &pool[i % pool.len()];
         i = i.wrapping_add(1);
         let t = Instant::now();
-        match conn.send(e).await {
+        let answer = conn.send(e).await;
+        if let Ok((status, _)) = &answer {
+            *stats.statuses.entry(*status).or_default() += 1;
+        }
+        match answer {
             Ok((200, body)) if body == e.expect => {
                 stats.ok += 1;
                 if record {
@@ -857,6 +866,22 @@ async fn run(args: Args, server: &Server) -> Result<bool> {
         ms(percentile(lat, 99.0)),
         ms(percentile(lat, 99.9)),
         ms(lat.last().copied().unwrap_or(0))
+    );
+    let mut statuses = timed.statuses.clone();
+    for (k, v) in &rss_stats.statuses {
+        *statuses.entry(*k).or_default() += v;
+    }
+    let statuses: Vec<String> = statuses
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", thousands(*v)))
+        .collect();
+    println!(
+        "| HTTP statuses (both phases) | {} |",
+        if statuses.is_empty() {
+            "none".to_owned()
+        } else {
+            statuses.join(", ")
+        }
     );
     println!(
         "| errors (non-200, wrong body, connection) | {} |",
