@@ -103,15 +103,15 @@ fn not_found(name: &str) -> (AwsError, String) {
 /// Handles a DynamoDB request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
     match crate::service::json_operation(ctx, PREFIX) {
-        Ok((op, input)) => {
-            let result = run(ctx, &op, &input);
+        Ok((op, mut input)) => {
+            let result = run(ctx, &op, &mut input);
             (Some(op), result)
         }
         Err(e) => e,
     }
 }
 
-fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
+fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
     let tables = &mut ctx.state.dynamodb;
     match op {
         "CreateTable" => {
@@ -190,12 +190,13 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
         "PutItem" => {
             let name = table_name(input)?;
             let t = tables.get_mut(&name).ok_or_else(|| not_found(&name))?;
-            let item = input
-                .get("Item")
-                .and_then(Value::as_object)
-                .ok_or_else(|| err("ValidationException", "Item is required"))?;
-            let key = key_of(t, item)?;
-            let old = t.items.insert(key, Value::Object(item.clone()));
+            // Moved out of the parsed request, not cloned.
+            let item = match input.get_mut("Item") {
+                Some(Value::Object(item)) => std::mem::take(item),
+                _ => return Err(err("ValidationException", "Item is required")),
+            };
+            let key = key_of(t, &item)?;
+            let old = t.items.insert(key, Value::Object(item));
             match (input.get("ReturnValues").and_then(Value::as_str), old) {
                 (Some("ALL_OLD"), Some(old)) => ok(&json!({ "Attributes": old })),
                 _ => ok(&json!({})),

@@ -16,8 +16,13 @@ use crate::{Request, Response, Service, Verdict};
 
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(resp.status);
-    for (n, v) in &resp.headers {
-        builder = builder.header(n.as_str(), v.as_str());
+    for (n, v) in resp.headers {
+        // The value's bytes move into the header, not copied; an invalid one fails the
+        // builder, as a copied one would.
+        builder = match hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) {
+            Ok(v) => builder.header(n.as_str(), v),
+            Err(_) => builder.header(n.as_str(), "\n"),
+        };
     }
     builder
         .body(Full::new(Bytes::from(resp.body)))
@@ -28,6 +33,38 @@ fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
             *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
             r
         })
+}
+
+/// The per-request log: lines go through a bounded queue to one thread that writes them to
+/// stderr. While requests keep coming, that thread wakes every 2 ms and writes what queued up
+/// in one `write`, so a request costs no system call for its log line (the queue wakes nobody);
+/// when a 2 ms round found nothing it blocks on the queue again. A request waits only when
+/// 16k lines are queued (stderr not read).
+fn logger() -> &'static std::sync::mpsc::SyncSender<String> {
+    static LOG: std::sync::OnceLock<std::sync::mpsc::SyncSender<String>> =
+        std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(16 * 1024);
+        std::thread::spawn(move || {
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+            while let Ok(line) = rx.recv() {
+                let _ = out.write_all(line.as_bytes());
+                loop {
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                    let mut n = 0;
+                    while let Ok(line) = rx.try_recv() {
+                        let _ = out.write_all(line.as_bytes());
+                        n += 1;
+                    }
+                    let _ = out.flush();
+                    if n == 0 {
+                        break;
+                    }
+                }
+            }
+        });
+        tx
+    })
 }
 
 /// The one-line log of a verdict (what the binary prints on stderr).
@@ -116,7 +153,9 @@ async fn serve_one(
         service.handle(&request)
     };
     if let (true, Some(v)) = (log, &verdict) {
-        let _ = writeln!(std::io::stderr().lock(), "{}", log_line(v));
+        let mut line = log_line(v);
+        line.push('\n');
+        let _ = logger().send(line);
     }
     Ok(to_hyper(resp))
 }
