@@ -29,6 +29,7 @@
 //! [`query_auth`]. Each states the rule it implements and where the rule comes from.
 
 pub mod canonical_request;
+pub mod chunked;
 pub mod diagnose;
 pub mod encoding;
 pub mod error;
