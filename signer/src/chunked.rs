@@ -1035,34 +1035,43 @@ impl ChunkedDecoder {
     }
 
     /// Takes bytes up to and including CRLF; `None` when the line is not complete yet.
+    ///
+    /// The limits trip at the same byte however the body is sliced: a line fails once it has
+    /// `max_line + 2` bytes before its LF, the trailer once it exceeds `max_trailer` bytes;
+    /// when both trip within one slice, the one at the earlier byte wins.
     fn take_line(&mut self, input: &mut &[u8]) -> Result<Option<Vec<u8>>, ChunkedError> {
         let limit = self.limits.max_line;
         let pos = input.iter().position(|&b| b == b'\n');
         let take = pos.map_or(input.len(), |p| p + 1);
-        if self.state == State::TrailerLine {
-            self.trailer_bytes += take;
-            if self.trailer_bytes > self.limits.max_trailer {
+        let before = self.line.len();
+        let before_lf = before + take - usize::from(pos.is_some());
+        // 1-based byte of this line at which each limit trips, if it does in this slice.
+        let line_trip = (before_lf > limit + 1).then_some(limit + 2);
+        let trailer_trip = (self.state == State::TrailerLine
+            && self.trailer_bytes + take > self.limits.max_trailer)
+            .then(|| before + (self.limits.max_trailer - self.trailer_bytes) + 1);
+        match (line_trip, trailer_trip) {
+            (Some(l), Some(t)) if l < t => return Err(ChunkedError::LineTooLong { limit }),
+            (_, Some(_)) => {
                 return Err(ChunkedError::TrailerTooLarge {
                     limit: self.limits.max_trailer,
-                });
+                })
             }
+            (Some(_), None) => return Err(ChunkedError::LineTooLong { limit }),
+            (None, None) => {}
+        }
+        if self.state == State::TrailerLine {
+            self.trailer_bytes += take;
         }
         self.line.extend_from_slice(&input[..take]);
         *input = &input[take..];
         if pos.is_none() {
-            // +1: a CR may still come before the LF.
-            if self.line.len() > limit + 1 {
-                return Err(ChunkedError::LineTooLong { limit });
-            }
             return Ok(None);
         }
         let mut line = std::mem::take(&mut self.line);
         line.pop();
         if line.pop() != Some(b'\r') {
             return Err(malformed("a line ends with a bare LF, not CRLF"));
-        }
-        if line.len() > limit {
-            return Err(ChunkedError::LineTooLong { limit });
         }
         Ok(Some(line))
     }

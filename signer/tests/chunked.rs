@@ -622,3 +622,47 @@ proptest! {
         prop_assert_eq!(out, b);
     }
 }
+
+/// Found by the `chunked` fuzz target: a long line ending in a bare LF was `malformed-framing`
+/// fed whole but `line-too-long` fed in pieces. The limits now trip at the same byte.
+#[test]
+fn the_verdict_does_not_depend_on_the_slicing() {
+    let limits = DecodeLimits {
+        max_line: 256,
+        max_trailer: 1024,
+        min_chunk_size: 0,
+        ..DecodeLimits::default()
+    };
+    let mut long = vec![b'a'; 300];
+    long.push(b'\n');
+    let mut trailer = b"0\r\n".to_vec();
+    for _ in 0..5 {
+        trailer
+            .extend_from_slice(format!("x-amz-checksum-crc32:{}\r\n", "A".repeat(230)).as_bytes());
+    }
+    for body in [long, trailer] {
+        let d = || {
+            ChunkedDecoder::new(StreamingMode::UnsignedPayloadTrailer, None, limits)
+                .unwrap()
+                .with_declared_trailers("x-amz-checksum-crc32")
+                .unwrap()
+        };
+        let whole = decode_all(d(), &body).unwrap_err().code();
+        for step in [1, 7, 100] {
+            let mut dec = d();
+            let mut out = Vec::new();
+            let mut err = None;
+            for piece in body.chunks(step) {
+                if let Err(e) = dec.push(piece, &mut out) {
+                    err = Some(e.code());
+                    break;
+                }
+            }
+            assert_eq!(
+                err.unwrap_or_else(|| dec.finish().unwrap_err().code()),
+                whole,
+                "step {step}"
+            );
+        }
+    }
+}
