@@ -27,6 +27,7 @@
 //! The modules follow the steps of the algorithm: [`uri`], [`query`], [`headers`],
 //! [`payload`], [`canonical_request`], [`string_to_sign`], [`key`], [`header_auth`],
 //! [`query_auth`]. Each states the rule it implements and where the rule comes from.
+//! [`chunked`] signs and verifies `aws-chunked` streaming uploads (S3).
 
 pub mod canonical_request;
 pub mod chunked;
