@@ -1056,3 +1056,133 @@ pub fn query_params(req: &Request) -> Vec<(String, String)> {
 pub fn decode_path(s: &str) -> String {
     String::from_utf8_lossy(&percent_decode(s, false)).into_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sigv4_signer::chunked::{
+        encoded_length, streaming_headers, ChecksumAlgorithm, ChunkedEncoder,
+    };
+    use sigv4_signer::{
+        sign, Credentials, Settings, SignableRequest, SignatureLocation, SigningParams,
+    };
+
+    fn signed(
+        service: &Service,
+        method: &str,
+        target: &str,
+        extra: &[(&str, String)],
+        payload: PayloadChoice<'_>,
+    ) -> Request {
+        let creds = Credentials::new(EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET);
+        let settings = match payload {
+            PayloadChoice::Streaming(m) => Settings {
+                payload: m.payload_mode(),
+                ..Settings::s3()
+            },
+            PayloadChoice::Body(_) => Settings::s3(),
+        };
+        let params =
+            SigningParams::new(&creds, "us-east-1", "s3", service.now()).with_settings(settings);
+        let body = match payload {
+            PayloadChoice::Body(b) => b,
+            PayloadChoice::Streaming(_) => &[],
+        };
+        let mut req = SignableRequest::new(method, target)
+            .header("Host", "127.0.0.1:4566")
+            .body(body);
+        for (n, v) in extra {
+            req = req.header(n, v);
+        }
+        let out = sign(&req, &params, SignatureLocation::Headers).expect("sign");
+        let s = out.apply(&req);
+        Request {
+            method: s.method,
+            target: s.target,
+            headers: s.headers,
+            body: s.body,
+        }
+    }
+
+    enum PayloadChoice<'a> {
+        Body(&'a [u8]),
+        Streaming(StreamingMode),
+    }
+
+    /// In-process use (`Service::handle` with the body in memory) decodes aws-chunked too.
+    #[test]
+    fn handle_decodes_a_buffered_chunked_body() {
+        let service = Service::new(Config::default());
+        let (r, _) = service.handle(&signed(
+            &service,
+            "PUT",
+            "/bkt",
+            &[],
+            PayloadChoice::Body(b""),
+        ));
+        assert_eq!(r.status, 200);
+        let body = b"hello chunked world".repeat(100);
+        let c = ChecksumAlgorithm::Crc32;
+        let mode = StreamingMode::UnsignedPayloadTrailer;
+        let extra: Vec<(&str, String)> = streaming_headers(
+            body.len() as u64,
+            encoded_length(mode, body.len() as u64, 8192, Some(c)),
+            Some(c),
+        );
+        let mut req = signed(
+            &service,
+            "PUT",
+            "/bkt/k",
+            &extra,
+            PayloadChoice::Streaming(mode),
+        );
+        req.body = ChunkedEncoder::unsigned_payload_trailer(c).encode_all(&body, 8192);
+        let (r, v) = service.handle(&req);
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+        let v = v.expect("verdict");
+        assert!(
+            v.streaming
+                .as_deref()
+                .is_some_and(|s| s.contains("verified")),
+            "{v:?}"
+        );
+        let (r, _) = service.handle(&signed(
+            &service,
+            "GET",
+            "/bkt/k",
+            &[],
+            PayloadChoice::Body(b""),
+        ));
+        assert_eq!(r.body, body);
+        // A wrong checksum: BadDigest, and the object is not replaced.
+        let good = c.digest(&body);
+        let mut bad = signed(
+            &service,
+            "PUT",
+            "/bkt/k",
+            &extra,
+            PayloadChoice::Streaming(mode),
+        );
+        let mut wire =
+            ChunkedEncoder::unsigned_payload_trailer(c).encode_all(&b"x".repeat(body.len()), 8192);
+        let at = wire.windows(good.len()).position(|w| w == good.as_bytes());
+        assert!(at.is_none());
+        let text = String::from_utf8_lossy(&wire).into_owned();
+        let (head, _) = text.rsplit_once("x-amz-checksum-crc32:").expect("trailer");
+        wire = format!("{head}x-amz-checksum-crc32:{good}\r\n\r\n").into_bytes();
+        bad.body = wire;
+        let (r, v) = service.handle(&bad);
+        assert_eq!(
+            (r.status, v.and_then(|v| v.error_code)),
+            (400, Some("BadDigest".to_owned()))
+        );
+        let (r, _) = service.handle(&signed(
+            &service,
+            "GET",
+            "/bkt/k",
+            &[],
+            PayloadChoice::Body(b""),
+        ));
+        assert_eq!(r.body, body);
+    }
+}
