@@ -48,7 +48,7 @@ struct Args {
     /// (`tls certificate: PATH`), for clients to trust.
     #[arg(long)]
     tls: bool,
-    /// PEM certificate chain for --tls.
+    /// PEM certificate chain for --tls (implies --tls).
     #[arg(long, requires = "tls_key")]
     tls_cert: Option<std::path::PathBuf>,
     /// PEM private key for --tls.
@@ -235,7 +235,7 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let tls = if args.tls {
+    let tls = if args.tls || args.tls_cert.is_some() {
         match tls::acceptor(args.tls_cert.as_deref(), args.tls_key.as_deref()) {
             Ok(a) => Some(a),
             Err(e) => {
