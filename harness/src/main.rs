@@ -283,6 +283,9 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
     if let Some(note) = check::v4a_note(&suites) {
         eprintln!("{note}");
     }
+    if let Some(note) = check::streaming_note(&suites)? {
+        eprintln!("{note}");
+    }
     let items = check::load_items(&suites)?;
     if items.is_empty() {
         bail!("no case found under the given folders");
@@ -388,6 +391,9 @@ fn cmd_report(out_dir: Option<PathBuf>, timeout: f64) -> Result<ExitCode> {
     let adapters = bundled::discover(&root)?;
     let suites = check::default_suites()?;
     if let Some(note) = check::v4a_note(&suites) {
+        eprintln!("{note}");
+    }
+    if let Some(note) = check::streaming_note(&suites)? {
         eprintln!("{note}");
     }
     let items = check::load_items(&suites)?;

@@ -259,6 +259,116 @@ pub const EC2_AUTH_ERRORS: &[(&str, AwsError, &str)] = &[
     ),
 ];
 
+/// How S3 answers an `aws-chunked` body that fails to decode: the decoder's code
+/// ([`sigv4_signer::chunked::ChunkedError::code`], or mock-aws's own
+/// `missing-decoded-content-length`), the S3 error, and where it comes from. Only S3 takes
+/// `aws-chunked` bodies.
+pub const CHUNKED_ERRORS: &[(&str, AwsError, &str)] = &[
+    (
+        "chunk-signature-mismatch",
+        e("SignatureDoesNotMatch", 403),
+        "S3 ErrorResponses (SignatureDoesNotMatch 403); minio/minio#7266 quotes the 403 SignatureDoesNotMatch of a chunked upload whose chunk signature did not verify",
+    ),
+    (
+        "chain-broken",
+        e("SignatureDoesNotMatch", 403),
+        "as chunk-signature-mismatch: a replayed or moved chunk is a chunk whose signature does not verify in its place",
+    ),
+    (
+        "trailer-signature-mismatch",
+        e("SignatureDoesNotMatch", 403),
+        "as chunk-signature-mismatch (the trailer signature is the last link of the chain)",
+    ),
+    (
+        "missing-trailer-signature",
+        e("SignatureDoesNotMatch", 403),
+        "as trailer-signature-mismatch (no signature cannot verify); mock-aws's choice",
+    ),
+    (
+        "missing-chunk-signature",
+        e("IncompleteBody", 400),
+        "versity/versitygw#1685, measured on S3: a missing or malformed chunk-signature, missing CRLF or invalid chunk size is answered IncompleteBody \"The request body terminated unexpectedly\"",
+    ),
+    (
+        "malformed-framing",
+        e("IncompleteBody", 400),
+        "versity/versitygw#1685 (as missing-chunk-signature)",
+    ),
+    (
+        "line-too-long",
+        e("IncompleteBody", 400),
+        "versity/versitygw#1685 (a chunk-size line that never ends is malformed framing)",
+    ),
+    (
+        "truncated-body",
+        e("IncompleteBody", 400),
+        "S3 ErrorResponses (IncompleteBody 400: you did not provide the number of bytes specified by the Content-Length HTTP header); versity/versitygw#1685",
+    ),
+    (
+        "missing-final-chunk",
+        e("IncompleteBody", 400),
+        "as truncated-body: the body ended before its end",
+    ),
+    (
+        "decoded-length-mismatch",
+        e("IncompleteBody", 400),
+        "S3 ErrorResponses (IncompleteBody 400); mock-aws's choice for x-amz-decoded-content-length (not confirmed on S3)",
+    ),
+    (
+        "chunk-too-small",
+        e("InvalidChunkSizeError", 403),
+        "aws/aws-sdk-cpp#2727 (S3 wire answer: HTTP 403, <Code>InvalidChunkSizeError</Code> \"Only the last chunk is allowed to have a size less than 8192 bytes\", with <Chunk> and <BadChunkSize>); aws/aws-sdk-js-v3#6799; versity/versitygw#1683",
+    ),
+    (
+        "chunk-too-large",
+        e("InvalidChunkSizeError", 403),
+        "mock-aws's chunk limit (S3 publishes none): the code S3 uses for a chunk size it refuses (aws/aws-sdk-cpp#2727)",
+    ),
+    (
+        "checksum-mismatch",
+        e("BadDigest", 400),
+        "aws/aws-sdk-ruby#3322, versity/versitygw#1694 and ministackorg/ministack#1497 (measured on S3): BadDigest 400 \"The CRC32 you specified did not match the calculated checksum.\"",
+    ),
+    (
+        "invalid-checksum-value",
+        e("InvalidRequest", 400),
+        "versity/versitygw#1173: InvalidRequest \"Value for x-amz-checksum-crc32 trailing header is invalid.\"",
+    ),
+    (
+        "missing-trailer",
+        e("InvalidRequest", 400),
+        "S3 ErrorResponses (InvalidRequest 400); mock-aws's choice for a trailer announced in x-amz-trailer and not sent",
+    ),
+    (
+        "undeclared-trailer",
+        e("InvalidRequest", 400),
+        "S3 ErrorResponses (InvalidRequest 400); mock-aws's choice for a trailer x-amz-trailer did not announce",
+    ),
+    (
+        "trailer-too-large",
+        e("InvalidRequest", 400),
+        "S3 ErrorResponses (InvalidRequest 400); mock-aws's trailer limit",
+    ),
+    (
+        "unsupported-checksum",
+        e("InvalidRequest", 400),
+        "a limit of mock-aws, not of S3 (which also takes crc64nvme and sha1): InvalidRequest 400 so clients see why",
+    ),
+    (
+        "missing-decoded-content-length",
+        e("MissingContentLength", 411),
+        "S3 ErrorResponses (MissingContentLength 411); the streaming docs require x-amz-decoded-content-length on every chunked upload",
+    ),
+];
+
+/// The S3 error for a chunked-decoding code; unknown codes are `IncompleteBody`.
+pub fn chunked_error(code: &str) -> AwsError {
+    CHUNKED_ERRORS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or(e("IncompleteBody", 400), |(_, err, _)| *err)
+}
+
 /// Any other malformed request (bad request-target, invalid header).
 const MALFORMED: Row = Row {
     verifier: "malformed-request",
@@ -445,6 +555,31 @@ mod tests {
         ] {
             assert!(
                 AUTH_ERRORS.iter().any(|r| r.verifier == code),
+                "{code} has no row"
+            );
+        }
+        for code in [
+            "malformed-framing",
+            "line-too-long",
+            "chunk-too-large",
+            "chunk-too-small",
+            "missing-chunk-signature",
+            "chunk-signature-mismatch",
+            "chain-broken",
+            "missing-final-chunk",
+            "truncated-body",
+            "decoded-length-mismatch",
+            "trailer-too-large",
+            "missing-trailer-signature",
+            "trailer-signature-mismatch",
+            "missing-trailer",
+            "undeclared-trailer",
+            "unsupported-checksum",
+            "invalid-checksum-value",
+            "checksum-mismatch",
+        ] {
+            assert!(
+                CHUNKED_ERRORS.iter().any(|(c, _, _)| *c == code),
                 "{code} has no row"
             );
         }

@@ -91,6 +91,58 @@ pub fn log_line(v: &Verdict) -> String {
     line
 }
 
+fn log_verdict(log: bool, verdict: Option<&Verdict>) {
+    if let (true, Some(v)) = (log, verdict) {
+        let mut line = log_line(v);
+        line.push('\n');
+        let _ = logger().send(line);
+    }
+}
+
+/// An `aws-chunked` S3 upload: the seed signature is verified before the body is read, then
+/// the body is decoded frame by frame as hyper delivers it; a chunk that fails stops the
+/// reading (and the connection is closed, its body unread).
+async fn serve_chunked(
+    service: &Service,
+    log: bool,
+    request: &Request,
+    mut body: Incoming,
+) -> Response {
+    let mut upload = match service.begin_chunked(request) {
+        Ok(u) => u,
+        Err((resp, verdict)) => {
+            log_verdict(log, verdict.as_ref());
+            return resp.with_header("Connection", "close");
+        }
+    };
+    let mut failed = false;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Ok(data) = frame.into_data() {
+                    if !upload.push(&data) {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            // The client went away or broke the HTTP framing: the decoder reports the body
+            // as truncated.
+            Err(_) => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    let (resp, verdict) = service.finish_chunked(request, upload);
+    log_verdict(log, verdict.as_ref());
+    if failed {
+        resp.with_header("Connection", "close")
+    } else {
+        resp
+    }
+}
+
 async fn serve_one(
     service: Arc<Service>,
     log: bool,
@@ -117,6 +169,9 @@ async fn serve_one(
         headers,
         body: Vec::new(),
     };
+    if Service::is_chunked(&request) {
+        return Ok(to_hyper(serve_chunked(&service, log, &request, body).await));
+    }
     let max = service.config().max_body;
     let declared = request
         .header("content-length")
@@ -152,17 +207,42 @@ async fn serve_one(
     } else {
         service.handle(&request)
     };
-    if let (true, Some(v)) = (log, &verdict) {
-        let mut line = log_line(v);
-        line.push('\n');
-        let _ = logger().send(line);
-    }
+    log_verdict(log, verdict.as_ref());
     Ok(to_hyper(resp))
 }
 
 /// Accepts connections on `listener` forever, serving `service`; with `log`, one line per
 /// verdict on stderr.
 pub async fn serve(listener: TcpListener, service: Arc<Service>, log: bool) {
+    serve_tls(listener, service, log, None).await;
+}
+
+fn serve_connection<I>(io: I, service: Arc<Service>, log: bool)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
+        let conn = http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .max_buf_size(64 * 1024)
+            .header_read_timeout(std::time::Duration::from_secs(30))
+            .serve_connection(io, svc);
+        if let Err(e) = conn.await {
+            if !e.is_incomplete_message() {
+                eprintln!("mock-aws: connection error: {e}");
+            }
+        }
+    });
+}
+
+/// As [`serve`], over TLS when `tls` is given (the handshake bounded to 30 s).
+pub async fn serve_tls(
+    listener: TcpListener,
+    service: Arc<Service>,
+    log: bool,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(s) => s,
@@ -174,18 +254,23 @@ pub async fn serve(listener: TcpListener, service: Arc<Service>, log: bool) {
         };
         let _ = stream.set_nodelay(true);
         let service = Arc::clone(&service);
-        tokio::spawn(async move {
-            let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
-            let conn = http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .max_buf_size(64 * 1024)
-                .header_read_timeout(std::time::Duration::from_secs(30))
-                .serve_connection(TokioIo::new(stream), svc);
-            if let Err(e) = conn.await {
-                if !e.is_incomplete_message() {
-                    eprintln!("mock-aws: connection error: {e}");
-                }
+        match &tls {
+            None => serve_connection(TokioIo::new(stream), service, log),
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let handshake = tokio::time::timeout(
+                        std::time::Duration::from_secs(30),
+                        acceptor.accept(stream),
+                    )
+                    .await;
+                    match handshake {
+                        Ok(Ok(s)) => serve_connection(TokioIo::new(s), service, log),
+                        Ok(Err(e)) => eprintln!("mock-aws: TLS handshake failed: {e}"),
+                        Err(_) => eprintln!("mock-aws: TLS handshake timed out"),
+                    }
+                });
             }
-        });
+        }
     }
 }

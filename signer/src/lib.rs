@@ -28,8 +28,10 @@
 //! [`payload`], [`canonical_request`], [`string_to_sign`], [`key`], [`header_auth`],
 //! [`query_auth`]. Each states the rule it implements and where the rule comes from.
 //! [`v4a`] signs with SigV4a (ECDSA P-256, a region set); [`verify::verify`] accepts both.
+//! [`chunked`] signs and verifies `aws-chunked` streaming uploads (S3).
 
 pub mod canonical_request;
+pub mod chunked;
 pub mod diagnose;
 pub mod encoding;
 pub mod error;

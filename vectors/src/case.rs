@@ -51,6 +51,10 @@ pub struct Expected {
     pub signed_request: Option<Vec<u8>>,
     /// `*-error.txt`: the stable code of the error signing must give.
     pub error: Option<String>,
+    /// `*-chunk-signatures.txt` (cases with a `streaming` context): the signature of each
+    /// chunk, the final zero-length chunk's, and in the signed-trailer mode the trailer's, one
+    /// a line.
+    pub chunk_signatures: Option<String>,
 }
 
 impl Expected {
@@ -61,6 +65,7 @@ impl Expected {
             && self.signature.is_none()
             && self.signed_request.is_none()
             && self.error.is_none()
+            && self.chunk_signatures.is_none()
     }
 }
 
@@ -187,6 +192,8 @@ impl Case {
                 signature: read_text(&p("signature"))?.map(|s| s.trim().to_owned()),
                 signed_request: read_opt(&p("signed-request"))?,
                 error: read_text(&p("error"))?.map(|s| s.trim().to_owned()),
+                chunk_signatures: read_text(&p("chunk-signatures"))?
+                    .map(|s| s.trim_end().to_owned()),
             })
         };
         let public_key = load_public_key(dir)?;

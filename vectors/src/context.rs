@@ -36,6 +36,23 @@ pub struct Context {
     /// This project's: a payload hash used instead of hashing the body (`UNSIGNED-PAYLOAD`).
     #[serde(default)]
     pub payload_hash: Option<String>,
+    /// This project's: an `aws-chunked` upload of the request's body (the decoded object).
+    #[serde(default)]
+    pub streaming: Option<StreamingContext>,
+}
+
+/// `streaming` of `context.json`: how the body is sent as `aws-chunked`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StreamingContext {
+    /// The `x-amz-content-sha256` value: `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`,
+    /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` or `STREAMING-UNSIGNED-PAYLOAD-TRAILER`.
+    pub mode: String,
+    /// Bytes per chunk (the last data chunk may be shorter).
+    pub chunk_size: u64,
+    /// The checksum trailer (`x-amz-checksum-crc32`, `-crc32c`, `-sha256`), in trailer modes.
+    #[serde(default)]
+    pub checksum: Option<String>,
 }
 
 /// `credentials` of `context.json`.
@@ -91,6 +108,12 @@ impl Context {
                 NormalizationMode::Disabled
             },
             payload: match &self.payload_hash {
+                _ if self.streaming.is_some() => PayloadMode::Precomputed(
+                    self.streaming
+                        .as_ref()
+                        .map(|s| s.mode.clone())
+                        .unwrap_or_default(),
+                ),
                 Some(h) if h == sigv4_signer::payload::UNSIGNED_PAYLOAD => PayloadMode::Unsigned,
                 Some(h) => PayloadMode::Precomputed(h.clone()),
                 None => PayloadMode::Hash,

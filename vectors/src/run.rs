@@ -29,6 +29,8 @@ pub enum Stage {
     Signature,
     /// The signed request.
     SignedRequest,
+    /// The `aws-chunked` chain: chunk and trailer signatures, and the encoded length.
+    ChunkSignatures,
     /// An expected error.
     Error,
     /// SigV4a: the public key derived from the case's credentials is `public-key.json`'s.
@@ -42,6 +44,7 @@ impl fmt::Display for Stage {
             Self::StringToSign => "string-to-sign",
             Self::Signature => "signature",
             Self::SignedRequest => "signed-request",
+            Self::ChunkSignatures => "chunk-signatures",
             Self::Error => "error",
             Self::PublicKey => "public-key",
         })
@@ -232,11 +235,80 @@ pub fn run(case: &Case, location: Location) -> Report {
             case.erratum.is_some_and(|e| e.signed_request_path_decoded),
         ));
     }
+    if let Some(want) = &exp.chunk_signatures {
+        stages.push(chunk_stage(case, &out, want));
+    }
     Report {
         case: case.name.clone(),
         location,
         stages,
     }
+}
+
+/// The chain of a streaming case: each chunk's signature (the body in `chunk_size` pieces),
+/// the final chunk's, the trailer's (signed-trailer mode, the trailer being the checksum of
+/// the body); and, when `request.txt` has a `Content-Length`, the encoded length.
+fn chunk_stage(case: &Case, out: &SigningOutput, want: &str) -> StageResult {
+    use sigv4_signer::chunked::{encoded_length, ChecksumAlgorithm, ChunkSigner, StreamingMode};
+    let fail = |msg: String| StageResult {
+        stage: Stage::ChunkSignatures,
+        failure: Some(msg),
+    };
+    let Some(streaming) = &case.context.streaming else {
+        return fail("chunk-signatures.txt without a `streaming` context".to_owned());
+    };
+    let Some(mode) = StreamingMode::from_content_sha256(&streaming.mode) else {
+        return fail(format!("unknown streaming mode {:?}", streaming.mode));
+    };
+    let checksum = match streaming
+        .checksum
+        .as_deref()
+        .map(ChecksumAlgorithm::from_header_name)
+    {
+        None => None,
+        Some(Some(c)) => Some(c),
+        Some(None) => return fail(format!("unknown checksum {:?}", streaming.checksum)),
+    };
+    let Ok(time) = case.context.time() else {
+        return fail("bad timestamp".to_owned());
+    };
+    let scope = out.scope();
+    let key = sigv4_signer::SigningKey::derive(
+        &case.context.credentials.secret_access_key,
+        &scope.date,
+        &scope.region,
+        &scope.service,
+    );
+    let mut chain = ChunkSigner::new(key, time, scope, out.signature());
+    let body = &case.request.body;
+    let size = usize::try_from(streaming.chunk_size)
+        .unwrap_or(usize::MAX)
+        .max(1);
+    let mut got: Vec<String> = body.chunks(size).map(|c| chain.sign_chunk(c)).collect();
+    if mode.signs_chunks() {
+        got.push(chain.sign_chunk(b""));
+    } else {
+        got.clear();
+    }
+    if let (StreamingMode::SignedPayloadTrailer, Some(c)) = (mode, checksum) {
+        got.push(chain.sign_trailer(&[(c.header_name().to_owned(), c.digest(body))]));
+    }
+    let mut result = compare_text(Stage::ChunkSignatures, want, &got.join("\n"));
+    let declared = case
+        .request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    if let Some(declared) = declared {
+        let computed = encoded_length(mode, body.len() as u64, streaming.chunk_size, checksum);
+        if declared != computed && result.failure.is_none() {
+            result.failure = Some(format!(
+                "    Content-Length is {declared}, but the encoded body is {computed} bytes\n"
+            ));
+        }
+    }
+    result
 }
 
 fn compare_text(stage: Stage, want: &str, got: &str) -> StageResult {

@@ -198,7 +198,12 @@ fn main() {
     trials.push(coverage_trial("discovery::own-cases", own.clone(), 1));
     for dir in discover(&own).unwrap_or_default() {
         trials.push(case_trial("own", dir.clone()));
-        trials.push(snapshot_trial(dir));
+        // Streaming cases carry a 65 KiB body and pin every chunk signature in their own
+        // files; a snapshot of the signed request would only repeat the body.
+        let streaming = Case::load(&dir).is_ok_and(|c| c.context.streaming.is_some());
+        if !streaming {
+            trials.push(snapshot_trial(dir));
+        }
     }
     libtest_mimic::run(&args, trials).exit();
 }

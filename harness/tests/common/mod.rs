@@ -51,6 +51,8 @@ pub fn stderr(o: &Output) -> String {
 }
 
 /// Every (id, case, location) of the default suites, loaded independently of the harness.
+/// Every case and location of the default suites, but the aws-chunked streaming cases, which
+/// protocol v1 cannot express (the harness says so in a note).
 pub fn default_items() -> Vec<(String, Case, Location)> {
     let mut out = Vec::new();
     let suites = [
@@ -63,6 +65,9 @@ pub fn default_items() -> Vec<(String, Case, Location)> {
     for (name, dir) in suites {
         for d in discover(&dir).expect("discover") {
             let case = Case::load(&d).expect("load");
+            if case.context.streaming.is_some() {
+                continue;
+            }
             for loc in case.locations() {
                 out.push((format!("{name}/{}/{loc}", case.name), case.clone(), loc));
             }

@@ -19,6 +19,8 @@ pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 pub struct Server {
     child: Child,
     pub addr: String,
+    /// With `--tls`: the generated certificate's path (`tls certificate: PATH`).
+    pub cert: Option<String>,
 }
 
 impl Server {
@@ -40,23 +42,36 @@ impl Server {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut lines = BufReader::new(stdout).lines();
-            if let Some(Ok(line)) = lines.next() {
+            while let Some(Ok(line)) = lines.next() {
+                let listening = line.starts_with("listening on ");
                 let _ = tx.send(line);
+                if listening {
+                    break;
+                }
             }
             for _ in lines {}
         });
-        let line = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("mock-aws printed no `listening on` line within 20 s");
-        let addr = line
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        Self { child, addr }
+        let mut cert = None;
+        let addr = loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("mock-aws printed no `listening on` line within 20 s");
+            if let Some(path) = line.strip_prefix("tls certificate: ") {
+                cert = Some(path.to_owned());
+                continue;
+            }
+            break line
+                .strip_prefix("listening on http://")
+                .or_else(|| line.strip_prefix("listening on https://"))
+                .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+                .to_owned();
+        };
+        Self { child, addr, cert }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.cert.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 }
 
