@@ -7,7 +7,9 @@ use arbitrary::{Arbitrary, Unstructured};
 use sigv4_fuzz::Input;
 
 fn main() {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "corpus/canonical".into());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "corpus/canonical".into());
     let inputs: Vec<Input> = std::fs::read_dir(&dir)
         .expect("corpus dir")
         .filter_map(|e| std::fs::read(e.ok()?.path()).ok())

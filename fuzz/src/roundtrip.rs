@@ -12,8 +12,8 @@
 use arbitrary::Arbitrary;
 use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
 use sigv4_signer::{
-    sign, ContentSha256Mode, Credentials, PayloadMode, SessionTokenMode, Settings,
-    SignableRequest, SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime,
+    sign, ContentSha256Mode, Credentials, PayloadMode, SessionTokenMode, Settings, SignableRequest,
+    SignatureLocation, SignedRequest, SigningOutput, SigningParams, SigningTime,
 };
 
 use crate::{Input, Mode, Text, METHODS};
@@ -443,7 +443,9 @@ fn check_auth_change(
     s: &Setup,
     out: &SigningOutput,
     signed: &SignedRequest,
-    run: &dyn Fn(&SignedRequest) -> Result<sigv4_signer::verify::Verified, sigv4_signer::verify::VerifyError>,
+    run: &dyn Fn(
+        &SignedRequest,
+    ) -> Result<sigv4_signer::verify::Verified, sigv4_signer::verify::VerifyError>,
 ) {
     let data = input.data.0.as_str();
     let mut t = signed.clone();
@@ -454,15 +456,27 @@ fn check_auth_change(
             if header_auth {
                 set_header(&mut t.headers, "x-amz-date", data);
             } else {
-                t.target = set_param(&t.target, "X-Amz-Date", &sigv4_signer::encoding::encode(data.as_bytes()));
+                t.target = set_param(
+                    &t.target,
+                    "X-Amz-Date",
+                    &sigv4_signer::encoding::encode(data.as_bytes()),
+                );
             }
             s.time.amz_date() != data
         }
         Tamper::Signature => {
             if header_auth {
-                set_header(&mut t.headers, "authorization", &auth.replace(out.signature(), data));
+                set_header(
+                    &mut t.headers,
+                    "authorization",
+                    &auth.replace(out.signature(), data),
+                );
             } else {
-                t.target = set_param(&t.target, "X-Amz-Signature", &sigv4_signer::encoding::encode(data.as_bytes()));
+                t.target = set_param(
+                    &t.target,
+                    "X-Amz-Signature",
+                    &sigv4_signer::encoding::encode(data.as_bytes()),
+                );
             }
             // The verifier compares hex case-insensitively.
             !out.signature().eq_ignore_ascii_case(data)
@@ -481,7 +495,11 @@ fn check_auth_change(
                 )
             };
             if header_auth {
-                set_header(&mut t.headers, "authorization", &auth.replacen(&old, &new, 1));
+                set_header(
+                    &mut t.headers,
+                    "authorization",
+                    &auth.replacen(&old, &new, 1),
+                );
             } else {
                 let enc = |x: &str| sigv4_signer::encoding::encode(x.as_bytes());
                 t.target = t.target.replacen(&enc(&old), &enc(&new), 1);
@@ -491,7 +509,10 @@ fn check_auth_change(
     };
     if differs {
         if let Ok(v) = run(&t) {
-            panic!("{tamper:?} changed to {data:?} but accepted:\n{t}\ncanonical request:\n{}", v.canonical_request);
+            panic!(
+                "{tamper:?} changed to {data:?} but accepted:\n{t}\ncanonical request:\n{}",
+                v.canonical_request
+            );
         }
     }
 }
@@ -506,7 +527,10 @@ mod tests {
         bytes.extend_from_slice(b"\0\0\0\0\0");
         bytes.extend_from_slice(&[0, 0, b'/', 0, 0, 0]);
         let i = RoundtripInput::arbitrary_take_rest(arbitrary::Unstructured::new(&bytes)).unwrap();
-        assert_eq!((i.extra, i.time, i.clock, i.expires, i.tamper, i.at), (0, 0, 0, 0, 0, 0));
+        assert_eq!(
+            (i.extra, i.time, i.clock, i.expires, i.tamper, i.at),
+            (0, 0, 0, 0, 0, 0)
+        );
         assert_eq!(i.req.path.0, "/");
     }
 }

@@ -110,7 +110,8 @@ pub fn check(input: &VerifyInput) {
     let method = METHODS[usize::from(input.req.method) % METHODS.len()];
     let mut target = {
         let t = input.req.target();
-        t.strip_prefix("https://example.amazonaws.com").map_or(t.clone(), str::to_owned)
+        t.strip_prefix("https://example.amazonaws.com")
+            .map_or(t.clone(), str::to_owned)
     };
     let mut headers: Vec<(String, String)> = input
         .req
@@ -124,7 +125,11 @@ pub fn check(input: &VerifyInput) {
     // The harness's signature (real secret or decoy), when asked for.
     let mut sig = String::new();
     if f & 0xc0 != 0 {
-        let secret = if f & 128 != 0 { input.decoy.0.as_str() } else { SECRET };
+        let secret = if f & 128 != 0 {
+            input.decoy.0.as_str()
+        } else {
+            SECRET
+        };
         let creds = Credentials::new(KEY, secret);
         let time = SigningTime::parse("2015-08-30T12:36:00Z").expect("fixed time");
         let mut s = sigv4_signer::Settings {
@@ -140,7 +145,10 @@ pub fn check(input: &VerifyInput) {
         let req = SignableRequest {
             method,
             target: &target,
-            headers: headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
             body: &body,
         };
         let loc = if presign {
@@ -159,7 +167,10 @@ pub fn check(input: &VerifyInput) {
     // Authentication from parts (replacing what signing put there, where given).
     if f & 16 != 0 {
         let algorithm = or(&input.algorithm, "AWS4-HMAC-SHA256");
-        let credential = or(&input.credential, "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request");
+        let credential = or(
+            &input.credential,
+            "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request",
+        );
         let date = or(&input.date, "20150830T123600Z");
         let signature = or(&input.signature, &sig);
         if presign {
@@ -210,7 +221,10 @@ pub fn check(input: &VerifyInput) {
     let request = SignableRequest {
         method,
         target: &target,
-        headers: headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
         body: &body,
     };
     let Ok(v) = verify(&request, &params) else {
@@ -218,7 +232,12 @@ pub fn check(input: &VerifyInput) {
     };
 
     // Accepted: the input must carry the signature made with SECRET for this request.
-    let ctx = || format!("accepted:\n{method} {target}\n{headers:#?}\ncanonical request:\n{}", v.canonical_request);
+    let ctx = || {
+        format!(
+            "accepted:\n{method} {target}\n{headers:#?}\ncanonical request:\n{}",
+            v.canonical_request
+        )
+    };
     assert_eq!(v.auth.access_key_id, KEY, "{}", ctx());
     let sc = &v.auth.scope;
     let creq_hash = hex_sha256(v.canonical_request.as_bytes());
@@ -234,7 +253,12 @@ pub fn check(input: &VerifyInput) {
     assert_eq!(v.auth.signature.to_ascii_lowercase(), want, "{}", ctx());
     assert_eq!(sc.date, v.time.date_stamp(), "{}", ctx());
     if !unchecked {
-        assert_eq!((sc.region.as_str(), sc.service.as_str()), (REGION, SERVICE), "{}", ctx());
+        assert_eq!(
+            (sc.region.as_str(), sc.service.as_str()),
+            (REGION, SERVICE),
+            "{}",
+            ctx()
+        );
     }
     let (t, n) = (v.time.unix_seconds(), now.unix_seconds());
     let skew = DEFAULT_MAX_SKEW as i64;
@@ -252,7 +276,12 @@ pub fn check(input: &VerifyInput) {
     assert!(lines.len() >= 6, "{}", ctx());
     let (path, query) = request.path_and_query().expect("verified, so it parses");
     assert_eq!(lines[0], method, "{}", ctx());
-    assert_eq!(lines[1], canonical_uri(path, settings.uri_encoding, settings.normalization), "{}", ctx());
+    assert_eq!(
+        lines[1],
+        canonical_uri(path, settings.uri_encoding, settings.normalization),
+        "{}",
+        ctx()
+    );
     let token_unsigned = settings.session_token == SessionTokenMode::AddAfterSigning;
     let skip = |k: &[u8]| {
         v.auth.kind == AuthKind::Query
@@ -260,19 +289,40 @@ pub fn check(input: &VerifyInput) {
     };
     let literal_plus = settings.accept_literal_plus && query.contains('+');
     if !literal_plus {
-        assert_eq!(lines[2], canonical_query_without(query, &[], skip), "{}", ctx());
+        assert_eq!(
+            lines[2],
+            canonical_query_without(query, &[], skip),
+            "{}",
+            ctx()
+        );
     }
     let signed_line = lines[lines.len() - 2];
     assert_eq!(signed_line, v.auth.signed_headers.join(";"), "{}", ctx());
-    assert!(v.auth.signed_headers.iter().any(|h| h == "host"), "{}", ctx());
+    assert!(
+        v.auth.signed_headers.iter().any(|h| h == "host"),
+        "{}",
+        ctx()
+    );
     let ch = CanonicalHeaders::new(
         request.headers.iter().copied().filter(|(n, _)| {
-            v.auth.signed_headers.iter().any(|s| n.eq_ignore_ascii_case(s))
+            v.auth
+                .signed_headers
+                .iter()
+                .any(|s| n.eq_ignore_ascii_case(s))
         }),
         |_| true,
     );
-    let header_lines: Vec<String> = ch.entries().iter().map(|(n, v)| format!("{n}:{v}")).collect();
-    assert_eq!(&lines[3..lines.len() - 3], header_lines.as_slice(), "{}", ctx());
+    let header_lines: Vec<String> = ch
+        .entries()
+        .iter()
+        .map(|(n, v)| format!("{n}:{v}"))
+        .collect();
+    assert_eq!(
+        &lines[3..lines.len() - 3],
+        header_lines.as_slice(),
+        "{}",
+        ctx()
+    );
     assert_eq!(ch.signed_headers(), signed_line, "{}", ctx());
     let payload = lines[lines.len() - 1];
     let claimed = request

@@ -465,6 +465,32 @@ mod auth {
         }
     }
 
+    /// Found by the `roundtrip` fuzz target: a `,` in the access key, region or service made an
+    /// `Authorization` header the verifier cannot parse; the signer now refuses it.
+    #[test]
+    fn a_comma_cannot_go_in_a_credential_scope() {
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET);
+        let time = SigningTime::from_unix_seconds(1_440_938_160);
+        let req = SignableRequest::new("GET", "/").header("Host", "example.amazonaws.com");
+        for (key, region, service) in [
+            ("AKIDEXAMPLE", "us-east-1,x", "service"),
+            ("AKIDEXAMPLE", "us-east-1", "ser,vice"),
+            ("AKID,EXAMPLE", "us-east-1", "service"),
+        ] {
+            let creds = Credentials {
+                access_key_id: key.into(),
+                ..creds.clone()
+            };
+            let params = SigningParams::new(&creds, region, service, time);
+            let err = sign(&req, &params, SignatureLocation::Headers).unwrap_err();
+            assert_eq!(
+                err.code(),
+                "invalid-scope-field",
+                "{key} {region} {service}"
+            );
+        }
+    }
+
     /// Found by the `roundtrip` fuzz target: presign parameters go before a fragment, and after
     /// a `?` that is part of the query (RFC 3986 §3.4: the query runs from the first `?` to `#`).
     #[test]
