@@ -3,5 +3,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|input: sigv4_fuzz::verify_target::VerifyInput| {
-    sigv4_fuzz::verify_target::check(&input);
+    let _accepted = sigv4_fuzz::verify_target::check(&input);
 });

@@ -23,7 +23,9 @@ use sigv4_signer::headers::CanonicalHeaders;
 use sigv4_signer::payload::{sha256_hex, UNSIGNED_PAYLOAD};
 use sigv4_signer::query::canonical_query_without;
 use sigv4_signer::uri::canonical_uri;
-use sigv4_signer::verify::{verify, AuthKind, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::verify::{
+    verify, AuthKind, Verified, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
+};
 use sigv4_signer::{
     sign, Credentials, PayloadMode, SessionTokenMode, SignableRequest, SignatureLocation,
     SigningParams, SigningTime,
@@ -91,8 +93,8 @@ fn expected_signature(date: &str, region: &str, service: &str, sts: &str) -> Str
     hexs(&hmac(&k, sts.as_bytes()))
 }
 
-/// Everything the `verify` target checks.
-pub fn check(input: &VerifyInput) {
+/// Everything the `verify` target checks; returns whether the verifier accepted.
+pub fn check(input: &VerifyInput) -> bool {
     let f = input.flags;
     let settings = VerifySettings {
         accept_literal_plus: f & 2 != 0,
@@ -228,9 +230,27 @@ pub fn check(input: &VerifyInput) {
         body: &body,
     };
     let Ok(v) = verify(&request, &params) else {
-        return;
+        return false;
     };
+    check_accepted(&request, &settings, now, unchecked, &v);
+    true
+}
 
+/// The oracle for an accepted request: `v` must carry the signature made with [`SECRET`] for
+/// `request`'s canonical form, in the time window, with the expected scope.
+pub fn check_accepted(
+    request: &SignableRequest<'_>,
+    settings: &VerifySettings,
+    now: SigningTime,
+    unchecked: bool,
+    v: &Verified,
+) {
+    let (method, target, headers, body) = (
+        request.method,
+        request.target,
+        &request.headers,
+        request.body,
+    );
     // Accepted: the input must carry the signature made with SECRET for this request.
     let ctx = || {
         format!(
@@ -340,4 +360,59 @@ pub fn check(input: &VerifyInput) {
 
 fn hex_sha256(b: &[u8]) -> String {
     hexs(&Sha256::digest(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Signs `GET /?a=b` with `secret` and verifies it with a lookup that returns `secret`.
+    fn accepted_with(secret: &str) -> (String, Vec<(String, String)>, Verified) {
+        let creds = Credentials::new(KEY, secret);
+        let time = SigningTime::parse("2015-08-30T12:36:00Z").unwrap();
+        let params = SigningParams::new(&creds, REGION, SERVICE, time);
+        let req = SignableRequest::new("GET", "/?a=b").header("Host", "example.amazonaws.com");
+        let signed = sign(&req, &params, SignatureLocation::Headers)
+            .unwrap()
+            .apply(&req);
+        let lookup = |_: &str| Some(secret.to_owned());
+        let vp = VerifyParams {
+            now: time,
+            max_skew: DEFAULT_MAX_SKEW,
+            settings: VerifySettings::default(),
+            expected_region: Some(REGION),
+            expected_service: Some(SERVICE),
+            lookup: &lookup,
+        };
+        let v = verify(&signed.signable(), &vp).unwrap();
+        (signed.target, signed.headers, v)
+    }
+
+    fn oracle(secret: &str) {
+        let (target, headers, v) = accepted_with(secret);
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: b"",
+        };
+        let now = SigningTime::parse("2015-08-30T12:36:00Z").unwrap();
+        check_accepted(&req, &VerifySettings::default(), now, false, &v);
+    }
+
+    #[test]
+    fn the_oracle_passes_a_signature_made_with_the_secret() {
+        oracle(SECRET);
+    }
+
+    /// The oracle can fail: an acceptance of a signature made with another secret (as a verifier
+    /// that ignored its lookup would produce) panics.
+    #[test]
+    #[should_panic(expected = "accepted")]
+    fn the_oracle_rejects_an_acceptance_with_another_secret() {
+        oracle("another secret");
+    }
 }
