@@ -353,7 +353,7 @@ pub fn check_accepted(
     let want_payload = match (claimed, v.auth.kind, &settings.presigned_payload) {
         (Some(c), _, _) => c.to_owned(),
         (None, AuthKind::Query, PayloadMode::Unsigned) => UNSIGNED_PAYLOAD.to_owned(),
-        _ => sha256_hex(&body),
+        _ => sha256_hex(body),
     };
     assert_eq!(payload, want_payload, "{}", ctx());
 }
