@@ -10,22 +10,28 @@ command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 flags=(--sanitizer none)
 status=0
 for target in $(cargo fuzz list); do
-    dict=()
-    [ -f "$target.dict" ] && dict=("-dict=$target.dict")
     mkdir -p "corpus/$target" "artifacts/$target"
     work=$(mktemp -d)   # new units go here, so corpus/ stays commit-sized
+    # One dictionary per run (libFuzzer takes one -dict): canonical.dict plus TARGET.dict.
+    cat canonical.dict > "$work.dict"
+    if [ "$target" != canonical ] && [ -f "$target.dict" ]; then
+        cat "$target.dict" >> "$work.dict"
+    fi
+    dict=("-dict=$work.dict")
     echo "== $target: ${secs}s"
     before=$(ls "artifacts/$target" | sort)
     if ! cargo fuzz run "$target" "${flags[@]}" "$work" "corpus/$target" -- \
         "${dict[@]}" -max_total_time="$secs" -print_final_stats=1; then
         status=1
     fi
-    rm -rf "$work"
+    rm -rf "$work" "$work.dict"
     for a in $(comm -13 <(echo "$before") <(ls "artifacts/$target" | sort)); do
         status=1
         echo "!! $target crashed: fuzz/artifacts/$target/$a"
         echo "   replay:   cargo fuzz run $target ${flags[*]} artifacts/$target/$a"
-        echo "   explain:  cargo run --example explain -- artifacts/$target/$a"
+        case "$target" in canonical | differential)
+            echo "   explain:  cargo run --example explain -- artifacts/$target/$a" ;;
+        esac
         echo "   minimise: cargo fuzz tmin $target ${flags[*]} artifacts/$target/$a"
     done
 done

@@ -128,7 +128,7 @@ impl fmt::Display for ParamsError {
         match self {
             Self::InvalidTimestamp { input } => write!(f, "{input:?} is not a timestamp like 2015-08-30T12:36:00Z or 20150830T123600Z"),
             Self::ExpiresOutOfRange { seconds } => write!(f, "X-Amz-Expires of {seconds} s is outside 1..=604800 (AWS rejects presigned URLs valid for more than 7 days)"),
-            Self::InvalidScopeField { field } => write!(f, "the {field} is empty or holds '/' or whitespace, so it cannot go in a credential scope"),
+            Self::InvalidScopeField { field } => write!(f, "the {field} is empty or holds '/', ',' or whitespace, so it cannot go in a credential scope"),
             Self::InvalidPayloadHash => f.write_str("the precomputed payload hash holds characters that cannot go in a header"),
         }
     }

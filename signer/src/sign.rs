@@ -88,12 +88,17 @@ impl SigningOutput {
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
         out_headers.extend(self.headers.iter().cloned());
-        let mut target = request.target.to_owned();
+        // A fragment (`#...`) is not part of the query: the parameters go before it.
+        let (base, fragment) = request
+            .target
+            .split_at(request.target.find('#').unwrap_or(request.target.len()));
+        let mut target = base.to_owned();
         if !self.query.is_empty() {
-            if !target.contains('?') {
-                target.push('?');
-            } else if !target.ends_with(['?', '&']) {
-                target.push('&');
+            // The query starts at the first `?`; a `?` inside it is data, not a separator.
+            match target.split_once('?') {
+                None => target.push('?'),
+                Some((_, q)) if q.is_empty() || q.ends_with('&') => {}
+                Some(_) => target.push('&'),
             }
             for (i, (k, v)) in self.query.iter().enumerate() {
                 if i > 0 {
@@ -104,6 +109,7 @@ impl SigningOutput {
                 target.push_str(&encode(v.as_bytes()));
             }
         }
+        target.push_str(fragment);
         SignedRequest {
             method: request.method.to_owned(),
             target,
