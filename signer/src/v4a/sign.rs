@@ -39,7 +39,12 @@ pub fn sign(
     location: SignatureLocation,
 ) -> Result<SigningOutput, SignError> {
     check(request, params)?;
-    check_scope_field("region set", params.region)?;
+    // The region set is a comma-separated list (`us-east-1,us-west-2`), sent in its own
+    // header or parameter, not in the scope: commas are its separator; each entry follows the
+    // scope rules.
+    for region in params.region.split(',') {
+        check_scope_field("region set", region)?;
+    }
     check_scope_field("service", params.service)?;
     let key = V4aSigningKey::derive(
         &params.credentials.access_key_id,
