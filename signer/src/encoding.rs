@@ -74,11 +74,64 @@ pub(crate) fn decode_query_component_with(s: &str, plus_is_space: bool) -> Vec<u
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    const LOWER: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(LOWER[usize::from(b >> 4)] as char);
-        s.push(LOWER[usize::from(b & 0xf)] as char);
-    }
+    hex_into(&mut s, bytes);
     s
+}
+
+/// Appends the lowercase hex of `bytes`.
+pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
+    for chunk in bytes.chunks(32) {
+        out.push_str(hex32(chunk).as_str());
+    }
+}
+
+/// Lowercase hex of up to 32 bytes (a SHA-256 digest), on the stack; bytes past 32 are left
+/// out.
+pub(crate) fn hex32(bytes: &[u8]) -> Hex32 {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut h = Hex32 {
+        buf: [0; 64],
+        len: 0,
+    };
+    for &b in bytes.iter().take(32) {
+        h.buf[h.len] = LOWER[usize::from(b >> 4)];
+        h.buf[h.len + 1] = LOWER[usize::from(b & 0xf)];
+        h.len += 2;
+    }
+    h
+}
+
+/// Hex text of a digest, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Hex32 {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Hex32 {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only hex digits are written.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// Decodes a query component (as [`decode_query_component_with`]) and appends it encoded
+/// (as [`encode_into`], `/` encoded), without an intermediate buffer.
+pub(crate) fn reencode_query_component(out: &mut String, s: &str, plus_is_space: bool) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let (v, step) = match pct_at(&b[i..]) {
+            Some(v) => (v, 3),
+            None if plus_is_space && b[i] == b'+' => (b' ', 1),
+            None => (b[i], 1),
+        };
+        if is_unreserved(v) {
+            out.push(v as char);
+        } else {
+            push_pct(out, v);
+        }
+        i += step;
+    }
 }
