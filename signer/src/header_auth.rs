@@ -8,7 +8,8 @@ use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{
-    capacity, check, push_scope, write_signature, Added, SignedHeaders, SigningOutput, Span,
+    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
+    Span,
 };
 use crate::string_to_sign::ALGORITHM;
 
@@ -36,7 +37,15 @@ pub fn sign_headers(
     }
     let signed = SignedHeaders::new(request, &added[..n]);
     let mut text = String::with_capacity(capacity(request, params, payload.len()));
-    let w = write_signature(&mut text, request, params, payload, &signed, &[])?;
+    let w = write_signature(
+        &mut text,
+        request,
+        params,
+        payload,
+        &signed,
+        &[],
+        amz_date.as_str(),
+    )?;
 
     let mut out = Added::default();
     out.push("X-Amz-Date", w.amz_date);
@@ -53,8 +62,8 @@ pub fn sign_headers(
     text.push_str(" Credential=");
     text.push_str(&params.credentials.access_key_id);
     text.push('/');
-    let date = params.time.date_stamp_str();
-    push_scope(&mut text, date.as_str(), params.region, params.service);
+    let date = date_of(amz_date.as_str());
+    push_scope(&mut text, date, params.region, params.service);
     text.push_str(", SignedHeaders=");
     signed.write_names(&mut text);
     text.push_str(", Signature=");

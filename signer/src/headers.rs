@@ -121,6 +121,14 @@ fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
+/// Set on an entry of [`SortedHeaders`] whose name is that of the entry before it.
+const REPEAT: u32 = 1 << 31;
+
+/// The header index of an entry of [`SortedHeaders::groups`].
+pub(crate) fn index(entry: u32) -> usize {
+    (entry & !REPEAT) as usize
+}
+
 /// The signed headers of a request in canonical order, as indices into the caller's list:
 /// sorted by lowercased name, a repeated name's entries in arrival order. Kept on the stack
 /// up to 32 headers.
@@ -146,7 +154,7 @@ impl SortedHeaders {
             if !keep(i) {
                 continue;
             }
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let i = u32::try_from(i).unwrap_or(u32::MAX) & !REPEAT;
             if s.n < s.stack.len() {
                 s.stack[s.n] = i;
             } else {
@@ -165,6 +173,16 @@ impl SortedHeaders {
         idx.sort_unstable_by(|&x, &y| {
             cmp_lower(get(x as usize).0, get(y as usize).0).then(x.cmp(&y))
         });
+        // Mark each entry that repeats the name before it, so that walking the groups
+        // compares no names.
+        for j in (1..idx.len()).rev() {
+            if get(idx[j] as usize)
+                .0
+                .eq_ignore_ascii_case(get(idx[j - 1] as usize).0)
+            {
+                idx[j] |= REPEAT;
+            }
+        }
         s
     }
 
@@ -176,19 +194,16 @@ impl SortedHeaders {
         }
     }
 
-    /// The groups of one name each: the indices of its entries, in arrival order.
-    pub(crate) fn groups<'s, 'h: 's>(
-        &'s self,
-        get: impl Fn(usize) -> (&'h str, &'h str) + 's,
-    ) -> impl Iterator<Item = &'s [u32]> + 's {
+    /// The groups of one name each: the entries of the name, in arrival order (read an
+    /// entry's index with [`index`]).
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &[u32]> + '_ {
         let idx = self.indices();
         let mut at = 0;
         std::iter::from_fn(move || {
-            let first = *idx.get(at)?;
-            let name = get(first as usize).0;
-            let len = idx[at..]
+            idx.get(at)?;
+            let len = 1 + idx[at + 1..]
                 .iter()
-                .take_while(|&&i| get(i as usize).0.eq_ignore_ascii_case(name))
+                .take_while(|&&i| i & REPEAT != 0)
                 .count();
             let group = &idx[at..at + len];
             at += len;
@@ -202,14 +217,14 @@ impl SortedHeaders {
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
     ) {
-        for group in self.groups(get) {
-            push_lower(out, get(group[0] as usize).0);
+        for group in self.groups() {
+            push_lower(out, get(index(group[0])).0);
             out.push(':');
             for (j, &i) in group.iter().enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
-                canonical_value_into(out, get(i as usize).1);
+                canonical_value_into(out, get(index(i)).1);
             }
             out.push('\n');
         }
@@ -221,17 +236,19 @@ impl SortedHeaders {
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
     ) {
-        for (j, group) in self.groups(get).enumerate() {
+        for (j, group) in self.groups().enumerate() {
             if j > 0 {
                 out.push(';');
             }
-            push_lower(out, get(group[0] as usize).0);
+            push_lower(out, get(index(group[0])).0);
         }
     }
 }
 
 fn push_lower(out: &mut String, name: &str) {
-    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    let start = out.len();
+    out.push_str(name);
+    out[start..].make_ascii_lowercase();
 }
 
 /// Headers ready for the canonical request: lowercased names, sorted, values joined.
@@ -254,16 +271,16 @@ impl CanonicalHeaders {
         let get = |i: usize| kept[i];
         let sorted = SortedHeaders::new(kept.len(), get, |_| true);
         let entries = sorted
-            .groups(get)
+            .groups()
             .map(|group| {
                 let mut value = String::new();
                 for (j, &i) in group.iter().enumerate() {
                     if j > 0 {
                         value.push(',');
                     }
-                    canonical_value_into(&mut value, kept[i as usize].1);
+                    canonical_value_into(&mut value, kept[index(i)].1);
                 }
-                (kept[group[0] as usize].0.to_ascii_lowercase(), value)
+                (kept[index(group[0])].0.to_ascii_lowercase(), value)
             })
             .collect();
         Self { entries }

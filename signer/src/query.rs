@@ -136,6 +136,9 @@ pub(crate) fn canonical_query_into(
     extra: &[(&str, &str)],
     skip: Option<&dyn Fn(&[u8]) -> bool>,
 ) {
+    if query.is_empty() && extra.is_empty() {
+        return;
+    }
     let start = out.len();
     let mut spans = Spans {
         stack: [Span::default(); 32],

@@ -11,7 +11,8 @@ use crate::payload::PayloadHash;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{
-    capacity, check, push_scope, write_signature, Added, SignedHeaders, SigningOutput, Span,
+    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
+    Span,
 };
 use crate::string_to_sign::ALGORITHM;
 use crate::time::StackStr;
@@ -75,7 +76,7 @@ pub fn presign(
     pre.push('/');
     push_scope(
         &mut pre,
-        params.time.date_stamp_str().as_str(),
+        date_of(amz_date.as_str()),
         params.region,
         params.service,
     );
@@ -100,7 +101,15 @@ pub fn presign(
         5
     };
     let mut text = String::with_capacity(capacity(request, params, pre.len() + payload.len()));
-    let w = write_signature(&mut text, request, params, payload, &signed, &added[..n])?;
+    let w = write_signature(
+        &mut text,
+        request,
+        params,
+        payload,
+        &signed,
+        &added[..n],
+        amz_date.as_str(),
+    )?;
 
     let mut out = Added::default();
     let push = |text: &mut String, out: &mut Added, name: &'static str, value: &str| {

@@ -438,6 +438,7 @@ pub(crate) fn write_signature(
     payload_hash: &str,
     signed: &SignedHeaders<'_, '_>,
     added_query: &[(&str, &str)],
+    amz_date: &str,
 ) -> Result<Written, SignError> {
     let (path, query) = request.path_and_query()?;
     check_scope_field("region", params.region)?;
@@ -465,16 +466,16 @@ pub(crate) fn write_signature(
     out.push_str(ALGORITHM);
     out.push('\n');
     let amz_start = out.len();
-    out.push_str(params.time.amz_date_str().as_str());
-    let amz_date = Span::since(amz_start, out);
+    out.push_str(amz_date);
+    let amz_date_span = Span::since(amz_start, out);
     out.push('\n');
-    let date = params.time.date_stamp_str();
-    push_scope(out, date.as_str(), params.region, params.service);
+    let date = date_of(amz_date);
+    push_scope(out, date, params.region, params.service);
     out.push('\n');
     out.push_str(creq_hash.as_str());
     let sts = Span::since(sts_start, out);
 
-    let (date, region, service) = (date.as_str(), params.region, params.service);
+    let (region, service) = (params.region, params.service);
     let secret = &params.credentials.secret_access_key;
     let key = match params.key_cache {
         Some(cache) => cache.get(secret, date, region, service),
@@ -486,11 +487,16 @@ pub(crate) fn write_signature(
     Ok(Written {
         creq,
         sts,
-        amz_date,
+        amz_date: amz_date_span,
         payload_hash,
         signature: Span::since(sig_start, out),
         signature_bytes,
     })
+}
+
+/// The date stamp of an `X-Amz-Date` value: what comes before the `T`.
+pub(crate) fn date_of(amz_date: &str) -> &str {
+    amz_date.split('T').next().unwrap_or(amz_date)
 }
 
 /// Appends `date/region/service/aws4_request`.

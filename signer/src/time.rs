@@ -232,7 +232,12 @@ impl StackStr {
     }
 
     fn push_date(&mut self, y: i64, mo: i64, d: i64) {
-        self.push_int(i128::from(y), 4);
+        if (0..10_000).contains(&y) {
+            self.push_2(y / 100);
+            self.push_2(y % 100);
+        } else {
+            self.push_int(i128::from(y), 4);
+        }
         self.push_2(mo);
         self.push_2(d);
     }
