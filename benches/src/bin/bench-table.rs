@@ -1,8 +1,14 @@
-//! `bench-table`: runs the criterion benches of `sigv4-benches` (unless `--no-run`) and prints
-//! one Markdown table of medians: this project, the aws-sigv4 crate, reqsign, the ratio, and the
-//! lower bound where there is one (SHA-256 compressions: a GET header signature needs 26, with a
-//! cached signing key 10; the key chain 16).
+//! `bench-table`: runs the criterion benches of `sigv4-benches` and the allocation count
+//! (unless `--no-run`), and prints one Markdown table of medians: this project, the aws-sigv4
+//! crate, reqsign, the ratios, the lower bound where there is one, and heap allocations per
+//! operation; then the benchmarks issue's targets, each met or not.
+//!
+//! Bounds are SHA-256 compressions × the measured time of one compression: a GET header
+//! signature needs 26 (1 for the empty-body hash, 3 for the canonical request, 16 for the key
+//! chain, 6 for the final HMAC), with a cached signing key 10, the key chain alone 16. For the
+//! 1 MiB PUT the bound is raw SHA-256 of the body.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,94 +35,252 @@ fn cell(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_owned(), fmt_ns)
 }
 
+fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
+    match (num, den) {
+        (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+        _ => None,
+    }
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_owned(), |r| format!("{r:.2}×"))
+}
+
+fn cargo_bench(workspace: &Path, bench: &str) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["bench", "-p", "sigv4-benches", "--bench", bench])
+        .current_dir(workspace)
+        .status()
+        .with_context(|| format!("running cargo bench --bench {bench}"))?;
+    if !status.success() {
+        bail!("cargo bench --bench {bench} failed");
+    }
+    Ok(())
+}
+
+struct Row {
+    label: &'static str,
+    group: &'static str,
+    ours: &'static str,
+    peers: bool,
+    /// SHA-256 compressions of the bound.
+    blocks: Option<f64>,
+    /// The `sign-only` id with `sign()` alone, for the allocation column.
+    sign_only: Option<&'static str>,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        label: "key derivation (HMAC chain)",
+        group: "key-derivation",
+        ours: "ours",
+        peers: true,
+        blocks: Some(16.0),
+        sign_only: None,
+    },
+    Row {
+        label: "signing key, cache hit",
+        group: "key-derivation",
+        ours: "ours-cache-hit",
+        peers: false,
+        blocks: None,
+        sign_only: None,
+    },
+    Row {
+        label: "GET header auth (get-vanilla)",
+        group: "get-vanilla",
+        ours: "ours",
+        peers: true,
+        blocks: Some(26.0),
+        sign_only: Some("get-vanilla"),
+    },
+    Row {
+        label: "GET header auth, cached key",
+        group: "get-vanilla",
+        ours: "ours-cached-key",
+        peers: true,
+        blocks: Some(10.0),
+        sign_only: Some("get-vanilla-cached-key"),
+    },
+    Row {
+        label: "POST 1 KiB JSON (DynamoDB)",
+        group: "post-1kib",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("post-1kib"),
+    },
+    Row {
+        label: "presigned GET, 5 params",
+        group: "presign-5-params",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("presign-5-params"),
+    },
+    Row {
+        label: "PUT 1 MiB signed payload (S3)",
+        group: "put-1mib",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("put-1mib"),
+    },
+    Row {
+        label: "GET, `sign()` alone (no http::Request)",
+        group: "sign-only",
+        ours: "get-vanilla",
+        peers: false,
+        blocks: Some(26.0),
+        sign_only: None,
+    },
+    Row {
+        label: "GET cached key, `sign()` alone",
+        group: "sign-only",
+        ours: "get-vanilla-cached-key",
+        peers: false,
+        blocks: Some(10.0),
+        sign_only: None,
+    },
+    Row {
+        label: "verify GET (ours only)",
+        group: "verify-get",
+        ours: "ours",
+        peers: false,
+        blocks: None,
+        sign_only: None,
+    },
+];
+
 fn main() -> Result<()> {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     if !std::env::args().any(|a| a == "--no-run") {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["bench", "-p", "sigv4-benches", "--bench", "signing"])
-            .current_dir(&workspace)
-            .status()
-            .context("running cargo bench")?;
-        if !status.success() {
-            bail!("cargo bench failed");
-        }
+        cargo_bench(&workspace, "signing")?;
+        cargo_bench(&workspace, "allocs")?;
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace.join("target"), PathBuf::from);
     let root = target.join("criterion");
     let block = median_ns(&root, "sha256-block", "raw")
         .context("no sha256-block result: run without --no-run")?;
+    let allocs: BTreeMap<String, f64> = std::fs::read_to_string(root.join("allocs.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let alloc = |group: &str, id: &str| {
+        allocs
+            .get(&format!("{group}/{id}"))
+            .map_or_else(|| "n/a".to_owned(), |n| format!("{n}"))
+    };
 
-    println!("| benchmark | this project | aws-sigv4 | reqsign | aws-sigv4 / ours | reqsign / ours | bound | ours / bound |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
-    let rows: [(&str, &str, &str, Option<f64>); 7] = [
-        (
-            "key derivation (HMAC chain)",
-            "key-derivation",
-            "ours",
-            Some(16.0 * block),
-        ),
-        (
-            "signing key, cache hit",
-            "key-derivation",
-            "ours-cache-hit",
-            None,
-        ),
-        (
-            "GET header auth (get-vanilla)",
-            "get-vanilla",
-            "ours",
-            Some(26.0 * block),
-        ),
-        (
-            "GET header auth, cached key",
-            "get-vanilla",
-            "ours-cached-key",
-            Some(10.0 * block),
-        ),
-        ("POST 1 KiB JSON (DynamoDB)", "post-1kib", "ours", None),
-        ("presigned GET, 5 params", "presign-5-params", "ours", None),
-        ("PUT 1 MiB signed payload (S3)", "put-1mib", "ours", None),
-    ];
-    for (label, group, ours_id, bound) in rows {
-        let ours = median_ns(&root, group, ours_id);
-        // The cache-hit row has no peer: neither peer caches signing keys.
-        let peers = ours_id != "ours-cache-hit";
-        let aws = median_ns(&root, group, "aws-sigv4").filter(|_| peers);
-        let rq = median_ns(&root, group, "reqsign").filter(|_| peers);
-        let bound = if group == "put-1mib" {
-            median_ns(&root, group, "raw-sha256")
+    println!("| benchmark | this project | aws-sigv4 | reqsign | aws-sigv4 / ours | reqsign / ours | bound | ours / bound | allocations: ours / aws-sigv4 / reqsign |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut measured = BTreeMap::new();
+    for r in ROWS {
+        let ours = median_ns(&root, r.group, r.ours);
+        let aws = median_ns(&root, r.group, "aws-sigv4").filter(|_| r.peers);
+        let rq = median_ns(&root, r.group, "reqsign").filter(|_| r.peers);
+        let bound = if r.group == "put-1mib" {
+            median_ns(&root, r.group, "raw-sha256")
         } else {
-            bound
+            r.blocks.map(|b| b * block)
         };
-        let ratio = |peer: Option<f64>| match (peer, ours) {
-            (Some(p), Some(o)) if o > 0.0 => format!("{:.2}×", p / o),
-            _ => "n/a".to_owned(),
-        };
-        let over_bound = match (ours, bound) {
-            (Some(o), Some(b)) if b > 0.0 => format!("{:.2}×", o / b),
-            _ => "n/a".to_owned(),
+        let mut ours_allocs = alloc(r.group, r.ours);
+        if let Some(id) = r.sign_only {
+            ours_allocs = format!("{ours_allocs} ({} in `sign()`)", alloc("sign-only", id));
+        }
+        let allocs = if r.peers {
+            format!(
+                "{ours_allocs} / {} / {}",
+                alloc(r.group, "aws-sigv4"),
+                alloc(r.group, "reqsign")
+            )
+        } else {
+            ours_allocs
         };
         println!(
-            "| {label} | {} | {} | {} | {} | {} | {} | {over_bound} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {allocs} |",
+            r.label,
             cell(ours),
             cell(aws),
             cell(rq),
-            ratio(aws),
-            ratio(rq),
-            cell(bound)
+            fmt_ratio(ratio(aws, ours)),
+            fmt_ratio(ratio(rq, ours)),
+            cell(bound),
+            fmt_ratio(ratio(ours, bound)),
         );
+        measured.insert((r.group, r.ours), (ours, aws, bound));
     }
     println!(
-        "| verify GET (ours only) | {} | n/a | n/a | n/a | n/a | n/a | n/a |",
-        cell(median_ns(&root, "verify-get", "ours"))
-    );
-    println!(
-        "| SHA-256, one 64-byte block | {} | | | | | | |",
+        "| SHA-256, one 64-byte block (the bound's unit) | {} | | | | | | | |",
         fmt_ns(block)
     );
     println!();
-    println!("Bounds: SHA-256 compressions × the measured block time (GET 26, cached key 10, key chain 16); for PUT 1 MiB, raw SHA-256 of the body. The 1 MiB row's bound column is raw SHA-256 of 1 MiB.");
+    println!("Bounds: SHA-256 compressions × the measured time of one (GET 26, cached key 10, key chain 16); for PUT 1 MiB, raw SHA-256 of the body. Allocations are heap allocations per operation (counting allocator, `benches/benches/allocs.rs`); in parentheses, those of this project's `sign()` alone.");
+    println!();
+
+    // The targets of the benchmarks issue.
+    let get = |g: &'static str, id: &'static str| measured.get(&(g, id)).copied();
+    let vs_aws = |g, id| get(g, id).and_then(|(o, a, _)| ratio(a, o));
+    let vs_bound = |g, id| get(g, id).and_then(|(o, _, b)| ratio(o, b));
+    let targets: [(&str, Option<f64>, bool, f64); 6] = [
+        (
+            "GET ≥ 4× faster than aws-sigv4",
+            vs_aws("get-vanilla", "ours"),
+            true,
+            4.0,
+        ),
+        (
+            "GET within 1.3× of the 26-compression bound",
+            vs_bound("get-vanilla", "ours"),
+            false,
+            1.3,
+        ),
+        (
+            "GET with cached key ≥ 10× faster than aws-sigv4",
+            vs_aws("get-vanilla", "ours-cached-key"),
+            true,
+            10.0,
+        ),
+        (
+            "POST 1 KiB ≥ 3× faster than aws-sigv4",
+            vs_aws("post-1kib", "ours"),
+            true,
+            3.0,
+        ),
+        (
+            "presign ≥ 3× faster than aws-sigv4",
+            vs_aws("presign-5-params", "ours"),
+            true,
+            3.0,
+        ),
+        (
+            "PUT 1 MiB at ≥ 0.9× raw SHA-256 throughput (time ≤ 1.11× raw)",
+            vs_bound("put-1mib", "ours"),
+            false,
+            1.0 / 0.9,
+        ),
+    ];
+    println!("| target | measured | met |");
+    println!("| --- | --- | --- |");
+    for (label, v, higher_is_better, limit) in targets {
+        let met = v.map(|v| {
+            if higher_is_better {
+                v >= limit
+            } else {
+                v <= limit
+            }
+        });
+        println!(
+            "| {label} | {} | {} |",
+            fmt_ratio(v),
+            match met {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "n/a",
+            }
+        );
+    }
     Ok(())
 }
