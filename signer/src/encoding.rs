@@ -81,38 +81,33 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Appends the lowercase hex of `bytes`.
 pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
-    for chunk in bytes.chunks(32) {
-        out.push_str(hex32(chunk).as_str());
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(LOWER[usize::from(b >> 4)] as char);
+        out.push(LOWER[usize::from(b & 0xf)] as char);
     }
 }
 
-/// Lowercase hex of up to 32 bytes (a SHA-256 digest), on the stack; bytes past 32 are left
-/// out.
-pub(crate) fn hex32(bytes: &[u8]) -> Hex32 {
+/// Lowercase hex of a SHA-256 digest, on the stack.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> Hex32 {
     const LOWER: &[u8; 16] = b"0123456789abcdef";
-    let mut h = Hex32 {
-        buf: [0; 64],
-        len: 0,
-    };
-    for &b in bytes.iter().take(32) {
-        h.buf[h.len] = LOWER[usize::from(b >> 4)];
-        h.buf[h.len + 1] = LOWER[usize::from(b & 0xf)];
-        h.len += 2;
+    let mut buf = [0u8; 64];
+    for (pair, &b) in buf.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = LOWER[usize::from(b >> 4)];
+        pair[1] = LOWER[usize::from(b & 0xf)];
     }
-    h
+    Hex32(buf)
 }
 
 /// Hex text of a digest, on the stack.
 #[derive(Clone, Copy)]
-pub(crate) struct Hex32 {
-    buf: [u8; 64],
-    len: usize,
-}
+pub(crate) struct Hex32([u8; 64]);
 
 impl Hex32 {
     pub(crate) fn as_str(&self) -> &str {
         // Only hex digits are written.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        std::str::from_utf8(&self.0).unwrap_or_default()
     }
 }
 

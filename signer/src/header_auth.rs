@@ -67,7 +67,7 @@ pub fn sign_headers(
     text.push_str(", SignedHeaders=");
     signed.write_names(&mut text);
     text.push_str(", Signature=");
-    text.push_str(crate::encoding::hex32(&w.signature_bytes).as_str());
+    text.push_str(w.signature_hex.as_str());
     out.push("Authorization", Span::since(start, &text));
     Ok(SigningOutput::new(
         SignatureLocation::Headers,

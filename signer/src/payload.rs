@@ -55,7 +55,7 @@ impl<'a> PayloadHash<'a> {
     pub(crate) fn new(mode: &'a PayloadMode, body: &[u8]) -> Result<Self, ParamsError> {
         Ok(match mode {
             PayloadMode::Hash if body.is_empty() => Self::Text(EMPTY_SHA256),
-            PayloadMode::Hash => Self::Digest(hex32(&Sha256::digest(body))),
+            PayloadMode::Hash => Self::Digest(hex32(&Sha256::digest(body).into())),
             PayloadMode::Unsigned => Self::Text(UNSIGNED_PAYLOAD),
             PayloadMode::Precomputed(h) => {
                 if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {

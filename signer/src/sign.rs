@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use sha2::{Digest, Sha256};
 
 use crate::canonical_request::CanonicalRequest;
-use crate::encoding::{encode_into, hex32};
+use crate::encoding::{encode_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
 use crate::headers::{self, CanonicalHeaders, SortedHeaders, UNSIGNED_BY_DEFAULT};
 use crate::key::SigningKey;
@@ -404,7 +404,7 @@ pub(crate) struct Written {
     pub amz_date: Span,
     pub payload_hash: Span,
     pub signature: Span,
-    pub signature_bytes: [u8; 32],
+    pub signature_hex: Hex32,
 }
 
 /// A capacity that holds everything signing writes for `request`, so the buffer is never
@@ -460,7 +460,7 @@ pub(crate) fn write_signature(
     out.push_str(payload_hash);
     let creq = Span::since(creq_start, out);
     let payload_hash = Span::since(payload_start, out);
-    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]));
+    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
 
     let sts_start = out.len();
     out.push_str(ALGORITHM);
@@ -483,20 +483,22 @@ pub(crate) fn write_signature(
     };
     let signature_bytes = key.sign_bytes(&out.as_bytes()[sts.start..sts.end]);
     let sig_start = out.len();
-    out.push_str(hex32(&signature_bytes).as_str());
+    let signature_hex = hex32(&signature_bytes);
+    out.push_str(signature_hex.as_str());
     Ok(Written {
         creq,
         sts,
         amz_date: amz_date_span,
         payload_hash,
         signature: Span::since(sig_start, out),
-        signature_bytes,
+        signature_hex,
     })
 }
 
 /// The date stamp of an `X-Amz-Date` value: what comes before the `T`.
 pub(crate) fn date_of(amz_date: &str) -> &str {
-    amz_date.split('T').next().unwrap_or(amz_date)
+    // `DATE` + `THHMMSSZ`.
+    amz_date.get(..amz_date.len().saturating_sub(8)).unwrap_or(amz_date)
 }
 
 /// Appends `date/region/service/aws4_request`.
