@@ -91,14 +91,26 @@ pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
 
 /// Lowercase hex of a SHA-256 digest, on the stack.
 pub(crate) fn hex32(bytes: &[u8; 32]) -> Hex32 {
-    const LOWER: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 64];
-    for (pair, &b) in buf.chunks_exact_mut(2).zip(bytes) {
-        pair[0] = LOWER[usize::from(b >> 4)];
-        pair[1] = LOWER[usize::from(b & 0xf)];
+    let mut pairs = [[0u8; 2]; 32];
+    for (pair, &b) in pairs.iter_mut().zip(bytes) {
+        *pair = HEX_PAIRS[usize::from(b)];
     }
-    Hex32(buf)
+    let mut out = [0u8; 64];
+    out.copy_from_slice(pairs.as_flattened());
+    Hex32(out)
 }
+
+/// The two lowercase hex digits of each byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [LOWER[i >> 4], LOWER[i & 0xf]];
+        i += 1;
+    }
+    t
+};
 
 /// Hex text of a digest, on the stack.
 #[derive(Clone, Copy)]
