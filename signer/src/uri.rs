@@ -75,7 +75,7 @@ pub(crate) fn canonical_uri_into(
             let start = out.len();
             let mut depth = 0usize;
             let mut trailing = false;
-            for seg in path.split('/') {
+            for seg in path.split(|c: char| c == '/') {
                 trailing = true;
                 match seg {
                     "" | "." => {}
