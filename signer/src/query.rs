@@ -88,6 +88,9 @@ pub fn canonical_query_without(
     out
 }
 
+/// Which decoded keys [`canonical_query_into`] leaves out.
+type SkipFn<'f> = dyn Fn(&[u8]) -> bool + 'f;
+
 /// Where one encoded parameter lies in the scratch area: key `[start, eq)`, value
 /// `[eq, end)`.
 #[derive(Clone, Copy, Default)]
@@ -134,7 +137,7 @@ pub(crate) fn canonical_query_into(
     out: &mut String,
     query: &str,
     extra: &[(&str, &str)],
-    skip: Option<&dyn Fn(&[u8]) -> bool>,
+    skip: Option<&SkipFn<'_>>,
 ) {
     if query.is_empty() && extra.is_empty() {
         return;

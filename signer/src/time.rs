@@ -176,19 +176,10 @@ impl SigningTime {
 }
 
 /// A short ASCII string on the stack (a formatted time or number).
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct StackStr {
     buf: [u8; 32],
     len: usize,
-}
-
-impl Default for StackStr {
-    fn default() -> Self {
-        Self {
-            buf: [0; 32],
-            len: 0,
-        }
-    }
 }
 
 impl StackStr {

@@ -75,7 +75,7 @@ pub(crate) fn canonical_uri_into(
             let start = out.len();
             let mut depth = 0usize;
             let mut trailing = false;
-            for seg in path.split(|c: char| c == '/') {
+            for seg in path.split(is_slash) {
                 trailing = true;
                 match seg {
                     "" | "." => {}
@@ -99,6 +99,11 @@ pub(crate) fn canonical_uri_into(
             }
         }
     }
+}
+
+fn is_slash(c: char) -> bool {
+    // A closure pattern scans byte by byte: cheaper than `memchr` on short paths.
+    c == '/'
 }
 
 fn encode_once(out: &mut String, b: &[u8]) {
