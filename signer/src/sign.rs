@@ -498,7 +498,9 @@ pub(crate) fn write_signature(
 /// The date stamp of an `X-Amz-Date` value: what comes before the `T`.
 pub(crate) fn date_of(amz_date: &str) -> &str {
     // `DATE` + `THHMMSSZ`.
-    amz_date.get(..amz_date.len().saturating_sub(8)).unwrap_or(amz_date)
+    amz_date
+        .get(..amz_date.len().saturating_sub(8))
+        .unwrap_or(amz_date)
 }
 
 /// Appends `date/region/service/aws4_request`.
