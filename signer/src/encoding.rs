@@ -16,11 +16,20 @@ pub(crate) fn push_pct(out: &mut String, b: u8) {
 
 /// Appends `bytes` encoded; `/` is kept when `keep_slash` is set.
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
-    for &b in bytes {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
+    let plain = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of bytes kept as they are is ASCII: copy it at once.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| !plain(b))
+            .map_or(bytes.len(), |n| i + n);
+        if run > i {
+            out.push_str(std::str::from_utf8(&bytes[i..run]).unwrap_or_default());
+            i = run;
         } else {
-            push_pct(out, b);
+            push_pct(out, bytes[i]);
+            i += 1;
         }
     }
 }
@@ -129,6 +138,16 @@ pub(crate) fn reencode_query_component(out: &mut String, s: &str, plus_is_space:
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
+        // A run of unreserved bytes decodes and encodes to itself.
+        let run = b[i..]
+            .iter()
+            .position(|&c| !is_unreserved(c))
+            .map_or(b.len(), |n| i + n);
+        if run > i {
+            out.push_str(&s[i..run]);
+            i = run;
+            continue;
+        }
         let (v, step) = match pct_at(&b[i..]) {
             Some(v) => (v, 3),
             None if plus_is_space && b[i] == b'+' => (b' ', 1),
