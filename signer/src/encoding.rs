@@ -16,11 +16,20 @@ pub(crate) fn push_pct(out: &mut String, b: u8) {
 
 /// Appends `bytes` encoded; `/` is kept when `keep_slash` is set.
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
-    for &b in bytes {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
+    let plain = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of bytes kept as they are is ASCII: copy it at once.
+        let run = bytes[i..]
+            .iter()
+            .position(|&b| !plain(b))
+            .map_or(bytes.len(), |n| i + n);
+        if run > i {
+            out.push_str(std::str::from_utf8(&bytes[i..run]).unwrap_or_default());
+            i = run;
         } else {
-            push_pct(out, b);
+            push_pct(out, bytes[i]);
+            i += 1;
         }
     }
 }
@@ -74,11 +83,81 @@ pub(crate) fn decode_query_component_with(s: &str, plus_is_space: bool) -> Vec<u
 
 /// Lowercase hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    const LOWER: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(LOWER[usize::from(b >> 4)] as char);
-        s.push(LOWER[usize::from(b & 0xf)] as char);
-    }
+    hex_into(&mut s, bytes);
     s
+}
+
+/// Appends the lowercase hex of `bytes`.
+pub(crate) fn hex_into(out: &mut String, bytes: &[u8]) {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(bytes.len() * 2);
+    for &b in bytes {
+        out.push(LOWER[usize::from(b >> 4)] as char);
+        out.push(LOWER[usize::from(b & 0xf)] as char);
+    }
+}
+
+/// Lowercase hex of a SHA-256 digest, on the stack.
+pub(crate) fn hex32(bytes: &[u8; 32]) -> Hex32 {
+    let mut pairs = [[0u8; 2]; 32];
+    for (pair, &b) in pairs.iter_mut().zip(bytes) {
+        *pair = HEX_PAIRS[usize::from(b)];
+    }
+    let mut out = [0u8; 64];
+    out.copy_from_slice(pairs.as_flattened());
+    Hex32(out)
+}
+
+/// The two lowercase hex digits of each byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const LOWER: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [LOWER[i >> 4], LOWER[i & 0xf]];
+        i += 1;
+    }
+    t
+};
+
+/// Hex text of a digest, on the stack.
+#[derive(Clone, Copy)]
+pub(crate) struct Hex32([u8; 64]);
+
+impl Hex32 {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only hex digits are written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// Decodes a query component (as [`decode_query_component_with`]) and appends it encoded
+/// (as [`encode_into`], `/` encoded), without an intermediate buffer.
+pub(crate) fn reencode_query_component(out: &mut String, s: &str, plus_is_space: bool) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A run of unreserved bytes decodes and encodes to itself.
+        let run = b[i..]
+            .iter()
+            .position(|&c| !is_unreserved(c))
+            .map_or(b.len(), |n| i + n);
+        if run > i {
+            out.push_str(&s[i..run]);
+            i = run;
+            continue;
+        }
+        let (v, step) = match pct_at(&b[i..]) {
+            Some(v) => (v, 3),
+            None if plus_is_space && b[i] == b'+' => (b' ', 1),
+            None => (b[i], 1),
+        };
+        if is_unreserved(v) {
+            out.push(v as char);
+        } else {
+            push_pct(out, v);
+        }
+        i += step;
+    }
 }

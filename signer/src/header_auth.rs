@@ -4,10 +4,13 @@
 //! Headers of those names already on the request are replaced, not signed twice.
 
 use crate::error::SignError;
-use crate::payload::ContentSha256Mode;
+use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{check, headers_to_sign, payload_hash_for, prepare, SigningOutput};
+use crate::sign::{
+    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
+    Span,
+};
 use crate::string_to_sign::ALGORITHM;
 
 /// Signs `request` for the `Authorization` header.
@@ -16,51 +19,62 @@ pub fn sign_headers(
     params: &SigningParams<'_>,
 ) -> Result<SigningOutput, SignError> {
     check(request, params)?;
-    let payload_hash = payload_hash_for(request, params)?;
-    let amz_date = params.time.amz_date();
-    let token = params.credentials.session_token.as_deref();
     let s = &params.settings;
+    let payload = PayloadHash::new(&s.payload, request.body)?;
+    let payload = payload.as_str();
+    let amz_date = params.time.amz_date_str();
+    let token = params.credentials.session_token.as_deref();
 
-    let mut added = vec![("x-amz-date", amz_date.as_str())];
+    let mut added = [("x-amz-date", amz_date.as_str()), ("", ""), ("", "")];
+    let mut n = 1;
     if s.content_sha256 == ContentSha256Mode::Header {
-        added.push(("x-amz-content-sha256", payload_hash.as_str()));
+        added[n] = ("x-amz-content-sha256", payload);
+        n += 1;
     }
     if let (Some(t), SessionTokenMode::Include) = (token, s.session_token) {
-        added.push(("x-amz-security-token", t));
+        added[n] = ("x-amz-security-token", t);
+        n += 1;
     }
-    let p = prepare(
+    let signed = SignedHeaders::new(request, &added[..n]);
+    let mut text = String::with_capacity(capacity(request, params, payload.len()));
+    let w = write_signature(
+        &mut text,
         request,
         params,
-        &payload_hash,
-        headers_to_sign(request, &added),
+        payload,
+        &signed,
         &[],
+        amz_date.as_str(),
     )?;
 
-    let mut headers = vec![("X-Amz-Date".to_owned(), amz_date.clone())];
+    let mut out = Added::default();
+    out.push("X-Amz-Date", w.amz_date);
     if s.content_sha256 == ContentSha256Mode::Header {
-        headers.push(("x-amz-content-sha256".to_owned(), payload_hash.clone()));
+        out.push("x-amz-content-sha256", w.payload_hash);
     }
     if let Some(t) = token {
-        headers.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
+        let start = text.len();
+        text.push_str(t);
+        out.push("X-Amz-Security-Token", Span::since(start, &text));
     }
-    headers.push((
-        "Authorization".to_owned(),
-        format!(
-            "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
-            params.credentials.access_key_id,
-            p.scope,
-            p.canonical_request.signed_headers(),
-            p.signature
-        ),
-    ));
-    Ok(SigningOutput {
-        location: SignatureLocation::Headers,
-        canonical_request: p.canonical_request,
-        canonical_request_text: p.canonical_request_text,
-        scope: p.scope,
-        string_to_sign: p.string_to_sign,
-        signature: p.signature,
-        headers,
-        query: Vec::new(),
-    })
+    let start = text.len();
+    text.push_str(ALGORITHM);
+    text.push_str(" Credential=");
+    text.push_str(&params.credentials.access_key_id);
+    text.push('/');
+    let date = date_of(amz_date.as_str());
+    push_scope(&mut text, date, params.region, params.service);
+    text.push_str(", SignedHeaders=");
+    signed.write_names(&mut text);
+    text.push_str(", Signature=");
+    text.push_str(w.signature_hex.as_str());
+    out.push("Authorization", Span::since(start, &text));
+    Ok(SigningOutput::new(
+        SignatureLocation::Headers,
+        text,
+        w.creq,
+        w.sts,
+        w.signature,
+        out,
+    ))
 }

@@ -63,8 +63,15 @@ pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
 
 /// The canonical form of one header value (see the module docs). Assumes [`validate`] passed.
 pub fn canonical_value(value: &str) -> String {
-    let b = value.as_bytes();
     let mut out = String::with_capacity(value.len());
+    canonical_value_into(&mut out, value);
+    out
+}
+
+/// Appends [`canonical_value`] to `out`.
+pub(crate) fn canonical_value_into(out: &mut String, value: &str) {
+    let start = out.len();
+    let b = value.as_bytes();
     let mut i = 0;
     let mut last_space = false;
     while i < b.len() {
@@ -79,10 +86,14 @@ pub fn canonical_value(value: &str) -> String {
                 (true, j)
             }
             b' ' => (true, i + 1),
-            _ => (
-                false,
-                i + value[i..].chars().next().map_or(1, char::len_utf8),
-            ),
+            _ => {
+                // Copy the run up to the next space or line break at once.
+                let run = b[i..]
+                    .iter()
+                    .position(|&c| matches!(c, b' ' | b'\r' | b'\n'))
+                    .map_or(b.len(), |n| i + n);
+                (false, run)
+            }
         };
         if is_space {
             if !last_space {
@@ -94,7 +105,150 @@ pub fn canonical_value(value: &str) -> String {
         last_space = is_space;
         i = next;
     }
-    out.trim_matches([' ', '\t']).to_owned()
+    let written = &out[start..];
+    let lead = written.len() - written.trim_start_matches([' ', '\t']).len();
+    let keep = written.trim_end_matches([' ', '\t']).len();
+    out.truncate(start + keep);
+    if lead > 0 {
+        out.replace_range(start..start + lead.min(keep), "");
+    }
+}
+
+/// Compares header names as their lowercase forms.
+fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
+/// Set on an entry of [`SortedHeaders`] whose name is that of the entry before it.
+const REPEAT: u32 = 1 << 31;
+
+/// The header index of an entry of [`SortedHeaders::groups`].
+pub(crate) fn index(entry: u32) -> usize {
+    (entry & !REPEAT) as usize
+}
+
+/// The signed headers of a request in canonical order, as indices into the caller's list:
+/// sorted by lowercased name, a repeated name's entries in arrival order. Kept on the stack
+/// up to 32 headers.
+pub(crate) struct SortedHeaders {
+    stack: [u32; 32],
+    heap: Vec<u32>,
+    n: usize,
+}
+
+impl SortedHeaders {
+    /// Sorts the headers `0..n` (`get(i)` is header `i`) that `keep` accepts by index.
+    pub(crate) fn new<'h>(
+        n: usize,
+        get: impl Fn(usize) -> (&'h str, &'h str),
+        keep: impl Fn(usize) -> bool,
+    ) -> Self {
+        let mut s = Self {
+            stack: [0; 32],
+            heap: Vec::new(),
+            n: 0,
+        };
+        for i in 0..n {
+            if !keep(i) {
+                continue;
+            }
+            let i = u32::try_from(i).unwrap_or(u32::MAX) & !REPEAT;
+            if s.n < s.stack.len() {
+                s.stack[s.n] = i;
+            } else {
+                if s.heap.is_empty() {
+                    s.heap.extend_from_slice(&s.stack);
+                }
+                s.heap.push(i);
+            }
+            s.n += 1;
+        }
+        let idx = if s.heap.is_empty() {
+            &mut s.stack[..s.n]
+        } else {
+            &mut s.heap[..]
+        };
+        idx.sort_unstable_by(|&x, &y| {
+            cmp_lower(get(x as usize).0, get(y as usize).0).then(x.cmp(&y))
+        });
+        // Mark each entry that repeats the name before it, so that walking the groups
+        // compares no names.
+        for j in (1..idx.len()).rev() {
+            if get(idx[j] as usize)
+                .0
+                .eq_ignore_ascii_case(get(idx[j - 1] as usize).0)
+            {
+                idx[j] |= REPEAT;
+            }
+        }
+        s
+    }
+
+    fn indices(&self) -> &[u32] {
+        if self.heap.is_empty() {
+            &self.stack[..self.n]
+        } else {
+            &self.heap
+        }
+    }
+
+    /// The groups of one name each: the entries of the name, in arrival order (read an
+    /// entry's index with [`index`]).
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        let idx = self.indices();
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            idx.get(at)?;
+            let len = 1 + idx[at + 1..]
+                .iter()
+                .take_while(|&&i| i & REPEAT != 0)
+                .count();
+            let group = &idx[at..at + len];
+            at += len;
+            Some(group)
+        })
+    }
+
+    /// Appends the canonical header lines, `name:value\n` each.
+    pub(crate) fn write_lines<'h>(
+        &self,
+        out: &mut String,
+        get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
+    ) {
+        for group in self.groups() {
+            push_lower(out, get(index(group[0])).0);
+            out.push(':');
+            for (j, &i) in group.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                canonical_value_into(out, get(index(i)).1);
+            }
+            out.push('\n');
+        }
+    }
+
+    /// Appends the signed-headers list, `a;b;c`.
+    pub(crate) fn write_names<'h>(
+        &self,
+        out: &mut String,
+        get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
+    ) {
+        for (j, group) in self.groups().enumerate() {
+            if j > 0 {
+                out.push(';');
+            }
+            push_lower(out, get(index(group[0])).0);
+        }
+    }
+}
+
+fn push_lower(out: &mut String, name: &str) {
+    let start = out.len();
+    out.push_str(name);
+    out[start..].make_ascii_lowercase();
 }
 
 /// Headers ready for the canonical request: lowercased names, sorted, values joined.
@@ -110,22 +264,25 @@ impl CanonicalHeaders {
         headers: impl IntoIterator<Item = (&'h str, &'h str)>,
         mut sign: impl FnMut(&str) -> bool,
     ) -> Self {
-        let mut entries: Vec<(String, String)> = Vec::new();
-        for (name, value) in headers {
-            let lname = name.to_ascii_lowercase();
-            if !sign(&lname) {
-                continue;
-            }
-            let value = canonical_value(value);
-            match entries.iter_mut().find(|(n, _)| *n == lname) {
-                Some((_, v)) => {
-                    v.push(',');
-                    v.push_str(&value);
+        let kept: Vec<(&str, &str)> = headers
+            .into_iter()
+            .filter(|(n, _)| sign(&n.to_ascii_lowercase()))
+            .collect();
+        let get = |i: usize| kept[i];
+        let sorted = SortedHeaders::new(kept.len(), get, |_| true);
+        let entries = sorted
+            .groups()
+            .map(|group| {
+                let mut value = String::new();
+                for (j, &i) in group.iter().enumerate() {
+                    if j > 0 {
+                        value.push(',');
+                    }
+                    canonical_value_into(&mut value, kept[index(i)].1);
                 }
-                None => entries.push((lname, value)),
-            }
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+                (kept[index(group[0])].0.to_ascii_lowercase(), value)
+            })
+            .collect();
         Self { entries }
     }
 
@@ -179,6 +336,8 @@ mod tests {
         assert_eq!(canonical_value("ሴ  é"), "ሴ é");
         assert_eq!(canonical_value("a \t b"), "a \t b");
         assert_eq!(canonical_value(""), "");
+        assert_eq!(canonical_value(" \t "), "");
+        assert_eq!(canonical_value("\t  x"), "x");
     }
 
     #[test]

@@ -39,31 +39,29 @@ pub fn apply_http<B>(
     request: &mut http::Request<B>,
     output: &SigningOutput,
 ) -> Result<(), SignError> {
-    for (n, v) in output.headers() {
-        let name = http::HeaderName::from_bytes(n.as_bytes())
-            .map_err(|_| RequestError::InvalidHeaderName { name: n.clone() })?;
+    for (n, v) in output.header_pairs() {
+        let name = match n {
+            "Authorization" => http::header::AUTHORIZATION,
+            "X-Amz-Date" => http::HeaderName::from_static("x-amz-date"),
+            "x-amz-content-sha256" => http::HeaderName::from_static("x-amz-content-sha256"),
+            "X-Amz-Security-Token" => http::HeaderName::from_static("x-amz-security-token"),
+            _ => http::HeaderName::from_bytes(n.as_bytes())
+                .map_err(|_| RequestError::InvalidHeaderName { name: n.to_owned() })?,
+        };
         let value = http::HeaderValue::from_str(v)
-            .map_err(|_| RequestError::InvalidHeaderValue { name: n.clone() })?;
+            .map_err(|_| RequestError::InvalidHeaderValue { name: n.to_owned() })?;
         request.headers_mut().insert(name, value);
     }
-    if !output.query_params().is_empty() {
-        let signed = output.apply(&SignableRequest::new(
-            request.method().as_str(),
-            request.uri().path_and_query().map_or("/", |pq| pq.as_str()),
-        ));
+    if output.query_pairs().len() > 0 {
+        let target =
+            output.signed_target(request.uri().path_and_query().map_or("/", |pq| pq.as_str()));
         let mut parts = request.uri().clone().into_parts();
-        parts.path_and_query =
-            Some(
-                signed
-                    .target
-                    .parse()
-                    .map_err(|_| RequestError::InvalidTarget {
-                        target: crate::error::shorten(&signed.target),
-                    })?,
-            );
+        parts.path_and_query = Some(target.parse().map_err(|_| RequestError::InvalidTarget {
+            target: crate::error::shorten(&target),
+        })?);
         *request.uri_mut() =
             http::Uri::from_parts(parts).map_err(|_| RequestError::InvalidTarget {
-                target: crate::error::shorten(&signed.target),
+                target: crate::error::shorten(&target),
             })?;
     }
     Ok(())

@@ -2,7 +2,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::encoding::hex;
+use crate::encoding::{hex, hex32, Hex32};
 use crate::error::ParamsError;
 
 /// SHA-256 of the empty string, the payload hash of a request without a body.
@@ -42,15 +42,34 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// The payload hash for `body` under `mode`.
 pub fn payload_hash(mode: &PayloadMode, body: &[u8]) -> Result<String, ParamsError> {
-    Ok(match mode {
-        PayloadMode::Hash if body.is_empty() => EMPTY_SHA256.to_owned(),
-        PayloadMode::Hash => sha256_hex(body),
-        PayloadMode::Unsigned => UNSIGNED_PAYLOAD.to_owned(),
-        PayloadMode::Precomputed(h) => {
-            if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(ParamsError::InvalidPayloadHash);
+    Ok(PayloadHash::new(mode, body)?.as_str().to_owned())
+}
+
+/// A payload hash without allocating: a constant, the caller's text, or hex on the stack.
+pub(crate) enum PayloadHash<'a> {
+    Text(&'a str),
+    Digest(Hex32),
+}
+
+impl<'a> PayloadHash<'a> {
+    pub(crate) fn new(mode: &'a PayloadMode, body: &[u8]) -> Result<Self, ParamsError> {
+        Ok(match mode {
+            PayloadMode::Hash if body.is_empty() => Self::Text(EMPTY_SHA256),
+            PayloadMode::Hash => Self::Digest(hex32(&Sha256::digest(body).into())),
+            PayloadMode::Unsigned => Self::Text(UNSIGNED_PAYLOAD),
+            PayloadMode::Precomputed(h) => {
+                if h.is_empty() || !h.bytes().all(|b| b.is_ascii_graphic()) {
+                    return Err(ParamsError::InvalidPayloadHash);
+                }
+                Self::Text(h)
             }
-            h.clone()
+        })
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Self::Text(t) => t,
+            Self::Digest(h) => h.as_str(),
         }
-    })
+    }
 }

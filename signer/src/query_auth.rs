@@ -5,12 +5,17 @@
 //! "Authenticating Requests: Using Query Parameters"). The payload is never sent as a header
 //! in query auth; the canonical request still ends with the payload hash.
 
+use crate::encoding::decode_query_component_with;
 use crate::error::{ParamsError, RequestError, SignError};
-use crate::query::parse_query;
+use crate::payload::PayloadHash;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{check, headers_to_sign, payload_hash_for, prepare, SigningOutput};
+use crate::sign::{
+    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
+    Span,
+};
 use crate::string_to_sign::ALGORITHM;
+use crate::time::StackStr;
 
 /// Longest presign lifetime AWS accepts: 7 days.
 pub const MAX_EXPIRES: u64 = 604_800;
@@ -39,62 +44,94 @@ pub fn presign(
     check(request, params)?;
     let (_, query) = request.path_and_query()?;
     let token = params.credentials.session_token.as_deref();
-    for (k, _) in parse_query(query) {
-        let clash = RESERVED.iter().any(|r| r.as_bytes() == k.as_slice())
+    for p in query.split('&').filter(|p| !p.is_empty()) {
+        let k = p.split_once('=').map_or(p, |(k, _)| k);
+        let decoded;
+        // Decode only a key that has something to decode.
+        let k = if k.contains(['%', '+']) {
+            decoded = decode_query_component_with(k, true);
+            decoded.as_slice()
+        } else {
+            k.as_bytes()
+        };
+        let clash = RESERVED.iter().any(|r| r.as_bytes() == k)
             || (token.is_some() && k == b"X-Amz-Security-Token");
         if clash {
             return Err(RequestError::ReservedQueryParameter {
-                name: String::from_utf8_lossy(&k).into_owned(),
+                name: String::from_utf8_lossy(k).into_owned(),
             }
             .into());
         }
     }
-    let payload_hash = payload_hash_for(request, params)?;
-    let amz_date = params.time.amz_date();
-    let credential = format!(
-        "{}/{}/{}/{}/aws4_request",
-        params.credentials.access_key_id,
-        params.time.date_stamp(),
-        params.region,
-        params.service
-    );
-    let expires = expires_in.to_string();
+    let payload = PayloadHash::new(&params.settings.payload, request.body)?;
+    let payload = payload.as_str();
+    let amz_date = params.time.amz_date_str();
     let token_signed = matches!(params.settings.session_token, SessionTokenMode::Include);
 
-    // The signed-headers list goes in the query, so it is known before the canonical request.
-    let canonical_headers = headers_to_sign(request, &[]);
-    let signed_headers = canonical_headers.signed_headers();
-    let mut added = vec![
+    // The credential, expiry and signed-headers list go in the query, so they are known
+    // before the canonical request: they are written to a buffer of their own.
+    let signed = SignedHeaders::new(request, &[]);
+    let mut pre = String::with_capacity(capacity(request, params, 0) / 2);
+    pre.push_str(&params.credentials.access_key_id);
+    pre.push('/');
+    push_scope(
+        &mut pre,
+        date_of(amz_date.as_str()),
+        params.region,
+        params.service,
+    );
+    let credential_end = pre.len();
+    let mut expires = StackStr::default();
+    expires.push_int(i128::from(expires_in), 1);
+    signed.write_names(&mut pre);
+    let credential = &pre[..credential_end];
+    let signed_headers = &pre[credential_end..];
+    let mut added = [
         ("X-Amz-Algorithm", ALGORITHM),
-        ("X-Amz-Credential", credential.as_str()),
+        ("X-Amz-Credential", credential),
         ("X-Amz-Date", amz_date.as_str()),
         ("X-Amz-Expires", expires.as_str()),
-        ("X-Amz-SignedHeaders", signed_headers.as_str()),
+        ("X-Amz-SignedHeaders", signed_headers),
+        ("", ""),
     ];
-    if let (Some(t), true) = (token, token_signed) {
-        added.push(("X-Amz-Security-Token", t));
-    }
-    let p = prepare(request, params, &payload_hash, canonical_headers, &added)?;
+    let n = if let (Some(t), true) = (token, token_signed) {
+        added[5] = ("X-Amz-Security-Token", t);
+        6
+    } else {
+        5
+    };
+    let mut text = String::with_capacity(capacity(request, params, pre.len() + payload.len()));
+    let w = write_signature(
+        &mut text,
+        request,
+        params,
+        payload,
+        &signed,
+        &added[..n],
+        amz_date.as_str(),
+    )?;
 
-    let mut query = vec![
-        ("X-Amz-Algorithm".to_owned(), ALGORITHM.to_owned()),
-        ("X-Amz-Credential".to_owned(), credential),
-        ("X-Amz-Date".to_owned(), amz_date),
-        ("X-Amz-SignedHeaders".to_owned(), signed_headers),
-        ("X-Amz-Expires".to_owned(), expires),
-    ];
+    let mut out = Added::default();
+    let push = |text: &mut String, out: &mut Added, name: &'static str, value: &str| {
+        let start = text.len();
+        text.push_str(value);
+        out.push(name, Span::since(start, text));
+    };
+    push(&mut text, &mut out, "X-Amz-Algorithm", ALGORITHM);
+    push(&mut text, &mut out, "X-Amz-Credential", credential);
+    out.push("X-Amz-Date", w.amz_date);
+    push(&mut text, &mut out, "X-Amz-SignedHeaders", signed_headers);
+    push(&mut text, &mut out, "X-Amz-Expires", expires.as_str());
     if let Some(t) = token {
-        query.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
+        push(&mut text, &mut out, "X-Amz-Security-Token", t);
     }
-    query.push(("X-Amz-Signature".to_owned(), p.signature.clone()));
-    Ok(SigningOutput {
-        location: SignatureLocation::Query { expires_in },
-        canonical_request: p.canonical_request,
-        canonical_request_text: p.canonical_request_text,
-        scope: p.scope,
-        string_to_sign: p.string_to_sign,
-        signature: p.signature,
-        headers: Vec::new(),
-        query,
-    })
+    out.push("X-Amz-Signature", w.signature);
+    Ok(SigningOutput::new(
+        SignatureLocation::Query { expires_in },
+        text,
+        w.creq,
+        w.sts,
+        w.signature,
+        out,
+    ))
 }

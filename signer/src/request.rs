@@ -61,9 +61,10 @@ pub fn split_target(target: &str) -> Result<(&str, &str), RequestError> {
     {
         t = rest.find(['/', '?']).map_or("", |i| &rest[i..]);
     }
-    let t = t.split('#').next().unwrap_or("");
-    Ok(match t.split_once('?') {
-        Some((p, q)) => (p, q),
+    // Byte scans rather than `str::split`: targets are short, and this runs per signature.
+    let t = &t[..t.bytes().position(|b| b == b'#').unwrap_or(t.len())];
+    Ok(match t.bytes().position(|b| b == b'?') {
+        Some(i) => (&t[..i], &t[i + 1..]),
         None => (t, ""),
     })
 }

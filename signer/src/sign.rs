@@ -1,56 +1,203 @@
 //! The steps shared by header and query auth, and the signing output.
+//!
+//! # One buffer
+//!
+//! Signing writes every text it makes into one `String`, sized up front: the canonical
+//! request, the string to sign, the signature, and the values of the headers or query
+//! parameters to add. [`SigningOutput`] keeps that buffer and where each part lies in it, so a
+//! signature costs one allocation (two for query auth, whose parameters must be known before
+//! the canonical request). The canonical request is hashed from the buffer, not streamed into
+//! the hasher: it is an artifact callers read ([`SigningOutput::canonical_request`]), and
+//! writing it costs far less than the SHA-256 work around it. The structured views
+//! ([`SigningOutput::canonical_request_parts`], [`SigningOutput::scope`],
+//! [`SigningOutput::headers`], [`SigningOutput::query_params`]) are built from the buffer on
+//! first use; [`SigningOutput::header_pairs`] and [`SigningOutput::query_pairs`] borrow from it.
+
+use std::fmt;
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
 use crate::canonical_request::CanonicalRequest;
-use crate::encoding::{encode, hex};
+use crate::encoding::{encode_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
-use crate::headers::{self, CanonicalHeaders, UNSIGNED_BY_DEFAULT};
+use crate::headers::{self, CanonicalHeaders, SortedHeaders, UNSIGNED_BY_DEFAULT};
 use crate::key::SigningKey;
-use crate::payload::payload_hash;
-use crate::query::canonical_query;
+use crate::query::canonical_query_into;
 use crate::request::{SignableRequest, SignedRequest};
 use crate::settings::{SignatureLocation, SigningParams};
-use crate::string_to_sign::{check_scope_field, string_to_sign, CredentialScope};
-use crate::uri::canonical_uri;
+use crate::string_to_sign::{check_scope_field, CredentialScope, ALGORITHM};
+use crate::uri::canonical_uri_into;
 
-/// Everything signing produced: the intermediate artifacts and what to add to the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SigningOutput {
-    pub(crate) location: SignatureLocation,
-    pub(crate) canonical_request: CanonicalRequest,
-    pub(crate) canonical_request_text: String,
-    pub(crate) scope: CredentialScope,
-    pub(crate) string_to_sign: String,
-    pub(crate) signature: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) query: Vec<(String, String)>,
+/// Where a text lies in the output's buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: usize,
+    pub end: usize,
 }
 
+impl Span {
+    /// The span from `start` to the end of `text`.
+    pub(crate) fn since(start: usize, text: &str) -> Self {
+        Self {
+            start,
+            end: text.len(),
+        }
+    }
+}
+
+/// Up to 8 `(name, value)` pairs to add, the values in the output's buffer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Added {
+    pairs: [(&'static str, Span); 8],
+    n: usize,
+}
+
+impl Added {
+    pub(crate) fn push(&mut self, name: &'static str, value: Span) {
+        if let Some(slot) = self.pairs.get_mut(self.n) {
+            *slot = (name, value);
+            self.n += 1;
+        }
+    }
+
+    fn as_slice(&self) -> &[(&'static str, Span)] {
+        &self.pairs[..self.n]
+    }
+}
+
+/// Everything signing produced: the intermediate artifacts and what to add to the request.
+#[derive(Clone)]
+pub struct SigningOutput {
+    pub(crate) location: SignatureLocation,
+    pub(crate) text: String,
+    pub(crate) creq: Span,
+    pub(crate) sts: Span,
+    pub(crate) signature: Span,
+    pub(crate) added: Added,
+    parts: OnceLock<CanonicalRequest>,
+    scope: OnceLock<CredentialScope>,
+    headers_owned: OnceLock<Vec<(String, String)>>,
+    query_owned: OnceLock<Vec<(String, String)>>,
+}
+
+impl PartialEq for SigningOutput {
+    fn eq(&self, other: &Self) -> bool {
+        self.location == other.location
+            && self.canonical_request() == other.canonical_request()
+            && self.string_to_sign() == other.string_to_sign()
+            && self.signature() == other.signature()
+            && self.header_pairs().eq(other.header_pairs())
+            && self.query_pairs().eq(other.query_pairs())
+    }
+}
+
+impl Eq for SigningOutput {}
+
+impl fmt::Debug for SigningOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningOutput")
+            .field("location", &self.location)
+            .field("canonical_request", &self.canonical_request())
+            .field("string_to_sign", &self.string_to_sign())
+            .field("signature", &self.signature())
+            .field("headers", &self.header_pairs().collect::<Vec<_>>())
+            .field("query", &self.query_pairs().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// `(name, value)` pairs borrowed from a [`SigningOutput`].
+#[derive(Debug, Clone)]
+pub struct Pairs<'a> {
+    text: &'a str,
+    pairs: std::slice::Iter<'a, (&'static str, Span)>,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'static str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (n, s) = self.pairs.next()?;
+        Some((n, &self.text[s.start..s.end]))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pairs.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Pairs<'_> {}
+
 impl SigningOutput {
+    pub(crate) fn new(
+        location: SignatureLocation,
+        text: String,
+        creq: Span,
+        sts: Span,
+        signature: Span,
+        added: Added,
+    ) -> Self {
+        Self {
+            location,
+            text,
+            creq,
+            sts,
+            signature,
+            added,
+            parts: OnceLock::new(),
+            scope: OnceLock::new(),
+            headers_owned: OnceLock::new(),
+            query_owned: OnceLock::new(),
+        }
+    }
+
+    fn span(&self, s: Span) -> &str {
+        &self.text[s.start..s.end]
+    }
+
     /// The canonical request, as text.
     pub fn canonical_request(&self) -> &str {
-        &self.canonical_request_text
+        self.span(self.creq)
     }
 
-    /// The canonical request, part by part.
+    /// The canonical request, part by part (built from the text on first use).
     pub fn canonical_request_parts(&self) -> &CanonicalRequest {
-        &self.canonical_request
+        self.parts
+            .get_or_init(|| parse_canonical_request(self.canonical_request()))
     }
 
-    /// The credential scope.
+    /// The credential scope (built from the string to sign on first use).
     pub fn scope(&self) -> &CredentialScope {
-        &self.scope
+        self.scope.get_or_init(|| {
+            let mut lines = self.string_to_sign().split('\n');
+            let algorithm = lines.next().unwrap_or("");
+            let line = lines.nth(1).unwrap_or("");
+            let mut f = line.split('/');
+            let mut next = || f.next().unwrap_or("").to_owned();
+            let date = next();
+            // A SigV4a scope has no region: `date/service/aws4_request`.
+            let region = if algorithm == crate::v4a::ALGORITHM {
+                String::new()
+            } else {
+                next()
+            };
+            CredentialScope {
+                date,
+                region,
+                service: next(),
+            }
+        })
     }
 
     /// The string to sign.
     pub fn string_to_sign(&self) -> &str {
-        &self.string_to_sign
+        self.span(self.sts)
     }
 
     /// The signature, lowercase hex.
     pub fn signature(&self) -> &str {
-        &self.signature
+        self.span(self.signature)
     }
 
     /// Where the signature goes.
@@ -58,91 +205,131 @@ impl SigningOutput {
         self.location
     }
 
+    fn pairs(&self, query: bool) -> Pairs<'_> {
+        let mine = matches!(self.location, SignatureLocation::Query { .. }) == query;
+        let all = self.added.as_slice();
+        Pairs {
+            text: &self.text,
+            pairs: if mine { all } else { &all[..0] }.iter(),
+        }
+    }
+
+    /// Headers to set on the request (replacing any of the same name), in order, borrowed:
+    /// what [`Self::headers`] holds, without allocating.
+    pub fn header_pairs(&self) -> Pairs<'_> {
+        self.pairs(false)
+    }
+
+    /// Query parameters to append, decoded, in order, borrowed: what [`Self::query_params`]
+    /// holds, without allocating.
+    pub fn query_pairs(&self) -> Pairs<'_> {
+        self.pairs(true)
+    }
+
     /// Headers to set on the request (replacing any of the same name), in order. For header
     /// auth: `X-Amz-Date`, `x-amz-content-sha256`, `X-Amz-Security-Token`, `Authorization`.
+    /// Copied out on first use; [`Self::header_pairs`] borrows instead.
     pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
+        self.headers_owned
+            .get_or_init(|| owned(self.header_pairs()))
     }
 
     /// Query parameters to append, decoded, in order. For query auth: `X-Amz-Algorithm`,
     /// `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`, `X-Amz-Expires`,
-    /// `X-Amz-Security-Token`, `X-Amz-Signature`.
+    /// `X-Amz-Security-Token`, `X-Amz-Signature`. Copied out on first use;
+    /// [`Self::query_pairs`] borrows instead.
     pub fn query_params(&self) -> &[(String, String)] {
-        &self.query
+        self.query_owned.get_or_init(|| owned(self.query_pairs()))
     }
 
     /// The `Authorization` header value, for header auth.
     pub fn authorization(&self) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == "Authorization")
-            .map(|(_, v)| v.as_str())
+        self.header_pairs()
+            .find(|(n, _)| *n == "Authorization")
+            .map(|(_, v)| v)
     }
 
-    /// The signed request: `request` with the headers set and the parameters appended.
+    /// `target` with the query parameters appended (encoded); `target` itself for header auth.
+    pub fn signed_target(&self, target: &str) -> String {
+        let mut out = String::with_capacity(target.len() + self.text.len());
+        // A fragment (`#...`) is not part of the query: the parameters go before it.
+        let (base, fragment) = target.split_at(target.find('#').unwrap_or(target.len()));
+        out.push_str(base);
+        let mut query = self.query_pairs().peekable();
+        if query.peek().is_some() {
+            // The query starts at the first `?`; a `?` inside it is data, not a separator.
+            match base.split_once('?') {
+                None => out.push('?'),
+                Some((_, q)) if q.is_empty() || q.ends_with('&') => {}
+                Some(_) => out.push('&'),
+            }
+            for (i, (k, v)) in query.enumerate() {
+                if i > 0 {
+                    out.push('&');
+                }
+                encode_into(&mut out, k.as_bytes(), false);
+                out.push('=');
+                encode_into(&mut out, v.as_bytes(), false);
+            }
+        }
+        out.push_str(fragment);
+        out
+    }
+
+    /// The signed request: `request` with the headers set and the parameters appended, as an
+    /// owned copy (the body too). To send a request you already hold, set
+    /// [`Self::header_pairs`] on it and use [`Self::signed_target`] instead, or use
+    /// [`crate::http_adapter::apply_http`].
     pub fn apply(&self, request: &SignableRequest<'_>) -> SignedRequest {
         let mut out_headers: Vec<(String, String)> = request
             .headers
             .iter()
-            .filter(|(n, _)| !self.headers.iter().any(|(m, _)| m.eq_ignore_ascii_case(n)))
+            .filter(|(n, _)| !self.header_pairs().any(|(m, _)| m.eq_ignore_ascii_case(n)))
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
             .collect();
-        out_headers.extend(self.headers.iter().cloned());
-        // A fragment (`#...`) is not part of the query: the parameters go before it.
-        let (base, fragment) = request
-            .target
-            .split_at(request.target.find('#').unwrap_or(request.target.len()));
-        let mut target = base.to_owned();
-        if !self.query.is_empty() {
-            // The query starts at the first `?`; a `?` inside it is data, not a separator.
-            match target.split_once('?') {
-                None => target.push('?'),
-                Some((_, q)) if q.is_empty() || q.ends_with('&') => {}
-                Some(_) => target.push('&'),
-            }
-            for (i, (k, v)) in self.query.iter().enumerate() {
-                if i > 0 {
-                    target.push('&');
-                }
-                target.push_str(&encode(k.as_bytes()));
-                target.push('=');
-                target.push_str(&encode(v.as_bytes()));
-            }
-        }
-        target.push_str(fragment);
+        out_headers.extend(
+            self.header_pairs()
+                .map(|(n, v)| (n.to_owned(), v.to_owned())),
+        );
         SignedRequest {
             method: request.method.to_owned(),
-            target,
+            target: self.signed_target(request.target),
             headers: out_headers,
             body: request.body.to_vec(),
         }
     }
 }
 
-/// The canonical headers to sign: the request's headers (but those in [`UNSIGNED_BY_DEFAULT`])
-/// with `added` (lowercased names, such as `x-amz-date`) replacing any of the same name.
-pub(crate) fn headers_to_sign(
-    request: &SignableRequest<'_>,
-    added: &[(&'static str, &str)],
-) -> CanonicalHeaders {
-    let replaced = |lname: &str| added.iter().any(|(n, _)| *n == lname);
-    CanonicalHeaders::new(
-        request
-            .headers
-            .iter()
-            .copied()
-            .filter(|(n, _)| !replaced(&n.to_ascii_lowercase()))
-            .chain(added.iter().copied()),
-        |lname| !UNSIGNED_BY_DEFAULT.contains(&lname),
-    )
+fn owned(pairs: Pairs<'_>) -> Vec<(String, String)> {
+    pairs.map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
 }
 
-pub(crate) struct Prepared {
-    pub canonical_request: CanonicalRequest,
-    pub canonical_request_text: String,
-    pub scope: CredentialScope,
-    pub string_to_sign: String,
-    pub signature: String,
+/// The parts of a canonical request this module wrote: its lines are method, URI, query,
+/// one `name:value` line per header, an empty line, signed headers, payload hash (no part can
+/// hold a line break: values are canonicalised and the rest is encoded or a token).
+fn parse_canonical_request(text: &str) -> CanonicalRequest {
+    let mut lines = text.split('\n');
+    let mut next = || lines.next().unwrap_or("").to_owned();
+    let method = next();
+    let uri = next();
+    let query = next();
+    let mut entries = Vec::new();
+    loop {
+        let line = next();
+        if line.is_empty() {
+            break;
+        }
+        let (n, v) = line.split_once(':').unwrap_or((&line, ""));
+        entries.push((n.to_owned(), v.to_owned()));
+    }
+    let _signed_headers = next();
+    CanonicalRequest {
+        method,
+        uri,
+        query,
+        headers: CanonicalHeaders::from_lines(entries),
+        payload_hash: next(),
+    }
 }
 
 /// Checks the request and parameters that do not depend on the location.
@@ -170,67 +357,185 @@ pub(crate) fn check(
     Ok(())
 }
 
-/// Builds the canonical request, and its text.
-pub(crate) fn build_canonical_request(
-    request: &SignableRequest<'_>,
-    params: &SigningParams<'_>,
-    payload_hash: &str,
-    canonical_headers: CanonicalHeaders,
-    added_query: &[(&str, &str)],
-) -> Result<(CanonicalRequest, String), SignError> {
-    let (path, query) = request.path_and_query()?;
-    let s = &params.settings;
-    let canonical_request = CanonicalRequest {
-        method: request.method.to_owned(),
-        uri: canonical_uri(path, s.uri_encoding, s.normalization),
-        query: canonical_query(query, added_query),
-        headers: canonical_headers,
-        payload_hash: payload_hash.to_owned(),
-    };
-    let text = canonical_request.to_string();
-    Ok((canonical_request, text))
+/// The headers to sign: the request's (but those in [`UNSIGNED_BY_DEFAULT`] and those that
+/// `added` replaces), then `added` (lowercased names such as `x-amz-date`), in canonical order.
+/// `get` reads the combined list.
+pub(crate) struct SignedHeaders<'r, 'a> {
+    request: &'r [(&'a str, &'a str)],
+    added: &'r [(&'static str, &'a str)],
+    pub sorted: SortedHeaders,
 }
 
-/// Builds the canonical request, string to sign and signature.
-pub(crate) fn prepare(
+impl<'r, 'a> SignedHeaders<'r, 'a> {
+    pub(crate) fn new(
+        request: &'r SignableRequest<'a>,
+        added: &'r [(&'static str, &'a str)],
+    ) -> Self {
+        let n = request.headers.len();
+        let get = move |i: usize| get_header(&request.headers, added, i);
+        let keep = |i: usize| {
+            let name = get(i).0;
+            i >= n
+                || !(UNSIGNED_BY_DEFAULT
+                    .iter()
+                    .any(|u| u.eq_ignore_ascii_case(name))
+                    || added.iter().any(|(a, _)| a.eq_ignore_ascii_case(name)))
+        };
+        Self {
+            request: &request.headers,
+            added,
+            sorted: SortedHeaders::new(n + added.len(), get, keep),
+        }
+    }
+
+    pub(crate) fn getter(&self) -> impl Fn(usize) -> (&'a str, &'a str) + Copy + 'r {
+        let (request, added) = (self.request, self.added);
+        move |i| get_header(request, added, i)
+    }
+
+    /// Appends the signed-headers list.
+    pub(crate) fn write_names(&self, out: &mut String) {
+        self.sorted.write_names(out, self.getter());
+    }
+}
+
+fn get_header<'a>(
+    request: &[(&'a str, &'a str)],
+    added: &[(&'static str, &'a str)],
+    i: usize,
+) -> (&'a str, &'a str) {
+    match request.get(i) {
+        Some(h) => *h,
+        None => added.get(i - request.len()).copied().unwrap_or(("", "")),
+    }
+}
+
+/// What [`write_signature`] wrote, as spans of its buffer.
+pub(crate) struct Written {
+    pub creq: Span,
+    pub sts: Span,
+    pub amz_date: Span,
+    pub payload_hash: Span,
+    pub signature: Span,
+    pub signature_hex: Hex32,
+}
+
+/// A capacity that holds everything signing writes for `request`, so the buffer is never
+/// grown: the path and query may triple when encoded and the query is written twice while
+/// sorting; headers appear as lines and twice in the signed-headers list.
+pub(crate) fn capacity(
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    extra: usize,
+) -> usize {
+    let headers: usize = request
+        .headers
+        .iter()
+        .map(|(n, v)| 3 * n.len() + v.len() + 4)
+        .sum();
+    let c = params.credentials;
+    request.method.len()
+        + 6 * request.target.len()
+        + headers
+        + 3 * (c.access_key_id.len() + params.region.len() + params.service.len())
+        + 2 * c.session_token.as_ref().map_or(0, String::len)
+        + 3 * extra
+        + 600
+}
+
+/// Writes the canonical request to `out`; returns where it lies and where its payload hash
+/// lies. Shared by SigV4 and SigV4a.
+pub(crate) fn write_canonical_request(
+    out: &mut String,
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     payload_hash: &str,
-    canonical_headers: CanonicalHeaders,
+    signed: &SignedHeaders<'_, '_>,
     added_query: &[(&str, &str)],
-) -> Result<Prepared, SignError> {
-    let scope = CredentialScope::new(params.time, params.region, params.service)?;
-    let (canonical_request, canonical_request_text) = build_canonical_request(
-        request,
-        params,
-        payload_hash,
-        canonical_headers,
-        added_query,
-    )?;
-    let creq_hash = hex(&Sha256::digest(canonical_request_text.as_bytes()));
-    let string_to_sign = string_to_sign(&params.time.amz_date(), &scope, &creq_hash);
+) -> Result<(Span, Span), SignError> {
+    let (path, query) = request.path_and_query()?;
+    let s = &params.settings;
+    let creq_start = out.len();
+    out.push_str(request.method);
+    out.push('\n');
+    canonical_uri_into(out, path, s.uri_encoding, s.normalization);
+    out.push('\n');
+    canonical_query_into(out, query, added_query, None);
+    out.push('\n');
+    signed.sorted.write_lines(out, signed.getter());
+    out.push('\n');
+    signed.write_names(out);
+    out.push('\n');
+    let payload_start = out.len();
+    out.push_str(payload_hash);
+    Ok((
+        Span::since(creq_start, out),
+        Span::since(payload_start, out),
+    ))
+}
+
+/// Writes the canonical request, the string to sign and the signature to `out`.
+pub(crate) fn write_signature(
+    out: &mut String,
+    request: &SignableRequest<'_>,
+    params: &SigningParams<'_>,
+    payload_hash: &str,
+    signed: &SignedHeaders<'_, '_>,
+    added_query: &[(&str, &str)],
+    amz_date: &str,
+) -> Result<Written, SignError> {
+    check_scope_field("region", params.region)?;
+    check_scope_field("service", params.service)?;
+    let (creq, payload_hash) =
+        write_canonical_request(out, request, params, payload_hash, signed, added_query)?;
+    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
+
+    let sts_start = out.len();
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    let amz_start = out.len();
+    out.push_str(amz_date);
+    let amz_date_span = Span::since(amz_start, out);
+    out.push('\n');
+    let date = date_of(amz_date);
+    push_scope(out, date, params.region, params.service);
+    out.push('\n');
+    out.push_str(creq_hash.as_str());
+    let sts = Span::since(sts_start, out);
+
+    let (region, service) = (params.region, params.service);
+    let secret = &params.credentials.secret_access_key;
     let key = match params.key_cache {
-        Some(cache) => cache.get(
-            &params.credentials.secret_access_key,
-            &scope.date,
-            &scope.region,
-            &scope.service,
-        ),
-        None => SigningKey::derive(
-            &params.credentials.secret_access_key,
-            &scope.date,
-            &scope.region,
-            &scope.service,
-        ),
+        Some(cache) => cache.get(secret, date, region, service),
+        None => SigningKey::derive(secret, date, region, service),
     };
-    let signature = key.sign(&string_to_sign);
-    Ok(Prepared {
-        canonical_request,
-        canonical_request_text,
-        scope,
-        string_to_sign,
-        signature,
+    let signature_bytes = key.sign_bytes(&out.as_bytes()[sts.start..sts.end]);
+    let sig_start = out.len();
+    let signature_hex = hex32(&signature_bytes);
+    out.push_str(signature_hex.as_str());
+    Ok(Written {
+        creq,
+        sts,
+        amz_date: amz_date_span,
+        payload_hash,
+        signature: Span::since(sig_start, out),
+        signature_hex,
     })
+}
+
+/// The date stamp of an `X-Amz-Date` value: what comes before the `T`.
+pub(crate) fn date_of(amz_date: &str) -> &str {
+    // `DATE` + `THHMMSSZ`.
+    amz_date
+        .get(..amz_date.len().saturating_sub(8))
+        .unwrap_or(amz_date)
+}
+
+/// Appends `date/region/service/aws4_request`.
+pub(crate) fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
+    for part in [date, "/", region, "/", service, "/aws4_request"] {
+        out.push_str(part);
+    }
 }
 
 /// Signs `request` with the signature in `location`.
@@ -245,11 +550,4 @@ pub fn sign(
             crate::query_auth::presign(request, params, expires_in)
         }
     }
-}
-
-pub(crate) fn payload_hash_for(
-    request: &SignableRequest<'_>,
-    params: &SigningParams<'_>,
-) -> Result<String, SignError> {
-    Ok(payload_hash(&params.settings.payload, request.body)?)
 }

@@ -132,14 +132,33 @@ impl SigningTime {
 
     /// `YYYYMMDDTHHMMSSZ`, the `X-Amz-Date` format.
     pub fn amz_date(self) -> String {
-        let (y, mo, d, h, mi, s) = self.fields();
-        format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+        self.amz_date_str().as_str().to_owned()
     }
 
     /// `YYYYMMDD`, the date of the credential scope.
     pub fn date_stamp(self) -> String {
+        self.date_stamp_str().as_str().to_owned()
+    }
+
+    /// [`Self::amz_date`] without allocating.
+    pub(crate) fn amz_date_str(self) -> StackStr {
+        let (y, mo, d, h, mi, s) = self.fields();
+        let mut out = StackStr::default();
+        out.push_date(y, mo, d);
+        out.push_byte(b'T');
+        for v in [h, mi, s] {
+            out.push_2(v);
+        }
+        out.push_byte(b'Z');
+        out
+    }
+
+    /// [`Self::date_stamp`] without allocating.
+    pub(crate) fn date_stamp_str(self) -> StackStr {
         let (y, mo, d, ..) = self.fields();
-        format!("{y:04}{mo:02}{d:02}")
+        let mut out = StackStr::default();
+        out.push_date(y, mo, d);
+        out
     }
 
     /// RFC 3339 with a `Z`, for people and JSON.
@@ -153,6 +172,65 @@ impl SigningTime {
         let secs = self.unix.rem_euclid(86_400);
         let (y, mo, d) = civil_from_days(days);
         (y, mo, d, secs / 3600, secs % 3600 / 60, secs % 60)
+    }
+}
+
+/// A short ASCII string on the stack (a formatted time or number).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct StackStr {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl StackStr {
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits, `-`, `T` and `Z` are ever pushed.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+
+    fn push_byte(&mut self, b: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_2(&mut self, v: i64) {
+        self.push_byte(b'0' + (v / 10 % 10) as u8);
+        self.push_byte(b'0' + (v % 10) as u8);
+    }
+
+    /// `v` in decimal, at least `width` digits (zero-padded), with a `-` when negative.
+    pub(crate) fn push_int(&mut self, v: i128, width: usize) {
+        // Like `format!("{v:0width$}")`: the sign counts towards the width.
+        let width = if v < 0 {
+            self.push_byte(b'-');
+            width.saturating_sub(1)
+        } else {
+            width
+        };
+        let mut digits = [0u8; 40];
+        let mut n = v.unsigned_abs();
+        let mut i = digits.len();
+        while n > 0 || digits.len() - i < width.max(1) {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        for &d in &digits[i..] {
+            self.push_byte(d);
+        }
+    }
+
+    fn push_date(&mut self, y: i64, mo: i64, d: i64) {
+        if (0..10_000).contains(&y) {
+            self.push_2(y / 100);
+            self.push_2(y % 100);
+        } else {
+            self.push_int(i128::from(y), 4);
+        }
+        self.push_2(mo);
+        self.push_2(d);
     }
 }
 
@@ -212,6 +290,18 @@ mod tests {
         assert_eq!(SigningTime::parse_amz_date("20150830T123600Z").unwrap(), t);
         assert!(SigningTime::parse_amz_date("2015-08-30T12:36:00Z").is_err());
         assert!(SigningTime::parse_http_date("Sun, 30 Aug 2015 12:36:00 UTC").is_err());
+    }
+
+    proptest::proptest! {
+        // The stack formatting agrees with std's `format!` padding for every time, including
+        // years before 0 and after 9999.
+        #[test]
+        fn formats_like_std(unix in -100_000_000_000_000i64..100_000_000_000_000) {
+            let t = SigningTime::from_unix_seconds(unix);
+            let (y, mo, d, h, mi, s) = t.fields();
+            proptest::prop_assert_eq!(t.amz_date(), format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"));
+            proptest::prop_assert_eq!(t.date_stamp(), format!("{y:04}{mo:02}{d:02}"));
+        }
     }
 
     #[test]

@@ -45,23 +45,65 @@ pub fn canonical_uri(
     encoding: UriEncodingMode,
     normalization: NormalizationMode,
 ) -> String {
-    let normalized;
-    let path = match normalization {
-        NormalizationMode::Enabled => {
-            normalized = normalize(path);
-            normalized.as_str()
-        }
-        NormalizationMode::Disabled => path,
-    };
     let mut out = String::with_capacity(path.len() + 8);
-    if !path.starts_with('/') {
-        out.push('/');
-    }
-    match encoding {
-        UriEncodingMode::Double => encode_into(&mut out, path.as_bytes(), true),
-        UriEncodingMode::Single => encode_once(&mut out, path.as_bytes()),
-    }
+    canonical_uri_into(&mut out, path, encoding, normalization);
     out
+}
+
+/// Appends [`canonical_uri`] to `out`. Normalisation works on `out` itself: each segment is
+/// written encoded after a `/`, and `..` cuts `out` back to the `/` before the last segment
+/// (an encoded segment has no `/`, so that `/` is the segment's own). The result is
+/// [`normalize`] followed by encoding.
+pub(crate) fn canonical_uri_into(
+    out: &mut String,
+    path: &str,
+    encoding: UriEncodingMode,
+    normalization: NormalizationMode,
+) {
+    let encode = |out: &mut String, b: &[u8]| match encoding {
+        UriEncodingMode::Double => encode_into(out, b, true),
+        UriEncodingMode::Single => encode_once(out, b),
+    };
+    match normalization {
+        NormalizationMode::Disabled => {
+            if !path.starts_with('/') {
+                out.push('/');
+            }
+            encode(out, path.as_bytes());
+        }
+        NormalizationMode::Enabled => {
+            let start = out.len();
+            let mut depth = 0usize;
+            let mut trailing = false;
+            for seg in path.split(is_slash) {
+                trailing = true;
+                match seg {
+                    "" | "." => {}
+                    ".." => {
+                        if depth > 0 {
+                            let cut = out[start..].rfind('/').map_or(start, |i| start + i);
+                            out.truncate(cut);
+                            depth -= 1;
+                        }
+                    }
+                    s => {
+                        out.push('/');
+                        encode(out, s.as_bytes());
+                        depth += 1;
+                        trailing = false;
+                    }
+                }
+            }
+            if trailing || depth == 0 {
+                out.push('/');
+            }
+        }
+    }
+}
+
+fn is_slash(c: char) -> bool {
+    // A closure pattern scans byte by byte: cheaper than `memchr` on short paths.
+    c == '/'
 }
 
 fn encode_once(out: &mut String, b: &[u8]) {
@@ -155,5 +197,18 @@ mod tests {
         assert_eq!(canonical_uri("/100%", Single, Disabled), "/100%25");
         assert_eq!(canonical_uri("", Single, Disabled), "/");
         assert_eq!(canonical_uri("//a/../b", Single, Disabled), "//a/../b");
+    }
+
+    proptest::proptest! {
+        // Normalising while encoding gives what normalising, then encoding gives.
+        #[test]
+        fn in_place_normalisation_matches_normalize(path in "[/.a%2Fb]{0,16}") {
+            for enc in [Double, Single] {
+                proptest::prop_assert_eq!(
+                    canonical_uri(&path, enc, Enabled),
+                    canonical_uri(&normalize(&path), enc, Disabled)
+                );
+            }
+        }
     }
 }

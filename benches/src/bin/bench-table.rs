@@ -1,8 +1,14 @@
-//! `bench-table`: runs the criterion benches of `sigv4-benches` (unless `--no-run`) and prints
-//! one Markdown table of medians: this project, the aws-sigv4 crate, reqsign, the ratio, and the
-//! lower bound where there is one (SHA-256 compressions: a GET header signature needs 26, with a
-//! cached signing key 10; the key chain 16).
+//! `bench-table`: runs the criterion benches of `sigv4-benches` and the allocation count
+//! (unless `--no-run`), and prints one Markdown table of medians: this project, the aws-sigv4
+//! crate, reqsign, the ratios, the lower bound where there is one, and heap allocations per
+//! operation; then the benchmarks issue's targets, each met or not.
+//!
+//! Bounds are SHA-256 compressions × the measured time of one compression: a GET header
+//! signature needs 26 (1 for the empty-body hash, 3 for the canonical request, 16 for the key
+//! chain, 6 for the final HMAC), with a cached signing key 10, the key chain alone 16. For the
+//! 1 MiB PUT the bound is raw SHA-256 of the body.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -29,94 +35,290 @@ fn cell(v: Option<f64>) -> String {
     v.map_or_else(|| "n/a".to_owned(), fmt_ns)
 }
 
+fn ratio(num: Option<f64>, den: Option<f64>) -> Option<f64> {
+    match (num, den) {
+        (Some(n), Some(d)) if d > 0.0 => Some(n / d),
+        _ => None,
+    }
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or_else(|| "n/a".to_owned(), |r| format!("{r:.2}×"))
+}
+
+fn cargo_bench(workspace: &Path, bench: &str, args: &[&str]) -> Result<()> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["bench", "-p", "sigv4-benches", "--bench", bench])
+        .args(args)
+        .current_dir(workspace)
+        .status()
+        .with_context(|| format!("running cargo bench --bench {bench}"))?;
+    if !status.success() {
+        bail!("cargo bench --bench {bench} failed");
+    }
+    Ok(())
+}
+
+struct Row {
+    label: &'static str,
+    group: &'static str,
+    ours: &'static str,
+    peers: bool,
+    /// SHA-256 compressions of the bound.
+    blocks: Option<f64>,
+    /// The `sign-only` id with `sign()` alone, for the allocation column.
+    sign_only: Option<&'static str>,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        label: "key derivation (HMAC chain)",
+        group: "key-derivation",
+        ours: "ours",
+        peers: true,
+        blocks: Some(16.0),
+        sign_only: None,
+    },
+    Row {
+        label: "signing key, cache hit",
+        group: "key-derivation",
+        ours: "ours-cache-hit",
+        peers: false,
+        blocks: None,
+        sign_only: None,
+    },
+    Row {
+        label: "GET header auth (get-vanilla)",
+        group: "get-vanilla",
+        ours: "ours",
+        peers: true,
+        blocks: Some(26.0),
+        sign_only: Some("get-vanilla"),
+    },
+    Row {
+        label: "GET header auth, cached key",
+        group: "get-vanilla",
+        ours: "ours-cached-key",
+        peers: true,
+        blocks: Some(10.0),
+        sign_only: Some("get-vanilla-cached-key"),
+    },
+    Row {
+        label: "POST 1 KiB JSON (DynamoDB)",
+        group: "post-1kib",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("post-1kib"),
+    },
+    Row {
+        label: "presigned GET, 5 params",
+        group: "presign-5-params",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("presign-5-params"),
+    },
+    Row {
+        label: "PUT 1 MiB signed payload (S3)",
+        group: "put-1mib",
+        ours: "ours",
+        peers: true,
+        blocks: None,
+        sign_only: Some("put-1mib"),
+    },
+    Row {
+        label: "GET, `sign()` alone (no http::Request)",
+        group: "sign-only",
+        ours: "get-vanilla",
+        peers: false,
+        blocks: Some(26.0),
+        sign_only: None,
+    },
+    Row {
+        label: "GET cached key, `sign()` alone",
+        group: "sign-only",
+        ours: "get-vanilla-cached-key",
+        peers: false,
+        blocks: Some(10.0),
+        sign_only: None,
+    },
+    Row {
+        label: "verify GET (ours only)",
+        group: "verify-get",
+        ours: "ours",
+        peers: false,
+        blocks: None,
+        sign_only: None,
+    },
+];
+
 fn main() -> Result<()> {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     if !std::env::args().any(|a| a == "--no-run") {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["bench", "-p", "sigv4-benches", "--bench", "signing"])
-            .current_dir(&workspace)
-            .status()
-            .context("running cargo bench")?;
-        if !status.success() {
-            bail!("cargo bench failed");
-        }
+        cargo_bench(&workspace, "signing", &[])?;
+        cargo_bench(&workspace, "signing", &["--", "--min-rounds", "200"])?;
+        cargo_bench(&workspace, "allocs", &[])?;
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace.join("target"), PathBuf::from);
     let root = target.join("criterion");
-    let block = median_ns(&root, "sha256-block", "raw")
+    let read_map = |name: &str| -> BTreeMap<String, f64> {
+        std::fs::read_to_string(root.join(name))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    };
+    let allocs = read_map("allocs.json");
+    let mins = read_map("min-rounds.json");
+    let alloc = |group: &str, id: &str| {
+        allocs
+            .get(&format!("{group}/{id}"))
+            .map_or_else(|| "n/a".to_owned(), |n| format!("{n}"))
+    };
+    median_ns(&root, "sha256-block", "raw")
         .context("no sha256-block result: run without --no-run")?;
 
-    println!("| benchmark | this project | aws-sigv4 | reqsign | aws-sigv4 / ours | reqsign / ours | bound | ours / bound |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
-    let rows: [(&str, &str, &str, Option<f64>); 7] = [
+    println!("Criterion medians:");
+    println!();
+    let median = |g: &str, id: &str| median_ns(&root, g, id);
+    let by_median = table(&median, &alloc);
+    println!("Fastest batch over interleaved rounds (`signing --min-rounds`):");
+    println!();
+    let min = |g: &str, id: &str| mins.get(&format!("{g}/{id}")).copied();
+    let by_min = table(&min, &alloc);
+    println!("Bounds: SHA-256 compressions × the measured time of one (GET 26, cached key 10, key chain 16); for PUT 1 MiB, raw SHA-256 of the body. Allocations are heap allocations per operation (counting allocator, `benches/benches/allocs.rs`); in parentheses, those of this project's `sign()` alone.");
+    println!();
+
+    // The targets of the benchmarks issue.
+    type Metric = fn(&Measured) -> Option<f64>;
+    let targets: [(&str, Metric, bool, f64); 6] = [
         (
-            "key derivation (HMAC chain)",
-            "key-derivation",
-            "ours",
-            Some(16.0 * block),
+            "GET ≥ 4× faster than aws-sigv4",
+            |m| {
+                m.get(&("get-vanilla", "ours"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            4.0,
         ),
         (
-            "signing key, cache hit",
-            "key-derivation",
-            "ours-cache-hit",
-            None,
+            "GET within 1.3× of the 26-compression bound",
+            |m| {
+                m.get(&("get-vanilla", "ours"))
+                    .and_then(|&(o, _, b)| ratio(o, b))
+            },
+            false,
+            1.3,
         ),
         (
-            "GET header auth (get-vanilla)",
-            "get-vanilla",
-            "ours",
-            Some(26.0 * block),
+            "GET with cached key ≥ 10× faster than aws-sigv4",
+            |m| {
+                m.get(&("get-vanilla", "ours-cached-key"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            10.0,
         ),
         (
-            "GET header auth, cached key",
-            "get-vanilla",
-            "ours-cached-key",
-            Some(10.0 * block),
+            "POST 1 KiB ≥ 3× faster than aws-sigv4",
+            |m| {
+                m.get(&("post-1kib", "ours"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            3.0,
         ),
-        ("POST 1 KiB JSON (DynamoDB)", "post-1kib", "ours", None),
-        ("presigned GET, 5 params", "presign-5-params", "ours", None),
-        ("PUT 1 MiB signed payload (S3)", "put-1mib", "ours", None),
+        (
+            "presign ≥ 3× faster than aws-sigv4",
+            |m| {
+                m.get(&("presign-5-params", "ours"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            3.0,
+        ),
+        (
+            "PUT 1 MiB at ≥ 0.9× raw SHA-256 throughput (time ≤ 1.11× raw)",
+            |m| {
+                m.get(&("put-1mib", "ours"))
+                    .and_then(|&(o, _, b)| ratio(o, b))
+            },
+            false,
+            1.0 / 0.9,
+        ),
     ];
-    for (label, group, ours_id, bound) in rows {
-        let ours = median_ns(&root, group, ours_id);
-        // The cache-hit row has no peer: neither peer caches signing keys.
-        let peers = ours_id != "ours-cache-hit";
-        let aws = median_ns(&root, group, "aws-sigv4").filter(|_| peers);
-        let rq = median_ns(&root, group, "reqsign").filter(|_| peers);
-        let bound = if group == "put-1mib" {
-            median_ns(&root, group, "raw-sha256")
+    println!("| target | criterion medians | met | fastest batches | met |");
+    println!("| --- | --- | --- | --- | --- |");
+    let met = |v: Option<f64>, higher: bool, limit: f64| match v {
+        Some(v) if (higher && v >= limit) || (!higher && v <= limit) => "yes",
+        Some(_) => "no",
+        None => "n/a",
+    };
+    for (label, metric, higher, limit) in targets {
+        let (a, b) = (metric(&by_median), metric(&by_min));
+        println!(
+            "| {label} | {} | {} | {} | {} |",
+            fmt_ratio(a),
+            met(a, higher, limit),
+            fmt_ratio(b),
+            met(b, higher, limit)
+        );
+    }
+    Ok(())
+}
+
+type Measured = BTreeMap<(&'static str, &'static str), (Option<f64>, Option<f64>, Option<f64>)>;
+
+/// Prints the table with times from `time`; returns (ours, aws-sigv4, bound) per row.
+fn table(
+    time: &dyn Fn(&str, &str) -> Option<f64>,
+    alloc: &dyn Fn(&str, &str) -> String,
+) -> Measured {
+    let block = time("sha256-block", "raw");
+    println!("| benchmark | this project | aws-sigv4 | reqsign | aws-sigv4 / ours | reqsign / ours | bound | ours / bound | allocations: ours / aws-sigv4 / reqsign |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let mut measured = BTreeMap::new();
+    for r in ROWS {
+        let ours = time(r.group, r.ours);
+        let aws = time(r.group, "aws-sigv4").filter(|_| r.peers);
+        let rq = time(r.group, "reqsign").filter(|_| r.peers);
+        let bound = if r.group == "put-1mib" {
+            time(r.group, "raw-sha256")
         } else {
-            bound
+            r.blocks.zip(block).map(|(n, b)| n * b)
         };
-        let ratio = |peer: Option<f64>| match (peer, ours) {
-            (Some(p), Some(o)) if o > 0.0 => format!("{:.2}×", p / o),
-            _ => "n/a".to_owned(),
-        };
-        let over_bound = match (ours, bound) {
-            (Some(o), Some(b)) if b > 0.0 => format!("{:.2}×", o / b),
-            _ => "n/a".to_owned(),
+        let mut ours_allocs = alloc(r.group, r.ours);
+        if let Some(id) = r.sign_only {
+            ours_allocs = format!("{ours_allocs} ({} in `sign()`)", alloc("sign-only", id));
+        }
+        let allocs = if r.peers {
+            format!(
+                "{ours_allocs} / {} / {}",
+                alloc(r.group, "aws-sigv4"),
+                alloc(r.group, "reqsign")
+            )
+        } else {
+            ours_allocs
         };
         println!(
-            "| {label} | {} | {} | {} | {} | {} | {} | {over_bound} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {allocs} |",
+            r.label,
             cell(ours),
             cell(aws),
             cell(rq),
-            ratio(aws),
-            ratio(rq),
-            cell(bound)
+            fmt_ratio(ratio(aws, ours)),
+            fmt_ratio(ratio(rq, ours)),
+            cell(bound),
+            fmt_ratio(ratio(ours, bound)),
         );
+        measured.insert((r.group, r.ours), (ours, aws, bound));
     }
     println!(
-        "| verify GET (ours only) | {} | n/a | n/a | n/a | n/a | n/a | n/a |",
-        cell(median_ns(&root, "verify-get", "ours"))
-    );
-    println!(
-        "| SHA-256, one 64-byte block | {} | | | | | | |",
-        fmt_ns(block)
+        "| SHA-256, one 64-byte block (the bound's unit) | {} | | | | | | | |",
+        cell(block)
     );
     println!();
-    println!("Bounds: SHA-256 compressions × the measured block time (GET 26, cached key 10, key chain 16); for PUT 1 MiB, raw SHA-256 of the body. The 1 MiB row's bound column is raw SHA-256 of 1 MiB.");
-    Ok(())
+    measured
 }

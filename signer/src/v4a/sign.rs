@@ -2,19 +2,18 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::encoding::hex;
+use crate::encoding::hex32;
 use crate::error::{ParamsError, RequestError, SignError};
-use crate::payload::ContentSha256Mode;
+use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::query::parse_query;
 use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::SigningOutput;
-use crate::sign::{build_canonical_request, check, headers_to_sign, payload_hash_for};
-use crate::string_to_sign::{check_scope_field, CredentialScope};
-use crate::v4a::{
-    string_to_sign, V4aScope, V4aSigningKey, ALGORITHM, REGION_SET_HEADER, REGION_SET_PARAM,
+use crate::sign::{
+    capacity, check, write_canonical_request, Added, SignedHeaders, SigningOutput, Span,
 };
+use crate::string_to_sign::check_scope_field;
+use crate::v4a::{V4aScope, V4aSigningKey, ALGORITHM, REGION_SET_HEADER, REGION_SET_PARAM};
 
 const RESERVED: &[&str] = &[
     "X-Amz-Algorithm",
@@ -50,35 +49,60 @@ pub fn sign(
         &params.credentials.access_key_id,
         &params.credentials.secret_access_key,
     )?;
-    let payload_hash = payload_hash_for(request, params)?;
-    let amz_date = params.time.amz_date();
+    let s = &params.settings;
+    let payload = PayloadHash::new(&s.payload, request.body)?;
+    let payload = payload.as_str();
+    let amz_date = params.time.amz_date_str();
+    let amz_date = amz_date.as_str();
     let token = params.credentials.session_token.as_deref();
-    let token_signed = params.settings.session_token == SessionTokenMode::Include;
+    let token_signed = s.session_token == SessionTokenMode::Include;
     let scope = V4aScope::new(params.time, params.service);
     let region_set = params.region;
+    // The DER signature is at most 144 hex digits; the Authorization header repeats the scope.
+    let extra = payload.len() + region_set.len() + 400;
+    let mut text = String::with_capacity(capacity(request, params, extra));
+    let mut out = Added::default();
+    let push = |text: &mut String, out: &mut Added, name: &'static str, value: &str| {
+        let start = text.len();
+        text.push_str(value);
+        out.push(name, Span::since(start, text));
+    };
 
-    let mut out_headers = Vec::new();
-    let mut out_query = Vec::new();
-    let (canonical_request, canonical_request_text) = match location {
+    let (creq, sts, signature) = match location {
         SignatureLocation::Headers => {
-            let mut added = vec![("x-amz-date", amz_date.as_str())];
-            added.push((REGION_SET_HEADER, region_set));
-            if params.settings.content_sha256 == ContentSha256Mode::Header {
-                added.push(("x-amz-content-sha256", payload_hash.as_str()));
+            let mut added = vec![("x-amz-date", amz_date), (REGION_SET_HEADER, region_set)];
+            if s.content_sha256 == ContentSha256Mode::Header {
+                added.push(("x-amz-content-sha256", payload));
             }
             if let (Some(t), true) = (token, token_signed) {
                 added.push(("x-amz-security-token", t));
             }
-            let canonical_headers = headers_to_sign(request, &added);
-            out_headers.push(("X-Amz-Date".to_owned(), amz_date.clone()));
-            out_headers.push(("X-Amz-Region-Set".to_owned(), region_set.to_owned()));
-            if params.settings.content_sha256 == ContentSha256Mode::Header {
-                out_headers.push(("x-amz-content-sha256".to_owned(), payload_hash.clone()));
+            let signed = SignedHeaders::new(request, &added);
+            let (creq, payload_span) =
+                write_canonical_request(&mut text, request, params, payload, &signed, &[])?;
+            let (sts, amz_span, signature) =
+                write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
+            out.push("X-Amz-Date", amz_span);
+            push(&mut text, &mut out, "X-Amz-Region-Set", region_set);
+            if s.content_sha256 == ContentSha256Mode::Header {
+                out.push("x-amz-content-sha256", payload_span);
             }
             if let Some(t) = token {
-                out_headers.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
+                push(&mut text, &mut out, "X-Amz-Security-Token", t);
             }
-            build_canonical_request(request, params, &payload_hash, canonical_headers, &[])?
+            let start = text.len();
+            text.push_str(ALGORITHM);
+            text.push_str(" Credential=");
+            text.push_str(&params.credentials.access_key_id);
+            text.push('/');
+            text.push_str(&scope.to_string());
+            text.push_str(", SignedHeaders=");
+            signed.write_names(&mut text);
+            text.push_str(", Signature=");
+            let signature_hex = text[signature.start..signature.end].to_owned();
+            text.push_str(&signature_hex);
+            out.push("Authorization", Span::since(start, &text));
+            (creq, sts, signature)
         }
         SignatureLocation::Query { expires_in } => {
             if !(1..=MAX_EXPIRES).contains(&expires_in) {
@@ -99,58 +123,67 @@ pub fn sign(
                 }
             }
             let credential = format!("{}/{scope}", params.credentials.access_key_id);
-            let canonical_headers = headers_to_sign(request, &[]);
-            let signed_headers = canonical_headers.signed_headers();
+            let signed = SignedHeaders::new(request, &[]);
+            let mut signed_headers = String::new();
+            signed.write_names(&mut signed_headers);
             let expires = expires_in.to_string();
-            out_query = vec![
-                ("X-Amz-Algorithm".to_owned(), ALGORITHM.to_owned()),
-                ("X-Amz-Credential".to_owned(), credential),
-                ("X-Amz-Date".to_owned(), amz_date.clone()),
-                ("X-Amz-SignedHeaders".to_owned(), signed_headers),
-                ("X-Amz-Expires".to_owned(), expires),
+            let mut params_out: Vec<(&'static str, &str)> = vec![
+                ("X-Amz-Algorithm", ALGORITHM),
+                ("X-Amz-Credential", &credential),
+                ("X-Amz-Date", amz_date),
+                ("X-Amz-SignedHeaders", &signed_headers),
+                ("X-Amz-Expires", &expires),
             ];
             if let Some(t) = token {
-                out_query.push(("X-Amz-Security-Token".to_owned(), t.to_owned()));
+                params_out.push(("X-Amz-Security-Token", t));
             }
-            out_query.push((REGION_SET_PARAM.to_owned(), region_set.to_owned()));
-            let added: Vec<(&str, &str)> = out_query
+            params_out.push((REGION_SET_PARAM, region_set));
+            let added: Vec<(&str, &str)> = params_out
                 .iter()
-                .filter(|(k, _)| token_signed || k != "X-Amz-Security-Token")
-                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .filter(|(k, _)| token_signed || *k != "X-Amz-Security-Token")
+                .copied()
                 .collect();
-            build_canonical_request(request, params, &payload_hash, canonical_headers, &added)?
+            let (creq, _) =
+                write_canonical_request(&mut text, request, params, payload, &signed, &added)?;
+            let (sts, _, signature) =
+                write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
+            for (name, value) in params_out {
+                push(&mut text, &mut out, name, value);
+            }
+            out.push("X-Amz-Signature", signature);
+            (creq, sts, signature)
         }
     };
-    let creq_hash = hex(&Sha256::digest(canonical_request_text.as_bytes()));
-    let string_to_sign = string_to_sign(&amz_date, &scope, &creq_hash);
-    let signature = key.sign(&string_to_sign);
-    match location {
-        SignatureLocation::Headers => out_headers.push((
-            "Authorization".to_owned(),
-            format!(
-                "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-                params.credentials.access_key_id,
-                canonical_request.signed_headers(),
-            ),
-        )),
-        SignatureLocation::Query { .. } => {
-            out_query.push(("X-Amz-Signature".to_owned(), signature.clone()));
-        }
-    }
-    Ok(SigningOutput {
-        location,
-        canonical_request,
-        canonical_request_text,
-        scope: CredentialScope {
-            date: scope.date,
-            region: String::new(),
-            service: scope.service,
-        },
-        string_to_sign,
-        signature,
-        headers: out_headers,
-        query: out_query,
-    })
+    Ok(SigningOutput::new(
+        location, text, creq, sts, signature, out,
+    ))
+}
+
+/// Appends the string to sign (for the canonical request at `creq`) and its signature;
+/// returns the spans of the string to sign, of its date, and of the signature.
+fn write_string_to_sign_and_signature(
+    text: &mut String,
+    creq: Span,
+    amz_date: &str,
+    scope: &V4aScope,
+    key: &V4aSigningKey,
+) -> (Span, Span, Span) {
+    let creq_hash = hex32(&Sha256::digest(&text.as_bytes()[creq.start..creq.end]).into());
+    let sts_start = text.len();
+    text.push_str(ALGORITHM);
+    text.push('\n');
+    let amz_start = text.len();
+    text.push_str(amz_date);
+    let amz_span = Span::since(amz_start, text);
+    text.push('\n');
+    text.push_str(&scope.to_string());
+    text.push('\n');
+    text.push_str(creq_hash.as_str());
+    let sts = Span::since(sts_start, text);
+    let signature = key.sign(&text[sts.start..sts.end]);
+    let sig_start = text.len();
+    text.push_str(&signature);
+    (sts, amz_span, Span::since(sig_start, text))
 }
 
 #[cfg(test)]

@@ -1,0 +1,540 @@
+//! The operations each benchmark times, shared by the criterion benches (`signing.rs`) and the
+//! allocation count (`allocs.rs`): everything a user does per request, for this signer, the
+//! aws-sigv4 crate and reqsign.
+
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sigv4_signer::{
+    sign, Credentials, Settings, SignableRequest, SignatureLocation, SigningKeyCache,
+    SigningParams, SigningTime,
+};
+
+pub const AK: &str = "AKIDEXAMPLE";
+pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+pub const HOST: &str = "example.amazonaws.com";
+pub const EPOCH: u64 = 1_440_938_160; // 2015-08-30T12:36:00Z, the suite's time
+pub const PRESIGN_TARGET: &str = "/photos/cat.jpg?a=1&b=two&c=3&d=four&e=5";
+
+pub fn json_body() -> Vec<u8> {
+    let mut b = br#"{"TableName":"bench","Item":{"id":{"S":""#.to_vec();
+    b.resize(1024 - 5, b'x');
+    b.extend_from_slice(br#""}}}"#);
+    b.truncate(1024);
+    b
+}
+
+/// reqsign's sign future never waits with static credentials: poll it once.
+pub fn poll_once<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    match f.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => v,
+        Poll::Pending => panic!("reqsign's signer waited"),
+    }
+}
+
+pub mod ours {
+    //! The same `http::Request` in and out as the aws-sigv4 workload: build it, sign it with
+    //! `sign_http`, set the result on it with `apply_http` (the body is borrowed, never copied).
+    use super::*;
+    use sigv4_signer::http_adapter::{apply_http, sign_http};
+
+    fn run<B: AsRef<[u8]>>(
+        params: &SigningParams<'_>,
+        mut req: http::Request<B>,
+        location: SignatureLocation,
+    ) -> usize {
+        let out = sign_http(&req, params, location).unwrap();
+        apply_http(&mut req, &out).unwrap();
+        req.headers().len()
+    }
+
+    fn params<'a>(creds: &'a Credentials, service: &'a str) -> SigningParams<'a> {
+        SigningParams::new(
+            creds,
+            "us-east-1",
+            service,
+            SigningTime::from_unix_seconds(EPOCH as i64),
+        )
+    }
+
+    pub fn get(creds: &Credentials, cache: Option<&SigningKeyCache>) -> usize {
+        let mut params = params(creds, "service");
+        if let Some(c) = cache {
+            params = params.with_key_cache(c);
+        }
+        let req = http::Request::get(format!("https://{HOST}/"))
+            .header("host", HOST)
+            .body(&b""[..])
+            .unwrap();
+        run(&params, req, SignatureLocation::Headers)
+    }
+
+    pub fn post(creds: &Credentials, body: &[u8]) -> usize {
+        let req = http::Request::post(format!("https://{HOST}/"))
+            .header("host", HOST)
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", "DynamoDB_20120810.PutItem")
+            .body(body)
+            .unwrap();
+        run(&params(creds, "dynamodb"), req, SignatureLocation::Headers)
+    }
+
+    pub fn presign(creds: &Credentials) -> usize {
+        let params = params(creds, "s3").with_settings(Settings {
+            payload: sigv4_signer::PayloadMode::Unsigned,
+            ..Settings::s3()
+        });
+        let req = http::Request::get(format!("https://{HOST}{PRESIGN_TARGET}"))
+            .header("host", HOST)
+            .body(&b""[..])
+            .unwrap();
+        run(&params, req, SignatureLocation::Query { expires_in: 3600 })
+    }
+
+    pub fn put_1mib(creds: &Credentials, body: &[u8]) -> usize {
+        let params = params(creds, "s3").with_settings(Settings::s3());
+        let req = http::Request::put(format!("https://{HOST}/bucket/key"))
+            .header("host", HOST)
+            .body(body)
+            .unwrap();
+        run(&params, req, SignatureLocation::Headers)
+    }
+
+    /// `sign()` alone on a prepared request: the signer's own allocations.
+    pub fn sign_only(
+        params: &SigningParams<'_>,
+        req: &SignableRequest<'_>,
+        location: SignatureLocation,
+    ) -> usize {
+        sign(req, params, location).unwrap().signature().len()
+    }
+}
+
+pub mod aws {
+    use super::*;
+    use aws_credential_types::Credentials as AwsCredentials;
+    use aws_sigv4::http_request::{
+        sign as aws_sign, PayloadChecksumKind, PercentEncodingMode, SignableBody,
+        SignableRequest as AwsRequest, SignatureLocation as AwsLocation, SigningSettings,
+        UriPathNormalizationMode,
+    };
+    use aws_sigv4::sign::v4;
+    use aws_smithy_runtime_api::client::identity::Identity;
+
+    pub fn identity() -> Identity {
+        AwsCredentials::new(AK, SECRET, None, None, "bench").into()
+    }
+
+    fn run(
+        identity: &Identity,
+        service: &str,
+        settings: SigningSettings,
+        mut req: http::Request<Vec<u8>>,
+        body: SignableBody<'_>,
+    ) -> usize {
+        let params = v4::SigningParams::builder()
+            .identity(identity)
+            .region("us-east-1")
+            .name(service)
+            .time(UNIX_EPOCH + Duration::from_secs(EPOCH))
+            .settings(settings)
+            .build()
+            .unwrap()
+            .into();
+        let uri = req.uri().to_string();
+        let signable = AwsRequest::new(
+            req.method().as_str(),
+            uri.as_str(),
+            req.headers()
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.to_str().unwrap())),
+            body,
+        )
+        .unwrap();
+        let (instructions, _) = aws_sign(signable, &params).unwrap().into_parts();
+        instructions.apply_to_request_http1x(&mut req);
+        req.headers().len()
+    }
+
+    pub fn get(identity: &Identity) -> usize {
+        let req = http::Request::get(format!("https://{HOST}/"))
+            .header("host", HOST)
+            .body(Vec::new())
+            .unwrap();
+        run(
+            identity,
+            "service",
+            SigningSettings::default(),
+            req,
+            SignableBody::Bytes(b""),
+        )
+    }
+
+    pub fn post(identity: &Identity, body: &[u8]) -> usize {
+        let req = http::Request::post(format!("https://{HOST}/"))
+            .header("host", HOST)
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", "DynamoDB_20120810.PutItem")
+            .body(body.to_vec())
+            .unwrap();
+        run(
+            identity,
+            "dynamodb",
+            SigningSettings::default(),
+            req,
+            SignableBody::Bytes(body),
+        )
+    }
+
+    pub fn presign(identity: &Identity) -> usize {
+        let mut settings = SigningSettings::default();
+        settings.signature_location = AwsLocation::QueryParams;
+        settings.expires_in = Some(Duration::from_secs(3600));
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        let req = http::Request::get(format!("https://{HOST}{PRESIGN_TARGET}"))
+            .header("host", HOST)
+            .body(Vec::new())
+            .unwrap();
+        run(identity, "s3", settings, req, SignableBody::UnsignedPayload)
+    }
+
+    pub fn put_1mib(identity: &Identity, body: &[u8]) -> usize {
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        let req = http::Request::put(format!("https://{HOST}/bucket/key"))
+            .header("host", HOST)
+            .body(Vec::new())
+            .unwrap();
+        run(identity, "s3", settings, req, SignableBody::Bytes(body))
+    }
+
+    pub fn key(time: SystemTime) -> usize {
+        v4::generate_signing_key(SECRET, time, "us-east-1", "service")
+            .as_ref()
+            .len()
+    }
+}
+
+pub mod reqsign {
+    use super::*;
+    use reqsign_aws_v4::{Credential, RequestSigner};
+    use reqsign_core::{Context as RqContext, SignRequest};
+
+    pub struct Rq {
+        ctx: RqContext,
+        cred: Credential,
+    }
+
+    pub fn new() -> Rq {
+        Rq {
+            ctx: RqContext::new(),
+            cred: Credential {
+                access_key_id: AK.into(),
+                secret_access_key: SECRET.into(),
+                session_token: None,
+                expires_in: None,
+            },
+        }
+    }
+
+    /// reqsign takes the time from the clock (its `with_time` is test-only), so its numbers
+    /// include one clock read.
+    fn signer(service: &str) -> RequestSigner {
+        RequestSigner::new(service, "us-east-1")
+    }
+
+    fn run(rq: &Rq, service: &str, req: http::Request<()>, expires: Option<Duration>) -> usize {
+        let (mut parts, ()) = req.into_parts();
+        poll_once(signer(service).sign_request(&rq.ctx, &mut parts, Some(&rq.cred), expires))
+            .unwrap();
+        parts.headers.len() + parts.uri.to_string().len()
+    }
+
+    pub fn get(rq: &Rq) -> usize {
+        run(
+            rq,
+            "service",
+            http::Request::get(format!("https://{HOST}/"))
+                .body(())
+                .unwrap(),
+            None,
+        )
+    }
+
+    pub fn post(rq: &Rq, body: &[u8]) -> usize {
+        // reqsign signs the x-amz-content-sha256 the caller sets: hashing the body is part of
+        // the user's work per request.
+        let hash = sigv4_signer::payload::sha256_hex(body);
+        let req = http::Request::post(format!("https://{HOST}/"))
+            .header("content-type", "application/x-amz-json-1.0")
+            .header("x-amz-target", "DynamoDB_20120810.PutItem")
+            .header("x-amz-content-sha256", hash)
+            .body(())
+            .unwrap();
+        run(rq, "dynamodb", req, None)
+    }
+
+    pub fn presign(rq: &Rq) -> usize {
+        run(
+            rq,
+            "s3",
+            http::Request::get(format!("https://{HOST}{PRESIGN_TARGET}"))
+                .body(())
+                .unwrap(),
+            Some(Duration::from_secs(3600)),
+        )
+    }
+
+    pub fn put_1mib(rq: &Rq, body: &[u8]) -> usize {
+        let hash = sigv4_signer::payload::sha256_hex(body);
+        let req = http::Request::put(format!("https://{HOST}/bucket/key"))
+            .header("x-amz-content-sha256", hash)
+            .body(())
+            .unwrap();
+        run(rq, "s3", req, None)
+    }
+}
+
+/// The inputs every operation shares, made once.
+pub struct Fixture {
+    pub creds: Credentials,
+    pub identity: aws_smithy_runtime_api::client::identity::Identity,
+    pub rq: reqsign::Rq,
+    pub body: Vec<u8>,
+    pub mib: Vec<u8>,
+    pub cache: SigningKeyCache,
+    pub signed: sigv4_signer::SignedRequest,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let creds = Credentials::new(AK, SECRET);
+        let params = SigningParams::new(
+            &creds,
+            "us-east-1",
+            "service",
+            SigningTime::from_unix_seconds(EPOCH as i64),
+        );
+        let req = SignableRequest::new("GET", "/").header("Host", HOST);
+        let signed = sign(&req, &params, SignatureLocation::Headers)
+            .unwrap()
+            .apply(&req);
+        Self {
+            identity: aws::identity(),
+            rq: reqsign::new(),
+            body: json_body(),
+            mib: (0..1 << 20).map(|i: u32| (i % 251) as u8).collect(),
+            cache: SigningKeyCache::default(),
+            signed,
+            creds,
+        }
+    }
+}
+
+/// Verifies the fixture's signed GET (peers have no verifier).
+pub fn verify_get(fx: &Fixture) -> bool {
+    use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+    let lookup = |k: &str| (k == AK).then(|| SECRET.to_owned());
+    let vparams = VerifyParams {
+        now: SigningTime::from_unix_seconds(EPOCH as i64),
+        max_skew: DEFAULT_MAX_SKEW,
+        settings: sigv4_signer::verify::VerifySettings::default(),
+        expected_region: None,
+        expected_service: None,
+        lookup: &lookup,
+    };
+    let _: Option<VerifySettings> = None;
+    verify(&fx.signed.signable(), &vparams).is_ok()
+}
+
+/// One benchmarked operation: criterion group, id, and the operation.
+pub type Operation<'a> = (&'static str, &'static str, Box<dyn Fn() -> usize + 'a>);
+
+/// Every operation, in table order, as `(group, id, run)`. Criterion names them `group/id`.
+pub fn operations(fx: &Fixture) -> Vec<Operation<'_>> {
+    let mut ops = table_operations(fx);
+    ops.extend(sign_only_operations(fx));
+    ops
+}
+
+/// `sign()` alone on a request described once (group `sign-only`, id = the row's group): what
+/// the signer itself costs, without building and applying to an `http::Request`.
+pub fn sign_only_operations(fx: &Fixture) -> Vec<Operation<'_>> {
+    let time = SigningTime::from_unix_seconds(EPOCH as i64);
+    let get = SignableRequest::new("GET", "/").header("Host", HOST);
+    let post = SignableRequest::new("POST", "/")
+        .header("Host", HOST)
+        .header("Content-Type", "application/x-amz-json-1.0")
+        .header("X-Amz-Target", "DynamoDB_20120810.PutItem")
+        .body(&fx.body);
+    let presign = SignableRequest::new("GET", PRESIGN_TARGET).header("Host", HOST);
+    let put = SignableRequest::new("PUT", "/bucket/key")
+        .header("Host", HOST)
+        .body(&fx.mib);
+    let c = &fx.creds;
+    let h = SignatureLocation::Headers;
+    let get2 = get.clone();
+    vec![
+        (
+            "sign-only",
+            "get-vanilla",
+            Box::new(move || {
+                ours::sign_only(
+                    &SigningParams::new(c, "us-east-1", "service", time),
+                    &get,
+                    h,
+                )
+            }),
+        ),
+        (
+            "sign-only",
+            "get-vanilla-cached-key",
+            Box::new(move || {
+                let p =
+                    SigningParams::new(c, "us-east-1", "service", time).with_key_cache(&fx.cache);
+                ours::sign_only(&p, &get2, h)
+            }),
+        ),
+        (
+            "sign-only",
+            "post-1kib",
+            Box::new(move || {
+                ours::sign_only(
+                    &SigningParams::new(c, "us-east-1", "dynamodb", time),
+                    &post,
+                    h,
+                )
+            }),
+        ),
+        (
+            "sign-only",
+            "presign-5-params",
+            Box::new(move || {
+                let p = SigningParams::new(c, "us-east-1", "s3", time).with_settings(Settings {
+                    payload: sigv4_signer::PayloadMode::Unsigned,
+                    ..Settings::s3()
+                });
+                ours::sign_only(&p, &presign, SignatureLocation::Query { expires_in: 3600 })
+            }),
+        ),
+        (
+            "sign-only",
+            "put-1mib",
+            Box::new(move || {
+                let p =
+                    SigningParams::new(c, "us-east-1", "s3", time).with_settings(Settings::s3());
+                ours::sign_only(&p, &put, h)
+            }),
+        ),
+    ]
+}
+
+/// The operations of the criterion table.
+pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
+    let t = UNIX_EPOCH + Duration::from_secs(EPOCH);
+    vec![
+        (
+            "key-derivation",
+            "ours",
+            Box::new(move || {
+                sigv4_signer::SigningKey::derive(SECRET, "20150830", "us-east-1", "service")
+                    .as_bytes()
+                    .len()
+            }),
+        ),
+        ("key-derivation", "aws-sigv4", Box::new(move || aws::key(t))),
+        (
+            "key-derivation",
+            "ours-cache-hit",
+            Box::new(move || {
+                fx.cache
+                    .get(SECRET, "20150830", "us-east-1", "service")
+                    .as_bytes()
+                    .len()
+            }),
+        ),
+        (
+            "get-vanilla",
+            "ours",
+            Box::new(move || ours::get(&fx.creds, None)),
+        ),
+        (
+            "get-vanilla",
+            "ours-cached-key",
+            Box::new(move || ours::get(&fx.creds, Some(&fx.cache))),
+        ),
+        (
+            "get-vanilla",
+            "aws-sigv4",
+            Box::new(move || aws::get(&fx.identity)),
+        ),
+        (
+            "get-vanilla",
+            "reqsign",
+            Box::new(move || reqsign::get(&fx.rq)),
+        ),
+        (
+            "post-1kib",
+            "ours",
+            Box::new(move || ours::post(&fx.creds, &fx.body)),
+        ),
+        (
+            "post-1kib",
+            "aws-sigv4",
+            Box::new(move || aws::post(&fx.identity, &fx.body)),
+        ),
+        (
+            "post-1kib",
+            "reqsign",
+            Box::new(move || reqsign::post(&fx.rq, &fx.body)),
+        ),
+        (
+            "presign-5-params",
+            "ours",
+            Box::new(move || ours::presign(&fx.creds)),
+        ),
+        (
+            "presign-5-params",
+            "aws-sigv4",
+            Box::new(move || aws::presign(&fx.identity)),
+        ),
+        (
+            "presign-5-params",
+            "reqsign",
+            Box::new(move || reqsign::presign(&fx.rq)),
+        ),
+        (
+            "put-1mib",
+            "ours",
+            Box::new(move || ours::put_1mib(&fx.creds, &fx.mib)),
+        ),
+        (
+            "put-1mib",
+            "aws-sigv4",
+            Box::new(move || aws::put_1mib(&fx.identity, &fx.mib)),
+        ),
+        (
+            "put-1mib",
+            "reqsign",
+            Box::new(move || reqsign::put_1mib(&fx.rq, &fx.mib)),
+        ),
+        (
+            "put-1mib",
+            "raw-sha256",
+            Box::new(move || sigv4_signer::payload::sha256_hex(&fx.mib).len()),
+        ),
+        (
+            "verify-get",
+            "ours",
+            Box::new(move || usize::from(verify_get(fx))),
+        ),
+    ]
+}
