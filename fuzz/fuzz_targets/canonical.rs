@@ -4,5 +4,5 @@
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|input: sigv4_fuzz::Input| {
-    sigv4_fuzz::check_invariants(&input);
+    sigv4_fuzz::check_one_family(&input);
 });

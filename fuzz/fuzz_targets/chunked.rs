@@ -29,20 +29,39 @@ const SEED_TRAILER: &str = "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3
 /// 2013-05-24T00:00:00Z.
 const TIME: i64 = 1_369_353_600;
 
-fn setup(selector: u8) -> (StreamingMode, Option<ChecksumAlgorithm>, Option<&'static str>) {
+fn setup(
+    selector: u8,
+) -> (
+    StreamingMode,
+    Option<ChecksumAlgorithm>,
+    Option<&'static str>,
+) {
     let checksum = ChecksumAlgorithm::ALL[usize::from(selector >> 2) % 3];
     match selector % 3 {
         0 => (StreamingMode::SignedPayload, None, Some(SEED)),
-        1 => (StreamingMode::SignedPayloadTrailer, Some(checksum), Some(SEED_TRAILER)),
+        1 => (
+            StreamingMode::SignedPayloadTrailer,
+            Some(checksum),
+            Some(SEED_TRAILER),
+        ),
         _ => (StreamingMode::UnsignedPayloadTrailer, Some(checksum), None),
     }
 }
 
-fn decoder(mode: StreamingMode, checksum: Option<ChecksumAlgorithm>, seed: Option<&str>) -> ChunkedDecoder {
+fn decoder(
+    mode: StreamingMode,
+    checksum: Option<ChecksumAlgorithm>,
+    seed: Option<&str>,
+) -> ChunkedDecoder {
     let time = SigningTime::from_unix_seconds(TIME);
     let scope = CredentialScope::new(time, "us-east-1", "s3").expect("scope");
     let chain = seed.map(|s| {
-        ChunkSigner::new(SigningKey::derive(SECRET, &scope.date, "us-east-1", "s3"), time, &scope, s)
+        ChunkSigner::new(
+            SigningKey::derive(SECRET, &scope.date, "us-east-1", "s3"),
+            time,
+            &scope,
+            s,
+        )
     });
     let limits = DecodeLimits {
         max_chunk_size: 1 << 20,
@@ -91,7 +110,11 @@ fn chain_agrees(mode: StreamingMode, seed: &str, body: &[u8], data: &[u8]) {
             sha256_hex(chunk)
         );
         let expected = v4::calculate_signature(&key, sts.as_bytes());
-        assert_eq!(sig.to_ascii_lowercase(), expected, "accepted a chunk not signed with the key");
+        assert_eq!(
+            sig.to_ascii_lowercase(),
+            expected,
+            "accepted a chunk not signed with the key"
+        );
         running = expected;
         collected.extend_from_slice(chunk);
         rest = &rest[size..];
@@ -110,13 +133,18 @@ fn chain_agrees(mode: StreamingMode, seed: &str, body: &[u8], data: &[u8]) {
             let (name, value) = (name.to_ascii_lowercase(), value.trim_matches([' ', '\t']));
             if name == "x-amz-trailer-signature" {
                 trailers.sort();
-                let canonical: String = trailers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
+                let canonical: String =
+                    trailers.iter().map(|(n, v)| format!("{n}:{v}\n")).collect();
                 let sts = format!(
                     "AWS4-HMAC-SHA256-TRAILER\n{head}\n{running}\n{}",
                     sha256_hex(canonical.as_bytes())
                 );
                 let expected = v4::calculate_signature(&key, sts.as_bytes());
-                assert_eq!(value.to_ascii_lowercase(), expected, "accepted a trailer not signed with the key");
+                assert_eq!(
+                    value.to_ascii_lowercase(),
+                    expected,
+                    "accepted a trailer not signed with the key"
+                );
                 break;
             }
             trailers.push((name, value.to_owned()));

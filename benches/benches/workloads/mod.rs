@@ -105,6 +105,19 @@ pub mod ours {
         run(&params, req, SignatureLocation::Headers)
     }
 
+    /// GET with this library's own request type, no `http::Request`: describe the request
+    /// from strings, sign it, read the headers to set (what a caller with its own HTTP client
+    /// does). The peer row is `aws::get_native`.
+    pub fn get_native(creds: &Credentials, cache: Option<&SigningKeyCache>) -> usize {
+        let mut params = params(creds, "service");
+        if let Some(c) = cache {
+            params = params.with_key_cache(c);
+        }
+        let req = SignableRequest::new("GET", "/").header("host", HOST);
+        let out = sign(&req, &params, SignatureLocation::Headers).unwrap();
+        out.header_pairs().map(|(n, v)| n.len() + v.len()).sum()
+    }
+
     /// `sign()` alone on a prepared request: the signer's own allocations.
     pub fn sign_only(
         params: &SigningParams<'_>,
@@ -159,6 +172,29 @@ pub mod aws {
         let (instructions, _) = aws_sign(signable, &params).unwrap().into_parts();
         instructions.apply_to_request_http1x(&mut req);
         req.headers().len()
+    }
+
+    /// GET with aws-sigv4's own request type (its `SignableRequest` takes the method, URI,
+    /// header pairs and body as strings), no `http::Request`: sign, read the headers to set.
+    pub fn get_native(identity: &Identity) -> usize {
+        let params = v4::SigningParams::builder()
+            .identity(identity)
+            .region("us-east-1")
+            .name("service")
+            .time(UNIX_EPOCH + Duration::from_secs(EPOCH))
+            .settings(SigningSettings::default())
+            .build()
+            .unwrap()
+            .into();
+        let signable = AwsRequest::new(
+            "GET",
+            "https://example.amazonaws.com/",
+            [("host", HOST)].into_iter(),
+            SignableBody::Bytes(b""),
+        )
+        .unwrap();
+        let (instructions, _) = aws_sign(signable, &params).unwrap().into_parts();
+        instructions.headers().map(|(n, v)| n.len() + v.len()).sum()
     }
 
     pub fn get(identity: &Identity) -> usize {
@@ -480,6 +516,21 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "get-vanilla",
             "reqsign",
             Box::new(move || reqsign::get(&fx.rq)),
+        ),
+        (
+            "get-native",
+            "ours",
+            Box::new(move || ours::get_native(&fx.creds, None)),
+        ),
+        (
+            "get-native",
+            "ours-cached-key",
+            Box::new(move || ours::get_native(&fx.creds, Some(&fx.cache))),
+        ),
+        (
+            "get-native",
+            "aws-sigv4",
+            Box::new(move || aws::get_native(&fx.identity)),
         ),
         (
             "post-1kib",

@@ -105,6 +105,22 @@ const ROWS: &[Row] = &[
         sign_only: Some("get-vanilla-cached-key"),
     },
     Row {
+        label: "GET, each library's own request type (no http::Request)",
+        group: "get-native",
+        ours: "ours",
+        peers: true,
+        blocks: Some(26.0),
+        sign_only: Some("get-vanilla"),
+    },
+    Row {
+        label: "GET cached key, own request type",
+        group: "get-native",
+        ours: "ours-cached-key",
+        peers: true,
+        blocks: Some(10.0),
+        sign_only: Some("get-vanilla-cached-key"),
+    },
+    Row {
         label: "POST 1 KiB JSON (DynamoDB)",
         group: "post-1kib",
         ours: "ours",
@@ -193,7 +209,7 @@ fn main() -> Result<()> {
 
     // The targets of the benchmarks issue.
     type Metric = fn(&Measured) -> Option<f64>;
-    let targets: [(&str, Metric, bool, f64); 6] = [
+    let targets: [(&str, Metric, bool, f64); 8] = [
         (
             "GET ≥ 4× faster than aws-sigv4",
             |m| {
@@ -216,6 +232,24 @@ fn main() -> Result<()> {
             "GET with cached key ≥ 10× faster than aws-sigv4",
             |m| {
                 m.get(&("get-vanilla", "ours-cached-key"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            10.0,
+        ),
+        (
+            "GET ≥ 4×, each library's own request type",
+            |m| {
+                m.get(&("get-native", "ours"))
+                    .and_then(|&(o, a, _)| ratio(a, o))
+            },
+            true,
+            4.0,
+        ),
+        (
+            "GET with cached key ≥ 10×, own request type",
+            |m| {
+                m.get(&("get-native", "ours-cached-key"))
                     .and_then(|&(o, a, _)| ratio(a, o))
             },
             true,
