@@ -488,20 +488,10 @@ pub(crate) fn write_signature(
     check_scope_field("service", params.service)?;
     let (creq, payload_hash) =
         write_canonical_request(out, request, params, payload_hash, signed, added_query)?;
-    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
-
-    let sts_start = out.len();
-    out.push_str(ALGORITHM);
-    out.push('\n');
-    let amz_start = out.len();
-    out.push_str(amz_date);
-    let amz_date_span = Span::since(amz_start, out);
-    out.push('\n');
     let date = date_of(amz_date);
-    push_scope(out, date, params.region, params.service);
-    out.push('\n');
-    out.push_str(creq_hash.as_str());
-    let sts = Span::since(sts_start, out);
+    let (sts, amz_date_span) = write_string_to_sign(out, creq, ALGORITHM, amz_date, |out| {
+        push_scope(out, date, params.region, params.service);
+    });
 
     let (region, service) = (params.region, params.service);
     let secret = &params.credentials.secret_access_key;
@@ -521,6 +511,30 @@ pub(crate) fn write_signature(
         signature: Span::since(sig_start, out),
         signature_hex,
     })
+}
+
+/// Appends the string to sign for the canonical request at `creq`: `algorithm`, `amz_date`,
+/// the scope (written by `scope`) and the canonical request's hash, one per line. Returns the
+/// spans of the string to sign and of its date. Shared by SigV4 and SigV4a.
+pub(crate) fn write_string_to_sign(
+    out: &mut String,
+    creq: Span,
+    algorithm: &str,
+    amz_date: &str,
+    scope: impl FnOnce(&mut String),
+) -> (Span, Span) {
+    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
+    let sts_start = out.len();
+    out.push_str(algorithm);
+    out.push('\n');
+    let amz_start = out.len();
+    out.push_str(amz_date);
+    let amz_date_span = Span::since(amz_start, out);
+    out.push('\n');
+    scope(out);
+    out.push('\n');
+    out.push_str(creq_hash.as_str());
+    (Span::since(sts_start, out), amz_date_span)
 }
 
 /// The date stamp of an `X-Amz-Date` value: what comes before the `T`.

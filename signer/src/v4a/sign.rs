@@ -1,8 +1,7 @@
 //! SigV4a signing, header and query auth, on the shared canonical-request steps.
 
-use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
-use crate::encoding::hex32;
 use crate::error::{ParamsError, RequestError, SignError};
 use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::query::parse_query;
@@ -10,7 +9,8 @@ use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{
-    capacity, check, write_canonical_request, Added, SignedHeaders, SigningOutput, Span,
+    capacity, check, write_canonical_request, write_string_to_sign, Added, SignedHeaders,
+    SigningOutput, Span,
 };
 use crate::string_to_sign::check_scope_field;
 use crate::v4a::{V4aScope, V4aSigningKey, ALGORITHM, REGION_SET_HEADER, REGION_SET_PARAM};
@@ -95,7 +95,7 @@ pub fn sign(
             text.push_str(" Credential=");
             text.push_str(&params.credentials.access_key_id);
             text.push('/');
-            text.push_str(&scope.to_string());
+            let _ = write!(text, "{scope}");
             text.push_str(", SignedHeaders=");
             signed.write_names(&mut text);
             text.push_str(", Signature=");
@@ -168,18 +168,10 @@ fn write_string_to_sign_and_signature(
     scope: &V4aScope,
     key: &V4aSigningKey,
 ) -> (Span, Span, Span) {
-    let creq_hash = hex32(&Sha256::digest(&text.as_bytes()[creq.start..creq.end]).into());
-    let sts_start = text.len();
-    text.push_str(ALGORITHM);
-    text.push('\n');
-    let amz_start = text.len();
-    text.push_str(amz_date);
-    let amz_span = Span::since(amz_start, text);
-    text.push('\n');
-    text.push_str(&scope.to_string());
-    text.push('\n');
-    text.push_str(creq_hash.as_str());
-    let sts = Span::since(sts_start, text);
+    let (sts, amz_span) = write_string_to_sign(text, creq, ALGORITHM, amz_date, |out| {
+        // Infallible: writing to a `String`.
+        let _ = write!(out, "{scope}");
+    });
     let signature = key.sign(&text[sts.start..sts.end]);
     let sig_start = text.len();
     text.push_str(&signature);
