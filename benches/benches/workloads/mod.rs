@@ -143,14 +143,13 @@ pub mod aws {
         AwsCredentials::new(AK, SECRET, None, None, "bench").into()
     }
 
-    fn run(
-        identity: &Identity,
-        service: &str,
+    /// Signing parameters as a user builds them per request (the time changes).
+    fn params<'a>(
+        identity: &'a Identity,
+        service: &'a str,
         settings: SigningSettings,
-        mut req: http::Request<Vec<u8>>,
-        body: SignableBody<'_>,
-    ) -> usize {
-        let params = v4::SigningParams::builder()
+    ) -> aws_sigv4::http_request::SigningParams<'a> {
+        v4::SigningParams::builder()
             .identity(identity)
             .region("us-east-1")
             .name(service)
@@ -158,7 +157,17 @@ pub mod aws {
             .settings(settings)
             .build()
             .unwrap()
-            .into();
+            .into()
+    }
+
+    fn run(
+        identity: &Identity,
+        service: &str,
+        settings: SigningSettings,
+        mut req: http::Request<Vec<u8>>,
+        body: SignableBody<'_>,
+    ) -> usize {
+        let params = params(identity, service, settings);
         let uri = req.uri().to_string();
         let signable = AwsRequest::new(
             req.method().as_str(),
@@ -177,15 +186,7 @@ pub mod aws {
     /// GET with aws-sigv4's own request type (its `SignableRequest` takes the method, URI,
     /// header pairs and body as strings), no `http::Request`: sign, read the headers to set.
     pub fn get_native(identity: &Identity) -> usize {
-        let params = v4::SigningParams::builder()
-            .identity(identity)
-            .region("us-east-1")
-            .name("service")
-            .time(UNIX_EPOCH + Duration::from_secs(EPOCH))
-            .settings(SigningSettings::default())
-            .build()
-            .unwrap()
-            .into();
+        let params = params(identity, "service", SigningSettings::default());
         let signable = AwsRequest::new(
             "GET",
             "https://example.amazonaws.com/",

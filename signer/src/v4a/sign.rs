@@ -80,7 +80,7 @@ pub fn sign(
             let signed = SignedHeaders::new(request, &added);
             let (creq, payload_span) =
                 write_canonical_request(&mut text, request, params, payload, &signed, &[])?;
-            let (sts, amz_span, signature) =
+            let (sts, amz_span, signature, signature_hex) =
                 write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
             out.push("X-Amz-Date", amz_span);
             push(&mut text, &mut out, "X-Amz-Region-Set", region_set);
@@ -99,7 +99,6 @@ pub fn sign(
             text.push_str(", SignedHeaders=");
             signed.write_names(&mut text);
             text.push_str(", Signature=");
-            let signature_hex = text[signature.start..signature.end].to_owned();
             text.push_str(&signature_hex);
             out.push("Authorization", Span::since(start, &text));
             (creq, sts, signature)
@@ -145,7 +144,7 @@ pub fn sign(
                 .collect();
             let (creq, _) =
                 write_canonical_request(&mut text, request, params, payload, &signed, &added)?;
-            let (sts, _, signature) =
+            let (sts, _, signature, _) =
                 write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
             for (name, value) in params_out {
                 push(&mut text, &mut out, name, value);
@@ -160,14 +159,15 @@ pub fn sign(
 }
 
 /// Appends the string to sign (for the canonical request at `creq`) and its signature;
-/// returns the spans of the string to sign, of its date, and of the signature.
+/// returns the spans of the string to sign, of its date, and of the signature, and the
+/// signature itself (the `Authorization` header repeats it).
 fn write_string_to_sign_and_signature(
     text: &mut String,
     creq: Span,
     amz_date: &str,
     scope: &V4aScope,
     key: &V4aSigningKey,
-) -> (Span, Span, Span) {
+) -> (Span, Span, Span, String) {
     let (sts, amz_span) = write_string_to_sign(text, creq, ALGORITHM, amz_date, |out| {
         // Infallible: writing to a `String`.
         let _ = write!(out, "{scope}");
@@ -175,7 +175,8 @@ fn write_string_to_sign_and_signature(
     let signature = key.sign(&text[sts.start..sts.end]);
     let sig_start = text.len();
     text.push_str(&signature);
-    (sts, amz_span, Span::since(sig_start, text))
+    let signature_span = Span::since(sig_start, text);
+    (sts, amz_span, signature_span, signature)
 }
 
 #[cfg(test)]
