@@ -3,7 +3,7 @@
 //! Usage: cargo run --example chunked_seeds -- OUT_DIR
 
 use sigv4_signer::chunked::{ChecksumAlgorithm, ChunkSigner, ChunkedEncoder};
-use sigv4_signer::string_to_sign::CredentialScope;
+use sigv4_signer::internal::CredentialScope;
 use sigv4_signer::{SigningKey, SigningTime};
 
 fn main() {
@@ -15,9 +15,11 @@ fn main() {
     let scope = CredentialScope::new(time, "us-east-1", "s3").expect("scope");
     let key = SigningKey::derive(
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-        &scope.date,
-        "us-east-1",
-        "s3",
+        sigv4_signer::ScopeFields {
+            date: &scope.date,
+            region: "us-east-1",
+            service: "s3",
+        },
     );
     let chain = |seed: &str| ChunkSigner::new(key.clone(), time, &scope, seed);
     let seed = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";

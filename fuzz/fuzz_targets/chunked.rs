@@ -19,8 +19,8 @@ use aws_sigv4::sign::v4;
 use sigv4_signer::chunked::{
     ChecksumAlgorithm, ChunkSigner, ChunkedDecoder, DecodeLimits, StreamingMode,
 };
-use sigv4_signer::payload::sha256_hex;
-use sigv4_signer::string_to_sign::CredentialScope;
+use sigv4_signer::internal::sha256_hex;
+use sigv4_signer::internal::CredentialScope;
 use sigv4_signer::{SigningKey, SigningTime};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
@@ -57,7 +57,14 @@ fn decoder(
     let scope = CredentialScope::new(time, "us-east-1", "s3").expect("scope");
     let chain = seed.map(|s| {
         ChunkSigner::new(
-            SigningKey::derive(SECRET, &scope.date, "us-east-1", "s3"),
+            SigningKey::derive(
+                SECRET,
+                sigv4_signer::ScopeFields {
+                    date: &scope.date,
+                    region: "us-east-1",
+                    service: "s3",
+                },
+            ),
             time,
             &scope,
             s,

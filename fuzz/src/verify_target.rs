@@ -19,10 +19,10 @@
 use arbitrary::Arbitrary;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
-use sigv4_signer::headers::CanonicalHeaders;
-use sigv4_signer::payload::{sha256_hex, UNSIGNED_PAYLOAD};
-use sigv4_signer::query::canonical_query_without;
-use sigv4_signer::uri::canonical_uri;
+use sigv4_signer::internal::canonical_query_without;
+use sigv4_signer::internal::canonical_uri;
+use sigv4_signer::internal::CanonicalHeaders;
+use sigv4_signer::internal::{sha256_hex, UNSIGNED_PAYLOAD};
 use sigv4_signer::verify::{
     verify, AuthKind, Verified, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
@@ -96,19 +96,17 @@ fn expected_signature(date: &str, region: &str, service: &str, sts: &str) -> Str
 /// Everything the `verify` target checks; returns whether the verifier accepted.
 pub fn check(input: &VerifyInput) -> bool {
     let f = input.flags;
-    let settings = VerifySettings {
-        accept_literal_plus: f & 2 != 0,
-        session_token: if f & 4 != 0 {
-            SessionTokenMode::AddAfterSigning
-        } else {
-            SessionTokenMode::Include
-        },
-        ..if f & 1 != 0 {
-            VerifySettings::s3()
-        } else {
-            VerifySettings::default()
-        }
+    let rules = if f & 1 != 0 {
+        sigv4_signer::Settings::s3_presigned()
+    } else {
+        sigv4_signer::Settings::default()
     };
+    let settings = VerifySettings::from(rules.with_session_token(if f & 4 != 0 {
+        SessionTokenMode::AddAfterSigning
+    } else {
+        SessionTokenMode::Include
+    }))
+    .with_literal_plus(f & 2 != 0);
     let method = METHODS[usize::from(input.req.method) % METHODS.len()];
     let mut target = {
         let t = input.req.target();
@@ -134,14 +132,13 @@ pub fn check(input: &VerifyInput) -> bool {
         };
         let creds = Credentials::new(KEY, secret);
         let time = SigningTime::parse("2015-08-30T12:36:00Z").expect("fixed time");
-        let mut s = sigv4_signer::Settings {
-            uri_encoding: settings.uri_encoding,
-            normalization: settings.normalization,
-            session_token: settings.session_token,
-            ..Default::default()
-        };
+        let r = &settings.rules;
+        let mut s = sigv4_signer::Settings::default()
+            .with_uri_encoding(r.uri_encoding)
+            .with_normalization(r.normalization)
+            .with_session_token(r.session_token);
         if presign {
-            s.payload = settings.presigned_payload.clone();
+            s.payload = r.payload.clone();
         }
         let params = SigningParams::new(&creds, REGION, SERVICE, time).with_settings(s);
         let req = SignableRequest {
@@ -176,7 +173,7 @@ pub fn check(input: &VerifyInput) -> bool {
         let date = or(&input.date, "20150830T123600Z");
         let signature = or(&input.signature, &sig);
         if presign {
-            let enc = |s: &str| sigv4_signer::encoding::encode(s.as_bytes());
+            let enc = |s: &str| sigv4_signer::internal::encode(s.as_bytes());
             let signed = or(&input.signed_headers, "host");
             let expires = or(&input.expires, "3600");
             let mut kept: Vec<&str> = target
@@ -212,14 +209,10 @@ pub fn check(input: &VerifyInput) -> bool {
     let lookup = |k: &str| (k == KEY).then(|| SECRET.to_owned());
     let unchecked = f & 8 != 0;
     let now = SigningTime::from_unix_seconds(crate::TIME_UNIX as i64 + i64::from(input.clock));
-    let params = VerifyParams {
-        now,
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: settings.clone(),
-        expected_region: (!unchecked).then_some(REGION),
-        expected_service: (!unchecked).then_some(SERVICE),
-        lookup: &lookup,
-    };
+    let params = VerifyParams::new(now, &lookup)
+        .with_settings(settings.clone())
+        .with_expected_region((!unchecked).then_some(REGION))
+        .with_expected_service((!unchecked).then_some(SERVICE));
     let request = SignableRequest {
         method,
         target: &target,
@@ -298,11 +291,15 @@ pub fn check_accepted(
     assert_eq!(lines[0], method, "{}", ctx());
     assert_eq!(
         lines[1],
-        canonical_uri(path, settings.uri_encoding, settings.normalization),
+        canonical_uri(
+            path,
+            settings.rules.uri_encoding,
+            settings.rules.normalization
+        ),
         "{}",
         ctx()
     );
-    let token_unsigned = settings.session_token == SessionTokenMode::AddAfterSigning;
+    let token_unsigned = settings.rules.session_token == SessionTokenMode::AddAfterSigning;
     let skip = |k: &[u8]| {
         v.auth.kind == AuthKind::Query
             && (k == b"X-Amz-Signature" || (token_unsigned && k == b"X-Amz-Security-Token"))
@@ -350,7 +347,7 @@ pub fn check_accepted(
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-content-sha256"))
         .map(|(_, v)| *v);
-    let want_payload = match (claimed, v.auth.kind, &settings.presigned_payload) {
+    let want_payload = match (claimed, v.auth.kind, &settings.rules.payload) {
         (Some(c), _, _) => c.to_owned(),
         (None, AuthKind::Query, PayloadMode::Unsigned) => UNSIGNED_PAYLOAD.to_owned(),
         _ => sha256_hex(body),
@@ -376,14 +373,10 @@ mod tests {
             .unwrap()
             .apply(&req);
         let lookup = |_: &str| Some(secret.to_owned());
-        let vp = VerifyParams {
-            now: time,
-            max_skew: DEFAULT_MAX_SKEW,
-            settings: VerifySettings::default(),
-            expected_region: Some(REGION),
-            expected_service: Some(SERVICE),
-            lookup: &lookup,
-        };
+        let vp = VerifyParams::new(time, &lookup)
+            .with_settings(VerifySettings::default())
+            .with_region(REGION)
+            .with_service(SERVICE);
         let v = verify(&signed.signable(), &vp).unwrap();
         (signed.target, signed.headers, v)
     }

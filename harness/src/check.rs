@@ -7,10 +7,9 @@ use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use serde::Serialize;
-use sigv4_signer::diagnose::diagnose_detailed;
-use sigv4_signer::payload::UNSIGNED_PAYLOAD;
+use sigv4_signer::diagnose::diagnose;
 use sigv4_signer::verify::{verify, VerifyError, VerifyParams, VerifySettings};
-use sigv4_signer::{PayloadMode, SigningTime};
+use sigv4_signer::SigningTime;
 use sigv4_vectors::run::{compare_signed_request, Stage};
 use sigv4_vectors::{discover, Case, Context, Location, RawRequest};
 
@@ -516,18 +515,7 @@ pub struct Explained {
 
 /// The verify settings of a context.
 pub fn verify_settings(context: &Context) -> VerifySettings {
-    let s = context.settings();
-    VerifySettings {
-        uri_encoding: s.uri_encoding,
-        normalization: s.normalization,
-        presigned_payload: match &context.payload_hash {
-            Some(h) if h == UNSIGNED_PAYLOAD => PayloadMode::Unsigned,
-            Some(h) => PayloadMode::Precomputed(h.clone()),
-            None => PayloadMode::Hash,
-        },
-        session_token: s.session_token,
-        accept_literal_plus: false,
-    }
+    VerifySettings::from(context.settings())
 }
 
 /// Re-verifies the adapter's signed request under the case's rules and names the mistake.
@@ -546,30 +534,27 @@ pub fn explain_request(context: &Context, signed: &RawRequest) -> Explained {
     let secret = context.credentials.secret_access_key.clone();
     let ak = context.credentials.access_key_id.clone();
     let lookup = move |k: &str| (k == ak).then(|| secret.clone());
-    let params = VerifyParams {
-        now,
-        max_skew: u64::MAX / 4,
-        settings: verify_settings(context),
-        expected_region: Some(&context.region),
-        expected_service: Some(&context.service),
-        lookup: &lookup,
-    };
+    let params = VerifyParams::new(now, &lookup)
+        .with_max_skew(u64::MAX / 4)
+        .with_settings(verify_settings(context))
+        .with_region(&context.region)
+        .with_service(&context.service);
     let request = signed.signable();
     match verify(&request, &params) {
         Ok(_) => Explained {
             note: "the adapter's signed request verifies under the case's rules: the difference is outside the signature (signed headers, added headers or parameters)".into(),
             ..Explained::default()
         },
-        Err(VerifyError::SignatureMismatch { .. }) => match diagnose_detailed(&request, &params) {
-            Some(d) => Explained {
+        Err(VerifyError::SignatureMismatch { .. }) => match diagnose(&request, &params) {
+            Some(d) if d.is_explained() => Explained {
                 diagnosis: Some(Diagnosis {
-                    code: d.mistake.code().to_owned(),
-                    text: d.mistake.to_string(),
+                    code: d.code(),
+                    text: d.to_string(),
                 }),
-                canonical_request: Some(d.canonical_request),
-                note: format!("diagnosis ({}): {}", d.mistake.code(), d.mistake),
+                note: format!("diagnosis ({}): {d}", d.code()),
+                canonical_request: d.canonical_request,
             },
-            None => Explained {
+            _ => Explained {
                 note: "re-verification: signature mismatch; no known mistake reproduces the adapter's signature".into(),
                 ..Explained::default()
             },

@@ -15,7 +15,7 @@ use proptest::test_runner::{
     Config as PtConfig, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
 };
 use serde_json::json;
-use sigv4_signer::payload::UNSIGNED_PAYLOAD;
+use sigv4_signer::internal::UNSIGNED_PAYLOAD;
 use sigv4_signer::{sign, SignatureLocation, SigningOutput, SigningParams};
 use sigv4_vectors::{Context, Location, RawRequest};
 

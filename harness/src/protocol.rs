@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use sigv4_signer::payload::UNSIGNED_PAYLOAD;
+use sigv4_signer::internal::UNSIGNED_PAYLOAD;
 use sigv4_vectors::{Context, Location, RawRequest};
 
 /// The protocol version this harness speaks.
@@ -167,7 +167,7 @@ pub fn carried_signature(r: &RawRequest) -> Option<String> {
             .map(str::to_owned);
     }
     let (_, query) = r.target.split_once('?')?;
-    sigv4_signer::query::parse_query(query)
+    sigv4_signer::internal::parse_query(query)
         .into_iter()
         .find(|(k, _)| k == b"X-Amz-Signature")
         .map(|(_, v)| String::from_utf8_lossy(&v).into_owned())

@@ -14,7 +14,7 @@ use sigv4_signer::verify::Verified;
 use sigv4_signer::verify::{
     parse_request_auth, VerifyError, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW,
 };
-use sigv4_signer::{SessionTokenMode, SigningTime};
+use sigv4_signer::{SessionTokenMode, Settings, SigningTime};
 
 use crate::errors::{aws_error, aws_message, chunked_error, AwsError, Protocol};
 use crate::util::{parse_form, percent_decode, spaced_hex, xml_escape};
@@ -110,7 +110,7 @@ impl Default for Config {
 
 /// A request as received: the raw request-target exactly as on the wire, headers in arrival
 /// order, the body.
-pub use sigv4_signer::request::OwnedRequest as Request;
+pub use sigv4_signer::internal::OwnedRequest as Request;
 
 /// A response to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -558,26 +558,23 @@ impl Service {
                 .find(|c| c.access_key_id == ak)
                 .map(|c| c.secret.clone())
         };
-        let params = VerifyParams {
-            now,
-            max_skew: self.config.max_skew,
-            settings: VerifySettings {
-                session_token: self.config.session_token,
-                ..if target.service == "s3" {
-                    VerifySettings::s3()
+        let params = VerifyParams::new(now, &lookup)
+            .with_max_skew(self.config.max_skew)
+            .with_settings({
+                let s3 = target.service == "s3";
+                let rules = if s3 {
+                    Settings::s3_presigned()
                 } else {
-                    VerifySettings::default()
-                }
-            },
-            // IAM is global: its scope is always us-east-1, whatever region the endpoint serves.
-            expected_region: Some(if target.service == "iam" {
+                    Settings::default()
+                };
+                VerifySettings::from(rules.with_session_token(self.config.session_token))
+                    .with_literal_plus(s3)
+            })
+            .with_region(if target.service == "iam" {
                 "us-east-1"
             } else {
                 &self.config.region
-            }),
-            expected_service: None,
-            lookup: &lookup,
-        };
+            });
         let signable = req.signable();
         let presigned = req.header("authorization").is_none();
         let mut verdict = Verdict {
@@ -601,7 +598,8 @@ impl Service {
             Err(err) => {
                 verdict.access_key = parse_request_auth(&signable).ok().map(|p| p.access_key_id);
                 let mistake = match err {
-                    VerifyError::SignatureMismatch { .. } => diagnose(&signable, &params),
+                    VerifyError::SignatureMismatch { .. }
+                    | VerifyError::SignedHeaderMissing { .. } => diagnose(&signable, &params),
                     _ => None,
                 };
                 let code = aws_error(err.code(), target.protocol, presigned);
@@ -688,7 +686,7 @@ impl Service {
                 verdict.error_code = Some(code.code.to_owned());
                 verdict.verifier_code = Some(err.code().to_owned());
                 verdict.diagnosis = mistake.as_ref().map(ToString::to_string);
-                verdict.diagnosis_code = mistake.as_ref().map(|m| m.code().to_owned());
+                verdict.diagnosis_code = mistake.as_ref().map(|m| m.code());
                 let resp = error_response(target.protocol, code, &msg, &rid, &extra);
                 Err(self.conclude(&target, &rid, resp, verdict))
             }
@@ -1111,10 +1109,7 @@ mod tests {
     ) -> Request {
         let creds = Credentials::new(EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET);
         let settings = match payload {
-            PayloadChoice::Streaming(m) => Settings {
-                payload: m.payload_mode(),
-                ..Settings::s3()
-            },
+            PayloadChoice::Streaming(m) => Settings::s3().with_payload(m.payload_mode()),
             PayloadChoice::Body(_) => Settings::s3(),
         };
         let params =

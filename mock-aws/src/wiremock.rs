@@ -59,7 +59,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use sigv4_signer::diagnose::{diagnose, Mistake};
+use sigv4_signer::diagnose::{diagnose, Diagnosis};
 use sigv4_signer::verify::{
     parse_authorization, verify, Verified, VerifyError, VerifyParams, VerifySettings,
     DEFAULT_MAX_SKEW,
@@ -105,7 +105,7 @@ pub struct Rejection {
     /// The verifier's error (`None` for a wrong session token).
     pub verify_error: Option<VerifyError>,
     /// The mistake that explains a signature mismatch, when one does.
-    pub diagnosis: Option<Mistake>,
+    pub diagnosis: Option<Diagnosis>,
     /// The full message: AWS's wording, then mock-aws's reason and diagnosis.
     pub message: String,
     /// The access key the request named, when its authorization parsed.
@@ -306,20 +306,17 @@ impl SigV4Matcher {
                 .find(|c| c.access_key_id == ak)
                 .map(|c| c.secret.clone())
         };
-        let params = VerifyParams {
-            now: self.now(),
-            max_skew: self.max_skew,
-            settings: self.settings.clone().unwrap_or_else(|| {
+        let params = VerifyParams::new(self.now(), &lookup)
+            .with_max_skew(self.max_skew)
+            .with_settings(self.settings.clone().unwrap_or_else(|| {
                 if target.service == "s3" {
                     VerifySettings::s3()
                 } else {
                     VerifySettings::default()
                 }
-            }),
-            expected_region: self.region.as_deref(),
-            expected_service: self.service.as_deref(),
-            lookup: &lookup,
-        };
+            }))
+            .with_expected_region(self.region.as_deref())
+            .with_expected_service(self.service.as_deref());
         let signable = SignableRequest {
             method: request.method.as_str(),
             target: &parts.target,
@@ -352,7 +349,8 @@ impl SigV4Matcher {
         match verify(&signable, &params) {
             Err(err) => {
                 let diagnosis = match err {
-                    VerifyError::SignatureMismatch { .. } => diagnose(&signable, &params),
+                    VerifyError::SignatureMismatch { .. }
+                    | VerifyError::SignedHeaderMissing { .. } => diagnose(&signable, &params),
                     _ => None,
                 };
                 let code = aws_error(err.code(), target.protocol, presigned);

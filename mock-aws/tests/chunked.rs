@@ -261,10 +261,7 @@ fn own_chunked_put(
 ) -> Resp {
     let checksum = mode.has_trailer().then_some(ChecksumAlgorithm::Crc32c);
     let s = Sign {
-        settings: sigv4_signer::Settings {
-            payload: mode.payload_mode(),
-            ..sigv4_signer::Settings::s3()
-        },
+        settings: sigv4_signer::Settings::s3().with_payload(mode.payload_mode()),
         ..Sign::new("s3")
     };
     let creds = sigv4_signer::Credentials::new(s.access_key, s.secret);

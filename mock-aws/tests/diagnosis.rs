@@ -17,8 +17,7 @@ mod common;
 use common::*;
 use mock_aws::util::{http_date, xml_escape};
 use sigv4_signer::diagnose::Mistake;
-use sigv4_signer::payload::{sha256_hex, EMPTY_SHA256};
-use sigv4_signer::string_to_sign::string_to_sign;
+use sigv4_signer::internal::{sha256_hex, EMPTY_SHA256};
 use sigv4_signer::{
     sign, Credentials, SessionTokenMode, Settings, SignableRequest, SignatureLocation, SigningKey,
     SigningParams, SigningTime,
@@ -107,8 +106,15 @@ impl<'a> Broken<'a> {
             .unwrap_or_else(|| self.time.amz_date());
         let sts = string_to_sign(&sts_time, out.scope(), &sha256_hex(creq.as_bytes()));
         let secret = format!("{SECRET}{}", self.secret_suffix);
-        let sig = SigningKey::derive(&secret, &self.time.date_stamp(), "us-east-1", self.service)
-            .sign(&sts);
+        let sig = SigningKey::derive(
+            &secret,
+            sigv4_signer::ScopeFields {
+                date: &self.time.date_stamp(),
+                region: "us-east-1",
+                service: self.service,
+            },
+        )
+        .sign(&sts);
         let good = out.signature();
         let signed = out.apply(&req);
         let headers: Vec<(String, String)> = signed
@@ -374,10 +380,7 @@ fn session_token_not_signed() {
     let c = Broken {
         token: Some("TOKEN"),
         location: SignatureLocation::Query { expires_in: 300 },
-        settings: Settings {
-            session_token: SessionTokenMode::AddAfterSigning,
-            ..Settings::default()
-        },
+        settings: Settings::default().with_session_token(SessionTokenMode::AddAfterSigning),
         ..Broken::new(
             "sts",
             "GET",
@@ -418,10 +421,7 @@ fn session_token_signed_where_the_service_wants_it_after_signing() {
     let c = Broken {
         token: Some("TOKEN"),
         location: SignatureLocation::Query { expires_in: 300 },
-        settings: Settings {
-            session_token: SessionTokenMode::AddAfterSigning,
-            ..Settings::default()
-        },
+        settings: Settings::default().with_session_token(SessionTokenMode::AddAfterSigning),
         ..Broken::new(
             "sts",
             "GET",
@@ -430,4 +430,14 @@ fn session_token_signed_where_the_service_wants_it_after_signing() {
     };
     let r = c.send(&server);
     assert_eq!(r.status, 200, "{}", r.text());
+}
+
+/// The string to sign as AWS's SigV4 documentation writes it (the broken client's own, not the
+/// signer's writer).
+fn string_to_sign(
+    amz_date: &str,
+    scope: &sigv4_signer::CredentialScope,
+    canonical_request_hash: &str,
+) -> String {
+    format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{canonical_request_hash}")
 }

@@ -126,10 +126,7 @@ fn own_signer_round_trips_sts_dynamodb_s3() {
     // Presigned PUT and GET.
     let mut pre = Sign::new("s3");
     pre.location = SignatureLocation::Query { expires_in: 300 };
-    pre.settings = sigv4_signer::Settings {
-        payload: sigv4_signer::PayloadMode::Unsigned,
-        ..sigv4_signer::Settings::s3()
-    };
+    pre.settings = sigv4_signer::Settings::s3().with_payload(sigv4_signer::PayloadMode::Unsigned);
     let r = call(&server, &pre, "PUT", "/bucket-1/pre", &[], b"presigned");
     assert_eq!(r.status, 200, "{}", r.text());
     let r = call(&server, &pre, "GET", "/bucket-1/pre", &[], b"");

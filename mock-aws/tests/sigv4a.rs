@@ -18,7 +18,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4a;
 use aws_smithy_runtime_api::client::identity::Identity;
 use common::{Conn, Resp, Server, AK, SECRET};
-use sigv4_signer::encoding::encode;
+use sigv4_signer::internal::encode;
 
 /// One request to sign.
 struct Req<'a> {

@@ -4,17 +4,15 @@
 //! Headers of those names already on the request are replaced, not signed twice.
 
 use crate::error::SignError;
+use crate::headers::SignedHeaders;
 use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{
-    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
-    Span,
-};
-use crate::string_to_sign::ALGORITHM;
+use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
+use crate::string_to_sign::{push_scope, ALGORITHM};
 
 /// Signs `request` for the `Authorization` header.
-pub fn sign_headers(
+pub(crate) fn sign_headers(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
 ) -> Result<SigningOutput, SignError> {
@@ -35,7 +33,7 @@ pub fn sign_headers(
         added[n] = ("x-amz-security-token", t);
         n += 1;
     }
-    let signed = SignedHeaders::new(request, &added[..n]);
+    let signed = SignedHeaders::for_signing(&request.headers, &added[..n]);
     let mut text = String::with_capacity(capacity(request, params, payload.len()));
     let w = write_signature(
         &mut text,

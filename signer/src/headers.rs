@@ -121,6 +121,22 @@ fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
         .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
+/// How header lines are written: the rule, or a deviation a faulty client makes (what
+/// diagnosis reproduces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum HeaderStyle {
+    /// The rule: trimmed, runs of spaces collapsed, repeats joined with `,`.
+    #[default]
+    Canonical,
+    /// Values as the client had them: not trimmed, inner runs kept.
+    Untrimmed,
+    /// Every run of whitespace, tabs included, collapsed to one space and the value trimmed
+    /// (botocore's `' '.join(value.split())`).
+    CollapseAllWhitespace,
+    /// A repeated header on a line of its own per value.
+    Unjoined,
+}
+
 /// Set on an entry of [`SortedHeaders`] whose name is that of the entry before it.
 const REPEAT: u32 = 1 << 31;
 
@@ -211,20 +227,44 @@ impl SortedHeaders {
         })
     }
 
-    /// Appends the canonical header lines, `name:value\n` each.
+    /// Appends the canonical header lines, `name:value\n` each, under `style`.
     pub(crate) fn write_lines<'h>(
         &self,
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
+        style: HeaderStyle,
     ) {
         for group in self.groups() {
+            if style == HeaderStyle::Unjoined {
+                for &i in group {
+                    push_lower(out, get(index(i)).0);
+                    out.push(':');
+                    canonical_value_into(out, get(index(i)).1);
+                    out.push('\n');
+                }
+                continue;
+            }
             push_lower(out, get(index(group[0])).0);
             out.push(':');
             for (j, &i) in group.iter().enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
-                canonical_value_into(out, get(index(i)).1);
+                let value = get(index(i)).1;
+                match style {
+                    HeaderStyle::Untrimmed => out.push_str(value),
+                    HeaderStyle::CollapseAllWhitespace => {
+                        for (k, word) in value.split_whitespace().enumerate() {
+                            if k > 0 {
+                                out.push(' ');
+                            }
+                            out.push_str(word);
+                        }
+                    }
+                    HeaderStyle::Canonical | HeaderStyle::Unjoined => {
+                        canonical_value_into(out, value);
+                    }
+                }
             }
             out.push('\n');
         }
@@ -242,6 +282,74 @@ impl SortedHeaders {
             }
             push_lower(out, get(index(group[0])).0);
         }
+    }
+}
+
+/// The headers a canonical request signs, over two lists: the request's headers (`request`),
+/// then headers signing adds (`added`, such as `x-amz-date`), which replace request headers of
+/// the same name. `keep` chooses which of the request's headers are signed (the signer skips
+/// [`UNSIGNED_BY_DEFAULT`]; a verifier keeps those the `SignedHeaders` list names).
+pub(crate) struct SignedHeaders<'r, 'a> {
+    request: &'r [(&'a str, &'a str)],
+    added: &'r [(&'a str, &'a str)],
+    pub(crate) sorted: SortedHeaders,
+}
+
+impl<'r, 'a> SignedHeaders<'r, 'a> {
+    pub(crate) fn new(
+        request: &'r [(&'a str, &'a str)],
+        added: &'r [(&'a str, &'a str)],
+        keep: impl Fn(&str) -> bool,
+    ) -> Self {
+        let n = request.len();
+        let get = move |i: usize| get_header(request, added, i);
+        let keep = |i: usize| {
+            let name = get(i).0;
+            i >= n || (keep(name) && !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(name)))
+        };
+        Self {
+            request,
+            added,
+            sorted: SortedHeaders::new(n + added.len(), get, keep),
+        }
+    }
+
+    /// The signer's choice: every request header but [`UNSIGNED_BY_DEFAULT`], and `added`.
+    pub(crate) fn for_signing(
+        request: &'r [(&'a str, &'a str)],
+        added: &'r [(&'a str, &'a str)],
+    ) -> Self {
+        Self::new(request, added, |name| {
+            !UNSIGNED_BY_DEFAULT
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(name))
+        })
+    }
+
+    pub(crate) fn getter(&self) -> impl Fn(usize) -> (&'a str, &'a str) + Copy + 'r {
+        let (request, added) = (self.request, self.added);
+        move |i| get_header(request, added, i)
+    }
+
+    /// Appends the canonical header lines.
+    pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle) {
+        self.sorted.write_lines(out, self.getter(), style);
+    }
+
+    /// Appends the signed-headers list.
+    pub(crate) fn write_names(&self, out: &mut String) {
+        self.sorted.write_names(out, self.getter());
+    }
+}
+
+fn get_header<'a>(
+    request: &[(&'a str, &'a str)],
+    added: &[(&'a str, &'a str)],
+    i: usize,
+) -> (&'a str, &'a str) {
+    match request.get(i) {
+        Some(h) => *h,
+        None => added.get(i - request.len()).copied().unwrap_or(("", "")),
     }
 }
 
@@ -270,25 +378,21 @@ impl CanonicalHeaders {
             .collect();
         let get = |i: usize| kept[i];
         let sorted = SortedHeaders::new(kept.len(), get, |_| true);
-        let entries = sorted
-            .groups()
-            .map(|group| {
-                let mut value = String::new();
-                for (j, &i) in group.iter().enumerate() {
-                    if j > 0 {
-                        value.push(',');
-                    }
-                    canonical_value_into(&mut value, kept[index(i)].1);
-                }
-                (kept[index(group[0])].0.to_ascii_lowercase(), value)
-            })
-            .collect();
-        Self { entries }
+        let mut lines = String::new();
+        sorted.write_lines(&mut lines, get, HeaderStyle::Canonical);
+        Self::parse(&lines)
     }
 
-    /// Lines taken as they are (no lowercasing, sorting or joining): for reproducing what a
-    /// faulty client computed.
-    pub fn from_lines(entries: Vec<(String, String)>) -> Self {
+    /// The header block of a canonical request (`name:value` lines) read back.
+    pub(crate) fn parse(lines: &str) -> Self {
+        let entries = lines
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let (n, v) = l.split_once(':').unwrap_or((l, ""));
+                (n.to_owned(), v.to_owned())
+            })
+            .collect();
         Self { entries }
     }
 

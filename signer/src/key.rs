@@ -11,6 +11,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::encoding::hex;
+use crate::string_to_sign::ScopeFields;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -33,8 +34,14 @@ pub struct SigningKey {
 }
 
 impl SigningKey {
-    /// Derives the key for a secret, date (`YYYYMMDD`), region and service.
-    pub fn derive(secret: &str, date: &str, region: &str, service: &str) -> Self {
+    /// Derives the key for a secret and a credential scope's date (`YYYYMMDD`), region and
+    /// service.
+    pub fn derive(secret: &str, scope: ScopeFields<'_>) -> Self {
+        let ScopeFields {
+            date,
+            region,
+            service,
+        } = scope;
         // HMAC's key is `"AWS4" + secret`, built on the stack (secrets are 40 characters).
         let mut stack = [0u8; 128];
         let heap: Vec<u8>;
@@ -127,7 +134,12 @@ impl SigningKeyCache {
     }
 
     /// The cached key, or a newly derived one (then cached).
-    pub fn get(&self, secret: &str, date: &str, region: &str, service: &str) -> SigningKey {
+    pub fn get(&self, secret: &str, scope: ScopeFields<'_>) -> SigningKey {
+        let ScopeFields {
+            date,
+            region,
+            service,
+        } = scope;
         let mut entries = match self.entries.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -147,7 +159,7 @@ impl SigningKeyCache {
                 return key;
             }
         }
-        let key = SigningKey::derive(secret, date, region, service);
+        let key = SigningKey::derive(secret, scope);
         if entries.len() >= self.capacity {
             entries.pop_back();
         }
@@ -199,9 +211,11 @@ mod tests {
     fn derives_awss_documented_key() {
         let k = SigningKey::derive(
             "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            "20120215",
-            "us-east-1",
-            "iam",
+            crate::ScopeFields {
+                date: "20120215",
+                region: "us-east-1",
+                service: "iam",
+            },
         );
         assert_eq!(
             hex(k.as_bytes()),
@@ -209,15 +223,21 @@ mod tests {
         );
     }
 
+    const S3: crate::ScopeFields<'static> = crate::ScopeFields {
+        date: "20150830",
+        region: "us-east-1",
+        service: "s3",
+    };
+
     #[test]
     fn cache_is_keyed_by_secret_too() {
         let c = SigningKeyCache::new(2);
-        let a = c.get("secret-a", "20150830", "us-east-1", "s3");
-        let b = c.get("secret-b", "20150830", "us-east-1", "s3");
+        let a = c.get("secret-a", S3);
+        let b = c.get("secret-b", S3);
         assert_ne!(a, b);
-        assert_eq!(c.get("secret-a", "20150830", "us-east-1", "s3"), a);
-        let _ = c.get("secret-c", "20150830", "us-east-1", "s3");
+        assert_eq!(c.get("secret-a", S3), a);
+        let _ = c.get("secret-c", S3);
         assert_eq!(c.len(), 2);
-        assert_eq!(c.get("secret-b", "20150830", "us-east-1", "s3"), b);
+        assert_eq!(c.get("secret-b", S3), b);
     }
 }

@@ -24,39 +24,82 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The modules follow the steps of the algorithm: [`uri`], [`query`], [`headers`],
-//! [`payload`], [`canonical_request`], [`string_to_sign`], [`key`], [`header_auth`],
-//! [`query_auth`]. Each states the rule it implements and where the rule comes from.
-//! [`v4a`] signs with SigV4a (ECDSA P-256, a region set); [`verify::verify`] accepts both.
-//! [`chunked`] signs and verifies `aws-chunked` streaming uploads (S3).
+//! # What is here
+//!
+//! - Signing: [`sign`] with [`SigningParams`] (credentials, scope, [`SigningTime`],
+//!   [`Settings`] made of `*Mode` enums) gives a [`SigningOutput`] holding every artifact;
+//!   [`SignatureLocation`] chooses header or query auth (presigned URLs).
+//! - [`verify`]: checks a received request and says precisely what is wrong;
+//!   [`diagnose`]: names the client's mistake behind a signature mismatch.
+//! - [`v4a`]: SigV4a (ECDSA P-256, a region set); [`chunked`]: `aws-chunked` streaming uploads
+//!   (S3); [`http_adapter`]: signing an `http::Request`.
+//!
+//! # How it is built
+//!
+//! One private module per step of the algorithm, each stating its rule and where the rule comes
+//! from: the canonical URI (`uri`), query (`query`) and headers (`headers`), the payload hash
+//! (`payload`), the canonical request (`canonical_request`, the one writer every caller uses:
+//! signing, verification, diagnosis, SigV4a), the string to sign (`string_to_sign`, likewise
+//! one writer), key derivation (`key`), header auth and query auth. [`CanonicalRequest`] is a
+//! read-only view of what the writer wrote.
 
-pub mod canonical_request;
+// The signer's API is what the root and the public modules export; nothing else may be `pub`.
+#![warn(unreachable_pub)]
+
+mod canonical_request;
 pub mod chunked;
 pub mod diagnose;
-pub mod encoding;
-pub mod error;
-pub mod header_auth;
-pub mod headers;
+mod encoding;
+mod error;
+mod header_auth;
+mod headers;
 #[cfg(feature = "http")]
 pub mod http_adapter;
-pub mod key;
-pub mod payload;
-pub mod query;
-pub mod query_auth;
-pub mod request;
-pub mod settings;
-pub mod sign;
-pub mod string_to_sign;
-pub mod time;
-pub mod uri;
+mod key;
+mod payload;
+mod query;
+mod query_auth;
+mod request;
+mod settings;
+mod sign;
+mod string_to_sign;
+mod time;
+mod uri;
 pub mod v4a;
 pub mod verify;
 
+pub use canonical_request::CanonicalRequest;
 pub use error::{ParamsError, RequestError, SignError};
+pub use headers::CanonicalHeaders;
 pub use key::{SigningKey, SigningKeyCache};
-pub use payload::{ContentSha256Mode, PayloadMode};
-pub use request::{OwnedRequest, SignableRequest, SignedRequest};
-pub use settings::{Credentials, SessionTokenMode, Settings, SignatureLocation, SigningParams};
-pub use sign::{sign, SigningOutput};
+pub use payload::{ContentSha256Mode, PayloadMode, EMPTY_SHA256, UNSIGNED_PAYLOAD};
+pub use query_auth::MAX_EXPIRES;
+pub use request::{split_target, OwnedRequest, SignableRequest, SignedRequest};
+pub use settings::{
+    Algorithm, Credentials, SessionTokenMode, Settings, SignatureLocation, SigningParams,
+};
+pub use sign::{sign, Pairs, SigningOutput};
+pub use string_to_sign::{CredentialScope, ScopeFields, ALGORITHM};
 pub use time::SigningTime;
 pub use uri::{NormalizationMode, UriEncodingMode};
+
+/// Building blocks the project's fuzz targets, benchmarks and mock server call directly. Not
+/// part of the API: they may change in any release.
+#[doc(hidden)]
+pub mod internal {
+    pub use crate::canonical_request::CanonicalRequest;
+    pub use crate::encoding::{base64, base64_decode, encode, hex};
+    pub use crate::headers::{
+        canonical_value, is_valid_name, validate, CanonicalHeaders, UNSIGNED_BY_DEFAULT,
+    };
+    pub use crate::key::{hmac_sha256, SigningKey, SigningKeyCache};
+    pub use crate::payload::{
+        payload_hash, sha256_hex, ContentSha256Mode, PayloadMode, EMPTY_SHA256, UNSIGNED_PAYLOAD,
+    };
+    pub use crate::query::{
+        canonical_query, canonical_query_without, parse_query, parse_query_with,
+    };
+    pub use crate::request::{split_target, OwnedRequest, SignableRequest, SignedRequest};
+    pub use crate::string_to_sign::{CredentialScope, ScopeFields, ALGORITHM};
+    pub use crate::uri::{canonical_uri, normalize, NormalizationMode, UriEncodingMode};
+}

@@ -13,6 +13,7 @@ pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// What the signature says about the body.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum PayloadMode {
     /// Hash the body bytes with SHA-256 (hex, lowercase).
     #[default]
@@ -27,6 +28,7 @@ pub enum PayloadMode {
 /// Whether the payload hash is also sent, and signed, as `x-amz-content-sha256`
 /// (the suite's `sign_body`; S3 requires it). Only header auth adds the header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum ContentSha256Mode {
     /// No `x-amz-content-sha256` header.
     #[default]

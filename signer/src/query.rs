@@ -29,18 +29,20 @@
 
 use crate::encoding::{decode_query_component_with, encode_into, reencode_query_component};
 
-/// One query parameter, encoded for the canonical request.
+/// One query parameter, encoded for the canonical request (the tests' reference model).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct EncodedParam {
+struct EncodedParam {
     /// Encoded key.
     pub key: String,
     /// Encoded value.
     pub value: String,
 }
 
+#[cfg(test)]
 impl EncodedParam {
     /// Encodes an already-decoded key and value.
-    pub fn from_decoded(key: &[u8], value: &[u8]) -> Self {
+    fn from_decoded(key: &[u8], value: &[u8]) -> Self {
         let mut k = String::with_capacity(key.len());
         encode_into(&mut k, key, false);
         let mut v = String::with_capacity(value.len());
@@ -84,12 +86,29 @@ pub fn canonical_query_without(
     skip: impl Fn(&[u8]) -> bool,
 ) -> String {
     let mut out = String::new();
-    canonical_query_into(&mut out, query, extra, Some(&skip));
+    canonical_query_into(&mut out, query, extra, Some(&skip), QueryStyle::Canonical);
     out
 }
 
 /// Which decoded keys [`canonical_query_into`] leaves out.
-type SkipFn<'f> = dyn Fn(&[u8]) -> bool + 'f;
+pub(crate) type SkipFn<'f> = dyn Fn(&[u8]) -> bool + 'f;
+
+/// How the query is canonicalised: the rule, or a deviation a faulty client makes (what
+/// diagnosis reproduces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum QueryStyle {
+    /// The rule.
+    #[default]
+    Canonical,
+    /// Arrival order, not sorted.
+    Unsorted,
+    /// `+` for spaces.
+    PlusForSpace,
+    /// Lowercase hex digits.
+    LowercaseHex,
+    /// A raw `+` read as a plus sign (`%2B`).
+    LiteralPlus,
+}
 
 /// Where one encoded parameter lies in the scratch area: key `[start, eq)`, value
 /// `[eq, end)`.
@@ -129,16 +148,18 @@ impl Spans {
     }
 }
 
-/// Appends [`canonical_query_without`] to `out`, allocating nothing for up to 32 parameters
-/// (when `out` has room): the parameters are first written encoded, in arrival order, as a
-/// scratch area at the end of `out`; then sorted by key and value; then copied in order after
-/// the scratch area, which is finally cut out.
+/// Appends [`canonical_query_without`] to `out` under `style`, allocating nothing for up to
+/// 32 parameters (when `out` has room): the parameters are first written encoded, in arrival
+/// order, as a scratch area at the end of `out`; then sorted by key and value; then copied in
+/// order after the scratch area, which is finally cut out.
 pub(crate) fn canonical_query_into(
     out: &mut String,
     query: &str,
     extra: &[(&str, &str)],
     skip: Option<&SkipFn<'_>>,
+    style: QueryStyle,
 ) {
+    let plus_is_space = style != QueryStyle::LiteralPlus;
     if query.is_empty() && extra.is_empty() {
         return;
     }
@@ -156,9 +177,11 @@ pub(crate) fn canonical_query_into(
             }
         }
         let s = out.len();
-        reencode_query_component(out, k, true);
+        reencode_query_component(out, k, plus_is_space);
+        restyle(out, s, style);
         let eq = out.len();
-        reencode_query_component(out, v, true);
+        reencode_query_component(out, v, plus_is_space);
+        restyle(out, eq, style);
         spans.push(Span {
             start: s,
             eq,
@@ -168,8 +191,10 @@ pub(crate) fn canonical_query_into(
     for (k, v) in extra {
         let s = out.len();
         encode_into(out, k.as_bytes(), false);
+        restyle(out, s, style);
         let eq = out.len();
         encode_into(out, v.as_bytes(), false);
+        restyle(out, eq, style);
         spans.push(Span {
             start: s,
             eq,
@@ -179,10 +204,12 @@ pub(crate) fn canonical_query_into(
     let spans = spans.as_mut_slice();
     let scratch_end = out.len();
     let mut bytes = std::mem::take(out).into_bytes();
-    spans.sort_unstable_by(|x, y| {
-        let key = |s: &Span| (&bytes[s.start..s.eq], &bytes[s.eq..s.end]);
-        key(x).cmp(&key(y))
-    });
+    if style != QueryStyle::Unsorted {
+        spans.sort_unstable_by(|x, y| {
+            let key = |s: &Span| (&bytes[s.start..s.eq], &bytes[s.eq..s.end]);
+            key(x).cmp(&key(y))
+        });
+    }
     bytes.reserve(scratch_end - start + spans.len() * 2);
     for (i, sp) in spans.iter().enumerate() {
         if i > 0 {
@@ -198,8 +225,38 @@ pub(crate) fn canonical_query_into(
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
+/// Rewrites the encoded component written since `from` under a faulty `style`: `%20` as `+`,
+/// or the hex digits of each `%XX` in lowercase. Both keep the length or shorten it, so the
+/// spans after `from` are written after this call.
+fn restyle(out: &mut String, from: usize, style: QueryStyle) {
+    match style {
+        QueryStyle::PlusForSpace if out[from..].contains("%20") => {
+            let styled = out[from..].replace("%20", "+");
+            out.truncate(from);
+            out.push_str(&styled);
+        }
+        QueryStyle::LowercaseHex if out[from..].contains('%') => {
+            let styled: String = out[from..]
+                .split('%')
+                .enumerate()
+                .map(|(i, part)| {
+                    if i == 0 {
+                        return part.to_owned();
+                    }
+                    let cut = part.len().min(2);
+                    format!("%{}{}", part[..cut].to_ascii_lowercase(), &part[cut..])
+                })
+                .collect();
+            out.truncate(from);
+            out.push_str(&styled);
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
 /// Joins encoded parameters as `k=v&k=v`, in the order given.
-pub fn join(params: &[EncodedParam]) -> String {
+fn join(params: &[EncodedParam]) -> String {
     let mut out =
         String::with_capacity(params.iter().map(|p| p.key.len() + p.value.len() + 2).sum());
     for (i, p) in params.iter().enumerate() {

@@ -7,19 +7,20 @@
 
 use crate::encoding::decode_query_component_with;
 use crate::error::{ParamsError, RequestError, SignError};
+use crate::headers::SignedHeaders;
 use crate::payload::PayloadHash;
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{
-    capacity, check, date_of, push_scope, write_signature, Added, SignedHeaders, SigningOutput,
-    Span,
-};
-use crate::string_to_sign::ALGORITHM;
+use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
+use crate::string_to_sign::{push_scope, ALGORITHM};
 use crate::time::StackStr;
 
 /// Longest presign lifetime AWS accepts: 7 days.
 pub const MAX_EXPIRES: u64 = 604_800;
 
+/// The parameters query auth adds, which a request to presign must not carry already
+/// (`X-Amz-Security-Token` too when there is a token; SigV4a adds `X-Amz-Region-Set`). The one
+/// list for SigV4 and SigV4a.
 const RESERVED: &[&str] = &[
     "X-Amz-Algorithm",
     "X-Amz-Credential",
@@ -29,8 +30,37 @@ const RESERVED: &[&str] = &[
     "X-Amz-Signature",
 ];
 
+/// Refuses a query that already carries a parameter presigning adds: those of [`RESERVED`],
+/// the token's when `with_token`, and `also` (SigV4a's region set).
+pub(crate) fn check_reserved(
+    query: &str,
+    with_token: bool,
+    also: &[&str],
+) -> Result<(), SignError> {
+    for p in query.split('&').filter(|p| !p.is_empty()) {
+        let k = p.split_once('=').map_or(p, |(k, _)| k);
+        let decoded;
+        // Decode only a key that has something to decode.
+        let k = if k.contains(['%', '+']) {
+            decoded = decode_query_component_with(k, true);
+            decoded.as_slice()
+        } else {
+            k.as_bytes()
+        };
+        let clash = RESERVED.iter().chain(also).any(|r| r.as_bytes() == k)
+            || (with_token && k == b"X-Amz-Security-Token");
+        if clash {
+            return Err(RequestError::ReservedQueryParameter {
+                name: String::from_utf8_lossy(k).into_owned(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
 /// Presigns `request`, valid for `expires_in` seconds.
-pub fn presign(
+pub(crate) fn presign(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     expires_in: u64,
@@ -44,25 +74,7 @@ pub fn presign(
     check(request, params)?;
     let (_, query) = request.path_and_query()?;
     let token = params.credentials.session_token.as_deref();
-    for p in query.split('&').filter(|p| !p.is_empty()) {
-        let k = p.split_once('=').map_or(p, |(k, _)| k);
-        let decoded;
-        // Decode only a key that has something to decode.
-        let k = if k.contains(['%', '+']) {
-            decoded = decode_query_component_with(k, true);
-            decoded.as_slice()
-        } else {
-            k.as_bytes()
-        };
-        let clash = RESERVED.iter().any(|r| r.as_bytes() == k)
-            || (token.is_some() && k == b"X-Amz-Security-Token");
-        if clash {
-            return Err(RequestError::ReservedQueryParameter {
-                name: String::from_utf8_lossy(k).into_owned(),
-            }
-            .into());
-        }
-    }
+    check_reserved(query, token.is_some(), &[])?;
     let payload = PayloadHash::new(&params.settings.payload, request.body)?;
     let payload = payload.as_str();
     let amz_date = params.time.amz_date_str();
@@ -70,7 +82,7 @@ pub fn presign(
 
     // The credential, expiry and signed-headers list go in the query, so they are known
     // before the canonical request: they are written to a buffer of their own.
-    let signed = SignedHeaders::new(request, &[]);
+    let signed = SignedHeaders::for_signing(&request.headers, &[]);
     let mut pre = String::with_capacity(capacity(request, params, 0) / 2);
     pre.push_str(&params.credentials.access_key_id);
     pre.push('/');

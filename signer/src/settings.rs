@@ -50,6 +50,7 @@ impl fmt::Debug for Credentials {
 
 /// Whether the session token is part of the signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum SessionTokenMode {
     /// Sign `X-Amz-Security-Token` like any other header or parameter.
     #[default]
@@ -61,6 +62,7 @@ pub enum SessionTokenMode {
 
 /// Where the signature goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignatureLocation {
     /// The `Authorization` header.
     Headers,
@@ -72,8 +74,10 @@ pub enum SignatureLocation {
 }
 
 /// The `*Mode` settings, grouped. [`Settings::default`] is right for every service but S3;
-/// [`Settings::s3`] for S3.
+/// [`Settings::s3`] for S3 header auth and [`Settings::s3_presigned`] for S3 presigned URLs.
+/// Change one with the `with_*` methods.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct Settings {
     /// Path encoding.
     pub uri_encoding: UriEncodingMode,
@@ -88,11 +92,8 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// S3: path encoded once, never normalised, body hash sent as `x-amz-content-sha256`.
-    ///
-    /// For an S3 presigned URL set `payload` to [`PayloadMode::Unsigned`] as well: S3 computes
-    /// presigned requests with `UNSIGNED-PAYLOAD` (S3 API reference, "Authenticating Requests:
-    /// Using Query Parameters"; vector `vectors/cases/s3-presigned-get`).
+    /// S3 header auth: path encoded once, never normalised, body hash sent as
+    /// `x-amz-content-sha256`.
     pub fn s3() -> Self {
         Self {
             uri_encoding: UriEncodingMode::Single,
@@ -101,15 +102,69 @@ impl Settings {
             ..Self::default()
         }
     }
+
+    /// S3 presigned URLs: [`Settings::s3`] with `UNSIGNED-PAYLOAD` as the payload hash, as S3
+    /// computes presigned requests (S3 API reference, "Authenticating Requests: Using Query
+    /// Parameters"; vector `vectors/cases/s3-presigned-get`).
+    pub fn s3_presigned() -> Self {
+        Self::s3().with_payload(PayloadMode::Unsigned)
+    }
+
+    /// Sets the path encoding.
+    pub fn with_uri_encoding(mut self, mode: UriEncodingMode) -> Self {
+        self.uri_encoding = mode;
+        self
+    }
+
+    /// Sets the path normalisation.
+    pub fn with_normalization(mut self, mode: NormalizationMode) -> Self {
+        self.normalization = mode;
+        self
+    }
+
+    /// Sets the payload hash.
+    pub fn with_payload(mut self, mode: PayloadMode) -> Self {
+        self.payload = mode;
+        self
+    }
+
+    /// Sets whether `x-amz-content-sha256` is added and signed.
+    pub fn with_content_sha256(mut self, mode: ContentSha256Mode) -> Self {
+        self.content_sha256 = mode;
+        self
+    }
+
+    /// Sets whether the session token is signed.
+    pub fn with_session_token(mut self, mode: SessionTokenMode) -> Self {
+        self.session_token = mode;
+        self
+    }
 }
 
-/// Everything signing needs besides the request.
+/// The signature algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// SigV4, `AWS4-HMAC-SHA256`: HMAC under a key of one region.
+    #[default]
+    SigV4,
+    /// SigV4a, `AWS4-ECDSA-P256-SHA256`: ECDSA P-256, valid in a set of regions
+    /// ([`crate::v4a`]).
+    SigV4a,
+}
+
+/// Everything signing needs besides the request. Build it with [`SigningParams::new`] (SigV4)
+/// or [`SigningParams::sigv4a`] (SigV4a, with a region set).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SigningParams<'a> {
     /// Credentials.
     pub credentials: &'a Credentials,
-    /// Region of the credential scope.
+    /// SigV4: the region of the credential scope. SigV4a: the region set (one region, a
+    /// comma-separated list, or `*`); see [`Self::algorithm`].
     pub region: &'a str,
+    /// SigV4 or SigV4a: what [`crate::sign`] signs with and what `region` means.
+    pub algorithm: Algorithm,
     /// Service signing name of the credential scope.
     pub service: &'a str,
     /// Request time.
@@ -121,7 +176,7 @@ pub struct SigningParams<'a> {
 }
 
 impl<'a> SigningParams<'a> {
-    /// Parameters with default settings and no key cache.
+    /// SigV4 parameters with default settings and no key cache.
     pub fn new(
         credentials: &'a Credentials,
         region: &'a str,
@@ -131,10 +186,25 @@ impl<'a> SigningParams<'a> {
         Self {
             credentials,
             region,
+            algorithm: Algorithm::SigV4,
             service,
             time,
             settings: Settings::default(),
             key_cache: None,
+        }
+    }
+
+    /// SigV4a parameters for a region set (`us-east-1`, `us-east-1,us-west-2` or `*`), with
+    /// default settings.
+    pub fn sigv4a(
+        credentials: &'a Credentials,
+        region_set: &'a str,
+        service: &'a str,
+        time: SigningTime,
+    ) -> Self {
+        Self {
+            algorithm: Algorithm::SigV4a,
+            ..Self::new(credentials, region_set, service, time)
         }
     }
 

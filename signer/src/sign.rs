@@ -16,18 +16,16 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use sha2::{Digest, Sha256};
-
-use crate::canonical_request::CanonicalRequest;
+use crate::canonical_request::{write_canonical_request, CanonicalRequest, Parts, Rules};
 use crate::encoding::{encode_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
-use crate::headers::{self, CanonicalHeaders, SortedHeaders, UNSIGNED_BY_DEFAULT};
+use crate::headers::{self, SignedHeaders};
 use crate::key::SigningKey;
-use crate::query::canonical_query_into;
 use crate::request::{SignableRequest, SignedRequest};
-use crate::settings::{SignatureLocation, SigningParams};
-use crate::string_to_sign::{check_scope_field, CredentialScope, ALGORITHM};
-use crate::uri::canonical_uri_into;
+use crate::settings::{Algorithm, SignatureLocation, SigningParams};
+use crate::string_to_sign::{
+    check_scope_field, push_scope, write_string_to_sign, CredentialScope, ScopeFields, ALGORITHM,
+};
 
 /// Where a text lies in the output's buffer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,23 +44,37 @@ impl Span {
     }
 }
 
-/// Up to 8 `(name, value)` pairs to add, the values in the output's buffer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// The `(name, value)` pairs to add, the values in the output's buffer: up to 8 inline (SigV4a
+/// query auth adds 8, the most of any signature), any more on the heap. Nothing is dropped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Added {
-    pairs: [(&'static str, Span); 8],
+    inline: [(&'static str, Span); 8],
     n: usize,
+    more: Vec<(&'static str, Span)>,
 }
 
 impl Added {
     pub(crate) fn push(&mut self, name: &'static str, value: Span) {
-        if let Some(slot) = self.pairs.get_mut(self.n) {
-            *slot = (name, value);
-            self.n += 1;
+        match self.inline.get_mut(self.n) {
+            Some(slot) if self.more.is_empty() => {
+                *slot = (name, value);
+                self.n += 1;
+            }
+            _ => {
+                if self.more.is_empty() {
+                    self.more.extend_from_slice(&self.inline);
+                }
+                self.more.push((name, value));
+            }
         }
     }
 
     fn as_slice(&self) -> &[(&'static str, Span)] {
-        &self.pairs[..self.n]
+        if self.more.is_empty() {
+            &self.inline[..self.n]
+        } else {
+            &self.more
+        }
     }
 }
 
@@ -164,7 +176,7 @@ impl SigningOutput {
     /// The canonical request, part by part (built from the text on first use).
     pub fn canonical_request_parts(&self) -> &CanonicalRequest {
         self.parts
-            .get_or_init(|| parse_canonical_request(self.canonical_request()))
+            .get_or_init(|| CanonicalRequest::parse(self.canonical_request()))
     }
 
     /// The credential scope (built from the string to sign on first use).
@@ -304,34 +316,6 @@ fn owned(pairs: Pairs<'_>) -> Vec<(String, String)> {
     pairs.map(|(n, v)| (n.to_owned(), v.to_owned())).collect()
 }
 
-/// The parts of a canonical request this module wrote: its lines are method, URI, query,
-/// one `name:value` line per header, an empty line, signed headers, payload hash (no part can
-/// hold a line break: values are canonicalised and the rest is encoded or a token).
-fn parse_canonical_request(text: &str) -> CanonicalRequest {
-    let mut lines = text.split('\n');
-    let mut next = || lines.next().unwrap_or("").to_owned();
-    let method = next();
-    let uri = next();
-    let query = next();
-    let mut entries = Vec::new();
-    loop {
-        let line = next();
-        if line.is_empty() {
-            break;
-        }
-        let (n, v) = line.split_once(':').unwrap_or((&line, ""));
-        entries.push((n.to_owned(), v.to_owned()));
-    }
-    let _signed_headers = next();
-    CanonicalRequest {
-        method,
-        uri,
-        query,
-        headers: CanonicalHeaders::from_lines(entries),
-        payload_hash: next(),
-    }
-}
-
 /// Checks the request and parameters that do not depend on the location.
 pub(crate) fn check(
     request: &SignableRequest<'_>,
@@ -355,59 +339,6 @@ pub(crate) fn check(
     }
     check_scope_field("access key id", &params.credentials.access_key_id)?;
     Ok(())
-}
-
-/// The headers to sign: the request's (but those in [`UNSIGNED_BY_DEFAULT`] and those that
-/// `added` replaces), then `added` (lowercased names such as `x-amz-date`), in canonical order.
-/// `get` reads the combined list.
-pub(crate) struct SignedHeaders<'r, 'a> {
-    request: &'r [(&'a str, &'a str)],
-    added: &'r [(&'static str, &'a str)],
-    pub sorted: SortedHeaders,
-}
-
-impl<'r, 'a> SignedHeaders<'r, 'a> {
-    pub(crate) fn new(
-        request: &'r SignableRequest<'a>,
-        added: &'r [(&'static str, &'a str)],
-    ) -> Self {
-        let n = request.headers.len();
-        let get = move |i: usize| get_header(&request.headers, added, i);
-        let keep = |i: usize| {
-            let name = get(i).0;
-            i >= n
-                || !(UNSIGNED_BY_DEFAULT
-                    .iter()
-                    .any(|u| u.eq_ignore_ascii_case(name))
-                    || added.iter().any(|(a, _)| a.eq_ignore_ascii_case(name)))
-        };
-        Self {
-            request: &request.headers,
-            added,
-            sorted: SortedHeaders::new(n + added.len(), get, keep),
-        }
-    }
-
-    pub(crate) fn getter(&self) -> impl Fn(usize) -> (&'a str, &'a str) + Copy + 'r {
-        let (request, added) = (self.request, self.added);
-        move |i| get_header(request, added, i)
-    }
-
-    /// Appends the signed-headers list.
-    pub(crate) fn write_names(&self, out: &mut String) {
-        self.sorted.write_names(out, self.getter());
-    }
-}
-
-fn get_header<'a>(
-    request: &[(&'a str, &'a str)],
-    added: &[(&'static str, &'a str)],
-    i: usize,
-) -> (&'a str, &'a str) {
-    match request.get(i) {
-        Some(h) => *h,
-        None => added.get(i - request.len()).copied().unwrap_or(("", "")),
-    }
 }
 
 /// What [`write_signature`] wrote, as spans of its buffer.
@@ -443,35 +374,28 @@ pub(crate) fn capacity(
         + 600
 }
 
-/// Writes the canonical request to `out`; returns where it lies and where its payload hash
-/// lies. Shared by SigV4 and SigV4a.
-pub(crate) fn write_canonical_request(
-    out: &mut String,
-    request: &SignableRequest<'_>,
-    params: &SigningParams<'_>,
-    payload_hash: &str,
-    signed: &SignedHeaders<'_, '_>,
-    added_query: &[(&str, &str)],
-) -> Result<(Span, Span), SignError> {
+/// The canonical-request parts of a request being signed.
+pub(crate) fn parts<'p, 'a>(
+    request: &'p SignableRequest<'a>,
+    payload_hash: &'p str,
+    signed: &'p SignedHeaders<'p, 'a>,
+    added_query: &'p [(&'p str, &'p str)],
+) -> Result<Parts<'p, 'a>, SignError> {
     let (path, query) = request.path_and_query()?;
-    let s = &params.settings;
-    let creq_start = out.len();
-    out.push_str(request.method);
-    out.push('\n');
-    canonical_uri_into(out, path, s.uri_encoding, s.normalization);
-    out.push('\n');
-    canonical_query_into(out, query, added_query, None);
-    out.push('\n');
-    signed.sorted.write_lines(out, signed.getter());
-    out.push('\n');
-    signed.write_names(out);
-    out.push('\n');
-    let payload_start = out.len();
-    out.push_str(payload_hash);
-    Ok((
-        Span::since(creq_start, out),
-        Span::since(payload_start, out),
-    ))
+    Ok(Parts {
+        method: request.method,
+        path,
+        query,
+        added_query,
+        skip_query: None,
+        headers: signed,
+        payload_hash,
+    })
+}
+
+/// The rules the settings give.
+pub(crate) fn rules(params: &SigningParams<'_>) -> Rules {
+    Rules::of(params.settings.uri_encoding, params.settings.normalization)
 }
 
 /// Writes the canonical request, the string to sign and the signature to `out`.
@@ -486,55 +410,38 @@ pub(crate) fn write_signature(
 ) -> Result<Written, SignError> {
     check_scope_field("region", params.region)?;
     check_scope_field("service", params.service)?;
-    let (creq, payload_hash) =
-        write_canonical_request(out, request, params, payload_hash, signed, added_query)?;
+    let creq = write_canonical_request(
+        out,
+        &parts(request, payload_hash, signed, added_query)?,
+        rules(params),
+    );
     let date = date_of(amz_date);
-    let (sts, amz_date_span) = write_string_to_sign(out, creq, ALGORITHM, amz_date, |out| {
+    let (sts, amz_date_span) = write_string_to_sign(out, creq.all, ALGORITHM, amz_date, |out| {
         push_scope(out, date, params.region, params.service);
     });
 
-    let (region, service) = (params.region, params.service);
+    let scope = ScopeFields {
+        date,
+        region: params.region,
+        service: params.service,
+    };
     let secret = &params.credentials.secret_access_key;
     let key = match params.key_cache {
-        Some(cache) => cache.get(secret, date, region, service),
-        None => SigningKey::derive(secret, date, region, service),
+        Some(cache) => cache.get(secret, scope),
+        None => SigningKey::derive(secret, scope),
     };
     let signature_bytes = key.sign_bytes(&out.as_bytes()[sts.start..sts.end]);
     let sig_start = out.len();
     let signature_hex = hex32(&signature_bytes);
     out.push_str(signature_hex.as_str());
     Ok(Written {
-        creq,
+        creq: creq.all,
         sts,
         amz_date: amz_date_span,
-        payload_hash,
+        payload_hash: creq.payload_hash,
         signature: Span::since(sig_start, out),
         signature_hex,
     })
-}
-
-/// Appends the string to sign for the canonical request at `creq`: `algorithm`, `amz_date`,
-/// the scope (written by `scope`) and the canonical request's hash, one per line. Returns the
-/// spans of the string to sign and of its date. Shared by SigV4 and SigV4a.
-pub(crate) fn write_string_to_sign(
-    out: &mut String,
-    creq: Span,
-    algorithm: &str,
-    amz_date: &str,
-    scope: impl FnOnce(&mut String),
-) -> (Span, Span) {
-    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
-    let sts_start = out.len();
-    out.push_str(algorithm);
-    out.push('\n');
-    let amz_start = out.len();
-    out.push_str(amz_date);
-    let amz_date_span = Span::since(amz_start, out);
-    out.push('\n');
-    scope(out);
-    out.push('\n');
-    out.push_str(creq_hash.as_str());
-    (Span::since(sts_start, out), amz_date_span)
 }
 
 /// The date stamp of an `X-Amz-Date` value: what comes before the `T`.
@@ -545,19 +452,16 @@ pub(crate) fn date_of(amz_date: &str) -> &str {
         .unwrap_or(amz_date)
 }
 
-/// Appends `date/region/service/aws4_request`.
-pub(crate) fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
-    for part in [date, "/", region, "/", service, "/aws4_request"] {
-        out.push_str(part);
-    }
-}
-
-/// Signs `request` with the signature in `location`.
+/// Signs `request` with the signature in `location`, with SigV4 or SigV4a as
+/// [`SigningParams::algorithm`] says.
 pub fn sign(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
     location: SignatureLocation,
 ) -> Result<SigningOutput, SignError> {
+    if params.algorithm == Algorithm::SigV4a {
+        return crate::v4a::sign(request, params, location);
+    }
     match location {
         SignatureLocation::Headers => crate::header_auth::sign_headers(request, params),
         SignatureLocation::Query { expires_in } => {

@@ -1,8 +1,15 @@
 //! The string to sign: algorithm, request time, credential scope, hash of the canonical request.
+//!
+//! [`write_string_to_sign`] is the only place a string to sign is assembled: SigV4 and SigV4a
+//! (whose scope has no region), in signing, verification and diagnosis.
 
 use std::fmt;
 
+use sha2::{Digest, Sha256};
+
+use crate::encoding::hex32;
 use crate::error::ParamsError;
+use crate::sign::Span;
 use crate::time::SigningTime;
 
 /// The SigV4 algorithm name.
@@ -47,19 +54,69 @@ pub(crate) fn check_scope_field(field: &'static str, v: &str) -> Result<(), Para
 
 impl fmt::Display for CredentialScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}/{}/{}/aws4_request",
-            self.date, self.region, self.service
-        )
+        let mut out = String::new();
+        push_scope(&mut out, &self.date, &self.region, &self.service);
+        f.write_str(&out)
     }
 }
 
-/// Builds the string to sign from its parts.
-pub fn string_to_sign(
+impl CredentialScope {
+    /// The scope's fields, borrowed, as key derivation takes them.
+    pub fn fields(&self) -> ScopeFields<'_> {
+        ScopeFields {
+            date: &self.date,
+            region: &self.region,
+            service: &self.service,
+        }
+    }
+}
+
+/// The fields of a credential scope, borrowed and named (so that they cannot be swapped):
+/// what [`crate::SigningKey::derive`] takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScopeFields<'a> {
+    /// `YYYYMMDD`.
+    pub date: &'a str,
+    /// Region.
+    pub region: &'a str,
+    /// Service signing name.
+    pub service: &'a str,
+}
+
+/// Appends the string to sign for the canonical request at `creq` in `out`: `algorithm`,
+/// `amz_date`, the scope (written by `scope`) and the canonical request's SHA-256, one per
+/// line. Returns the spans of the string to sign and of its date.
+pub(crate) fn write_string_to_sign(
+    out: &mut String,
+    creq: Span,
+    algorithm: &str,
     amz_date: &str,
-    scope: &CredentialScope,
-    canonical_request_hash: &str,
-) -> String {
-    format!("{ALGORITHM}\n{amz_date}\n{scope}\n{canonical_request_hash}")
+    scope: impl FnOnce(&mut String),
+) -> (Span, Span) {
+    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
+    let sts_start = out.len();
+    out.push_str(algorithm);
+    out.push('\n');
+    let amz_start = out.len();
+    out.push_str(amz_date);
+    let amz_date_span = Span::since(amz_start, out);
+    out.push('\n');
+    scope(out);
+    out.push('\n');
+    out.push_str(creq_hash.as_str());
+    (Span::since(sts_start, out), amz_date_span)
+}
+
+/// Appends `date/region/service/aws4_request`.
+pub(crate) fn push_scope(out: &mut String, date: &str, region: &str, service: &str) {
+    for part in [date, "/", region, "/", service, "/aws4_request"] {
+        out.push_str(part);
+    }
+}
+
+/// Appends the SigV4a scope, `date/service/aws4_request` (it has no region).
+pub(crate) fn push_v4a_scope(out: &mut String, date: &str, service: &str) {
+    for part in [date, "/", service, "/aws4_request"] {
+        out.push_str(part);
+    }
 }

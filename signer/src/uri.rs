@@ -21,6 +21,7 @@ use crate::encoding::{encode_into, is_unreserved, pct_at, push_pct};
 
 /// How the path is percent-encoded in the canonical request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum UriEncodingMode {
     /// Encode the wire path again (`%` becomes `%25`): every service but S3.
     #[default]
@@ -31,6 +32,7 @@ pub enum UriEncodingMode {
 
 /// Whether dot segments and empty segments are removed from the path before encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum NormalizationMode {
     /// Remove `.`/`..` segments and collapse `//` (non-S3 services).
     #[default]

@@ -25,10 +25,8 @@ const DOC_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 fn doc_seed(mode: StreamingMode, signed_headers_extra: &[(&str, &str)]) -> (String, ChunkSigner) {
     let creds = Credentials::new(DOC_AK, DOC_SECRET);
     let time = SigningTime::parse("20130524T000000Z").unwrap();
-    let params = SigningParams::new(&creds, "us-east-1", "s3", time).with_settings(Settings {
-        payload: mode.payload_mode(),
-        ..Settings::s3()
-    });
+    let params = SigningParams::new(&creds, "us-east-1", "s3", time)
+        .with_settings(Settings::s3().with_payload(mode.payload_mode()));
     let mut req = SignableRequest::new("PUT", "/examplebucket/chunkObject.txt")
         .header("Host", "s3.amazonaws.com")
         .header("x-amz-storage-class", "REDUCED_REDUNDANCY")
@@ -172,9 +170,15 @@ fn checksum_values() {
 
 fn test_chain(seed: &str) -> ChunkSigner {
     let time = SigningTime::parse("2026-11-23T12:00:00Z").unwrap();
-    let scope =
-        sigv4_signer::string_to_sign::CredentialScope::new(time, "us-east-1", "s3").unwrap();
-    let key = sigv4_signer::SigningKey::derive("secret", &scope.date, "us-east-1", "s3");
+    let scope = sigv4_signer::internal::CredentialScope::new(time, "us-east-1", "s3").unwrap();
+    let key = sigv4_signer::SigningKey::derive(
+        "secret",
+        sigv4_signer::ScopeFields {
+            date: &scope.date,
+            region: "us-east-1",
+            service: "s3",
+        },
+    );
     ChunkSigner::new(key, time, &scope, seed)
 }
 

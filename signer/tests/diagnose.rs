@@ -7,9 +7,8 @@
 #![allow(clippy::unwrap_used)]
 
 use sigv4_signer::diagnose::{diagnose, Mistake};
-use sigv4_signer::payload::sha256_hex;
-use sigv4_signer::string_to_sign::string_to_sign;
-use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::internal::sha256_hex;
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{
     sign, Credentials, SessionTokenMode, Settings, SignableRequest, SignatureLocation, SigningKey,
     SigningParams, SigningTime,
@@ -55,7 +54,15 @@ impl<'a> Client<'a> {
         let sts_time = self.sts_time.map_or_else(|| time.amz_date(), str::to_owned);
         let sts = string_to_sign(&sts_time, out.scope(), &sha256_hex(creq.as_bytes()));
         let secret = format!("{SECRET}{}", self.secret_suffix);
-        let sig = SigningKey::derive(&secret, "20150830", "us-east-1", "service").sign(&sts);
+        let sig = SigningKey::derive(
+            &secret,
+            sigv4_signer::ScopeFields {
+                date: "20150830",
+                region: "us-east-1",
+                service: "service",
+            },
+        )
+        .sign(&sts);
         let signed = out.apply(&self.request);
         let good = out.signature();
         let headers = signed
@@ -70,14 +77,10 @@ impl<'a> Client<'a> {
 fn server(client: &Client<'_>, settings: VerifySettings) -> (Result<(), String>, Option<Mistake>) {
     let (target, headers) = client.send();
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
-    let params = VerifyParams {
-        now: SigningTime::parse(TIME).unwrap(),
-        max_skew: DEFAULT_MAX_SKEW,
-        settings,
-        expected_region: Some("us-east-1"),
-        expected_service: Some("service"),
-        lookup: &lookup,
-    };
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup)
+        .with_settings(settings)
+        .with_region("us-east-1")
+        .with_service("service");
     let req = SignableRequest {
         method: client.request.method,
         target: &target,
@@ -90,7 +93,11 @@ fn server(client: &Client<'_>, settings: VerifySettings) -> (Result<(), String>,
     let verdict = verify(&req, &params)
         .map(|_| ())
         .map_err(|e| e.code().to_owned());
-    (verdict, diagnose(&req, &params))
+    let found = diagnose(&req, &params).map(|d| {
+        assert!(d.mistakes.len() <= 1, "{d:?}");
+        d.mistakes.first().cloned()
+    });
+    (verdict, found.flatten())
 }
 
 fn expect(client: &Client<'_>, settings: VerifySettings, mistake: Mistake) {
@@ -203,7 +210,7 @@ fn header_mistakes() {
 fn payload_mistakes() {
     let r = req("/").body(b"hello");
     let c = Client {
-        creq: &|c| c.replace(&sha256_hex(b"hello"), sigv4_signer::payload::EMPTY_SHA256),
+        creq: &|c| c.replace(&sha256_hex(b"hello"), sigv4_signer::internal::EMPTY_SHA256),
         ..Client::new(r.clone())
     };
     expect(
@@ -227,19 +234,15 @@ fn session_token_mistakes() {
         token: Some("TOKEN"),
         ..Client::new(req("/"))
     };
-    let unsigned_token = VerifySettings {
-        session_token: SessionTokenMode::AddAfterSigning,
-        ..VerifySettings::default()
-    };
+    let unsigned_token = VerifySettings::from(
+        sigv4_signer::Settings::default().with_session_token(SessionTokenMode::AddAfterSigning),
+    );
     expect(&c, unsigned_token, Mistake::SessionTokenSigned);
     // The service signs the token; the client left it out.
     let c = Client {
         location: presign,
         token: Some("TOKEN"),
-        settings: Settings {
-            session_token: SessionTokenMode::AddAfterSigning,
-            ..Settings::default()
-        },
+        settings: Settings::default().with_session_token(SessionTokenMode::AddAfterSigning),
         ..Client::new(req("/"))
     };
     expect(
@@ -286,4 +289,43 @@ fn unexplained_mismatches_have_no_diagnosis() {
     let (verdict, found) = server(&c, VerifySettings::default());
     assert_eq!(verdict, Err("signature-mismatch".to_owned()));
     assert_eq!(found, None);
+}
+
+#[test]
+fn an_unexplained_mismatch_says_what_was_tried_and_what_is_likely() {
+    let c = Client {
+        creq: &|c| c.replace("GET", "PUT"),
+        ..Client::new(req("/"))
+    };
+    let (target, headers) = c.send();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
+    let r = SignableRequest {
+        method: "GET",
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: b"",
+    };
+    let d = diagnose(&r, &params).expect("a mismatch gets a diagnosis");
+    assert!(!d.is_explained());
+    assert_eq!(d.code(), "unexplained");
+    assert!(d.tried > 20, "{d:?}");
+    let text = d.to_string();
+    assert!(
+        text.contains("secret access key") && text.contains("canonical request"),
+        "{text}"
+    );
+}
+
+/// The string to sign as AWS's SigV4 documentation writes it (the broken client's own, not the
+/// signer's writer).
+fn string_to_sign(
+    amz_date: &str,
+    scope: &sigv4_signer::CredentialScope,
+    canonical_request_hash: &str,
+) -> String {
+    format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{canonical_request_hash}")
 }

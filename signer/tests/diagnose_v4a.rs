@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use sigv4_signer::diagnose::{diagnose, Mistake};
-use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{
     v4a, Credentials, PayloadMode, SessionTokenMode, Settings, SignableRequest, SignatureLocation,
     SigningParams, SigningTime, UriEncodingMode,
@@ -27,14 +27,10 @@ fn outcome(
         .body(b"{}");
     let signed = v4a::sign(&req, &params, location).unwrap().apply(&req);
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
-    let vp = VerifyParams {
-        now: time,
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: VerifySettings::default(),
-        expected_region: Some("us-east-1"),
-        expected_service: Some("service"),
-        lookup: &lookup,
-    };
+    let vp = VerifyParams::new(time, &lookup)
+        .with_settings(VerifySettings::default())
+        .with_region("us-east-1")
+        .with_service("service");
     let r = SignableRequest {
         method: &signed.method,
         target: &signed.target,
@@ -47,7 +43,7 @@ fn outcome(
     };
     (
         verify(&r, &vp).map(|_| ()).map_err(|e| e.code()),
-        diagnose(&r, &vp),
+        diagnose(&r, &vp).and_then(|d| d.mistakes.first().cloned()),
     )
 }
 
@@ -68,26 +64,17 @@ fn a_correct_sigv4a_client_has_no_diagnosis() {
 fn sigv4a_mistakes_are_named() {
     let cases: Vec<(Settings, String, Mistake)> = vec![
         (
-            Settings {
-                uri_encoding: UriEncodingMode::Single,
-                ..Settings::default()
-            },
+            Settings::default().with_uri_encoding(UriEncodingMode::Single),
             SECRET.to_owned(),
             Mistake::PathEncodedOnce,
         ),
         (
-            Settings {
-                payload: PayloadMode::Unsigned,
-                ..Settings::default()
-            },
+            Settings::default().with_payload(PayloadMode::Unsigned),
             SECRET.to_owned(),
             Mistake::PayloadUnsigned,
         ),
         (
-            Settings {
-                session_token: SessionTokenMode::AddAfterSigning,
-                ..Settings::default()
-            },
+            Settings::default().with_session_token(SessionTokenMode::AddAfterSigning),
             SECRET.to_owned(),
             Mistake::SessionTokenNotSigned,
         ),

@@ -96,39 +96,38 @@ impl Context {
 
     /// The signer settings these fields stand for.
     pub fn settings(&self) -> Settings {
-        Settings {
-            uri_encoding: if self.double_uri_encode {
+        Settings::default()
+            .with_uri_encoding(if self.double_uri_encode {
                 UriEncodingMode::Double
             } else {
                 UriEncodingMode::Single
-            },
-            normalization: if self.normalize {
+            })
+            .with_normalization(if self.normalize {
                 NormalizationMode::Enabled
             } else {
                 NormalizationMode::Disabled
-            },
-            payload: match &self.payload_hash {
+            })
+            .with_payload(match &self.payload_hash {
                 _ if self.streaming.is_some() => PayloadMode::Precomputed(
                     self.streaming
                         .as_ref()
                         .map(|s| s.mode.clone())
                         .unwrap_or_default(),
                 ),
-                Some(h) if h == sigv4_signer::payload::UNSIGNED_PAYLOAD => PayloadMode::Unsigned,
+                Some(h) if h == sigv4_signer::internal::UNSIGNED_PAYLOAD => PayloadMode::Unsigned,
                 Some(h) => PayloadMode::Precomputed(h.clone()),
                 None => PayloadMode::Hash,
-            },
-            content_sha256: if self.sign_body {
+            })
+            .with_content_sha256(if self.sign_body {
                 ContentSha256Mode::Header
             } else {
                 ContentSha256Mode::Omit
-            },
-            session_token: if self.omit_session_token {
+            })
+            .with_session_token(if self.omit_session_token {
                 SessionTokenMode::AddAfterSigning
             } else {
                 SessionTokenMode::Include
-            },
-        }
+            })
     }
 
     /// The signing time.

@@ -11,7 +11,7 @@
 use std::fmt;
 
 /// A parsed request file: the signer's owned request.
-pub use sigv4_signer::request::OwnedRequest as RawRequest;
+pub use sigv4_signer::internal::OwnedRequest as RawRequest;
 
 /// Why a request file could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

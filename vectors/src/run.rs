@@ -275,9 +275,11 @@ fn chunk_stage(case: &Case, out: &SigningOutput, want: &str) -> StageResult {
     let scope = out.scope();
     let key = sigv4_signer::SigningKey::derive(
         &case.context.credentials.secret_access_key,
-        &scope.date,
-        &scope.region,
-        &scope.service,
+        sigv4_signer::ScopeFields {
+            date: &scope.date,
+            region: &scope.region,
+            service: &scope.service,
+        },
     );
     let mut chain = ChunkSigner::new(key, time, scope, out.signature());
     let body = &case.request.body;
@@ -351,7 +353,7 @@ fn normal_form(r: &RawRequest, decode_path: bool) -> String {
     } else {
         path
     };
-    let mut params: Vec<(String, String)> = sigv4_signer::query::parse_query(query)
+    let mut params: Vec<(String, String)> = sigv4_signer::internal::parse_query(query)
         .into_iter()
         .map(|(k, v)| {
             (

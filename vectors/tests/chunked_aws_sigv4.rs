@@ -72,10 +72,7 @@ fn both(
         "s3",
         SigningTime::from_unix_seconds(unix as i64),
     )
-    .with_settings(Settings {
-        payload: mode.payload_mode(),
-        ..Settings::s3()
-    });
+    .with_settings(Settings::s3().with_payload(mode.payload_mode()));
     let mut req = SignableRequest::new("PUT", "/my%20key.bin");
     for (n, v) in &headers {
         req = req.header(n, v);
@@ -205,9 +202,15 @@ fn a_body_signed_by_aws_sigv4_decodes() {
         .as_bytes(),
     );
     let time = SigningTime::from_unix_seconds(1_700_000_000);
-    let scope =
-        sigv4_signer::string_to_sign::CredentialScope::new(time, "eu-west-3", "s3").unwrap();
-    let key = sigv4_signer::SigningKey::derive(SECRET, &scope.date, "eu-west-3", "s3");
+    let scope = sigv4_signer::internal::CredentialScope::new(time, "eu-west-3", "s3").unwrap();
+    let key = sigv4_signer::SigningKey::derive(
+        SECRET,
+        sigv4_signer::ScopeFields {
+            date: &scope.date,
+            region: "eu-west-3",
+            service: "s3",
+        },
+    );
     let chain = ChunkSigner::new(key, time, &scope, &theirs[0]);
     let dec = ChunkedDecoder::new(
         StreamingMode::SignedPayloadTrailer,

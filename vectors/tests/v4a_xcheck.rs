@@ -17,9 +17,9 @@ use aws_sigv4::http_request::{
 use aws_smithy_runtime_api::client::identity::Identity;
 use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{DerSignature, SigningKey as P256Key};
-use sigv4_signer::encoding::encode;
+use sigv4_signer::internal::encode;
 use sigv4_signer::v4a::{self, V4aSigningKey};
-use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{
     Credentials, OwnedRequest, Settings, SignableRequest, SignatureLocation, SigningParams,
     SigningTime,
@@ -90,15 +90,13 @@ fn our_sign(c: &Case, location: SignatureLocation) -> (sigv4_signer::SigningOutp
     let presign = matches!(location, SignatureLocation::Query { .. });
     let settings = if c.s3 {
         // A presigned S3 URL signs UNSIGNED-PAYLOAD, as S3 verifies it.
-        Settings {
-            content_sha256: sigv4_signer::ContentSha256Mode::Omit,
-            payload: if presign {
+        Settings::s3()
+            .with_payload(if presign {
                 sigv4_signer::PayloadMode::Unsigned
             } else {
                 sigv4_signer::PayloadMode::Hash
-            },
-            ..Settings::s3()
-        }
+            })
+            .with_content_sha256(sigv4_signer::ContentSha256Mode::Omit)
     } else {
         Settings::default()
     };
@@ -193,18 +191,14 @@ fn aws_sigv4a(c: &Case, presign: bool) -> (String, OwnedRequest) {
 
 fn our_verify(c: &Case, req: &OwnedRequest, region: &str) -> Result<(), String> {
     let lookup = |k: &str| (k == AK).then(|| SECRET.to_owned());
-    let params = VerifyParams {
-        now: SigningTime::from_unix_seconds(T as i64 + 60),
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: if c.s3 {
+    let params = VerifyParams::new(SigningTime::from_unix_seconds(T as i64 + 60), &lookup)
+        .with_settings(if c.s3 {
             VerifySettings::s3()
         } else {
             VerifySettings::default()
-        },
-        expected_region: Some(region),
-        expected_service: Some(c.service),
-        lookup: &lookup,
-    };
+        })
+        .with_region(region)
+        .with_service(c.service);
     verify(&req.signable(), &params)
         .map(|_| ())
         .map_err(|e| format!("{}: {e}", e.code()))

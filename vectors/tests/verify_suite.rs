@@ -1,7 +1,7 @@
 //! The verifier against AWS's suites (v4 and v4a): every signed request the suites ship
 //! verifies, and any change to a signed part of it is rejected.
 
-use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{NormalizationMode, SessionTokenMode, UriEncodingMode};
 use sigv4_vectors::suite::{aws_suite_dir, aws_v4a_suite_dir};
 use sigv4_vectors::{discover, parse_request, Case, Location, RawRequest};
@@ -37,32 +37,31 @@ fn check(case: &Case, req: &RawRequest) -> Result<(), String> {
     let secret = case.context.credentials.secret_access_key.clone();
     let ak = case.context.credentials.access_key_id.clone();
     let lookup = move |k: &str| (k == ak).then(|| secret.clone());
-    let params = VerifyParams {
-        now: case.context.time().expect("time"),
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: VerifySettings {
-            uri_encoding: if case.context.double_uri_encode {
-                UriEncodingMode::Double
-            } else {
-                UriEncodingMode::Single
-            },
-            normalization: if case.context.normalize {
-                NormalizationMode::Enabled
-            } else {
-                NormalizationMode::Disabled
-            },
-            presigned_payload: sigv4_signer::PayloadMode::Hash,
-            session_token: if case.context.omit_session_token {
-                SessionTokenMode::AddAfterSigning
-            } else {
-                SessionTokenMode::Include
-            },
-            accept_literal_plus: false,
-        },
-        expected_region: Some(&case.context.region),
-        expected_service: Some(&case.context.service),
-        lookup: &lookup,
-    };
+    let params = VerifyParams::new(case.context.time().expect("time"), &lookup)
+        .with_settings(
+            VerifySettings::from(
+                sigv4_signer::Settings::default()
+                    .with_uri_encoding(if case.context.double_uri_encode {
+                        UriEncodingMode::Double
+                    } else {
+                        UriEncodingMode::Single
+                    })
+                    .with_normalization(if case.context.normalize {
+                        NormalizationMode::Enabled
+                    } else {
+                        NormalizationMode::Disabled
+                    })
+                    .with_payload(sigv4_signer::PayloadMode::Hash)
+                    .with_session_token(if case.context.omit_session_token {
+                        SessionTokenMode::AddAfterSigning
+                    } else {
+                        SessionTokenMode::Include
+                    }),
+            )
+            .with_literal_plus(false),
+        )
+        .with_region(&case.context.region)
+        .with_service(&case.context.service);
     verify(&req.signable(), &params)
         .map(|_| ())
         .map_err(|e| format!("{}: {e}", e.code()))

@@ -85,10 +85,8 @@ pub mod ours {
     }
 
     pub fn presign(creds: &Credentials) -> usize {
-        let params = params(creds, "s3").with_settings(Settings {
-            payload: sigv4_signer::PayloadMode::Unsigned,
-            ..Settings::s3()
-        });
+        let params = params(creds, "s3")
+            .with_settings(Settings::s3().with_payload(sigv4_signer::PayloadMode::Unsigned));
         let req = http::Request::get(format!("https://{HOST}{PRESIGN_TARGET}"))
             .header("host", HOST)
             .body(&b""[..])
@@ -309,7 +307,7 @@ pub mod reqsign {
     pub fn post(rq: &Rq, body: &[u8]) -> usize {
         // reqsign signs the x-amz-content-sha256 the caller sets: hashing the body is part of
         // the user's work per request.
-        let hash = sigv4_signer::payload::sha256_hex(body);
+        let hash = sigv4_signer::internal::sha256_hex(body);
         let req = http::Request::post(format!("https://{HOST}/"))
             .header("content-type", "application/x-amz-json-1.0")
             .header("x-amz-target", "DynamoDB_20120810.PutItem")
@@ -331,7 +329,7 @@ pub mod reqsign {
     }
 
     pub fn put_1mib(rq: &Rq, body: &[u8]) -> usize {
-        let hash = sigv4_signer::payload::sha256_hex(body);
+        let hash = sigv4_signer::internal::sha256_hex(body);
         let req = http::Request::put(format!("https://{HOST}/bucket/key"))
             .header("x-amz-content-sha256", hash)
             .body(())
@@ -378,16 +376,10 @@ impl Fixture {
 
 /// Verifies the fixture's signed GET (peers have no verifier).
 pub fn verify_get(fx: &Fixture) -> bool {
-    use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+    use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
     let lookup = |k: &str| (k == AK).then(|| SECRET.to_owned());
-    let vparams = VerifyParams {
-        now: SigningTime::from_unix_seconds(EPOCH as i64),
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: sigv4_signer::verify::VerifySettings::default(),
-        expected_region: None,
-        expected_service: None,
-        lookup: &lookup,
-    };
+    let vparams = VerifyParams::new(SigningTime::from_unix_seconds(EPOCH as i64), &lookup)
+        .with_settings(sigv4_signer::verify::VerifySettings::default());
     let _: Option<VerifySettings> = None;
     verify(&fx.signed.signable(), &vparams).is_ok()
 }
@@ -455,10 +447,9 @@ pub fn sign_only_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "sign-only",
             "presign-5-params",
             Box::new(move || {
-                let p = SigningParams::new(c, "us-east-1", "s3", time).with_settings(Settings {
-                    payload: sigv4_signer::PayloadMode::Unsigned,
-                    ..Settings::s3()
-                });
+                let p = SigningParams::new(c, "us-east-1", "s3", time).with_settings(
+                    Settings::s3().with_payload(sigv4_signer::PayloadMode::Unsigned),
+                );
                 ours::sign_only(&p, &presign, SignatureLocation::Query { expires_in: 3600 })
             }),
         ),
@@ -482,9 +473,16 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "key-derivation",
             "ours",
             Box::new(move || {
-                sigv4_signer::SigningKey::derive(SECRET, "20150830", "us-east-1", "service")
-                    .as_bytes()
-                    .len()
+                sigv4_signer::SigningKey::derive(
+                    SECRET,
+                    sigv4_signer::ScopeFields {
+                        date: "20150830",
+                        region: "us-east-1",
+                        service: "service",
+                    },
+                )
+                .as_bytes()
+                .len()
             }),
         ),
         ("key-derivation", "aws-sigv4", Box::new(move || aws::key(t))),
@@ -493,7 +491,14 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "ours-cache-hit",
             Box::new(move || {
                 fx.cache
-                    .get(SECRET, "20150830", "us-east-1", "service")
+                    .get(
+                        SECRET,
+                        sigv4_signer::ScopeFields {
+                            date: "20150830",
+                            region: "us-east-1",
+                            service: "service",
+                        },
+                    )
                     .as_bytes()
                     .len()
             }),
@@ -581,7 +586,7 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
         (
             "put-1mib",
             "raw-sha256",
-            Box::new(move || sigv4_signer::payload::sha256_hex(&fx.mib).len()),
+            Box::new(move || sigv4_signer::internal::sha256_hex(&fx.mib).len()),
         ),
         (
             "verify-get",

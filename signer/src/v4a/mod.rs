@@ -10,7 +10,7 @@
 //!   header auth and a signed query parameter in query auth; the credential scope has no region:
 //!   `YYYYMMDD/service/aws4_request` ([`V4aScope`]);
 //! - the string to sign is `AWS4-ECDSA-P256-SHA256\n<X-Amz-Date>\n<scope>\n<hex SHA-256 of the
-//!   canonical request>` ([`string_to_sign`]);
+//!   canonical request>` (written by the one string-to-sign writer, as SigV4's);
 //! - the signature is ECDSA P-256 with a key derived from the credential ([`key`]), DER, hex.
 //!
 //! [`sign()`] signs (the region set is `SigningParams::region`); verification goes through
@@ -59,13 +59,10 @@ impl V4aScope {
 
 impl fmt::Display for V4aScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/aws4_request", self.date, self.service)
+        let mut out = String::new();
+        crate::string_to_sign::push_v4a_scope(&mut out, &self.date, &self.service);
+        f.write_str(&out)
     }
-}
-
-/// The SigV4a string to sign.
-pub fn string_to_sign(amz_date: &str, scope: &V4aScope, canonical_request_hash: &str) -> String {
-    format!("{ALGORITHM}\n{amz_date}\n{scope}\n{canonical_request_hash}")
 }
 
 /// Whether the region set (comma-separated, spaces around entries ignored) covers `region`:

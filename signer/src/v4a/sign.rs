@@ -1,29 +1,15 @@
 //! SigV4a signing, header and query auth, on the shared canonical-request steps.
 
-use std::fmt::Write as _;
-
-use crate::error::{ParamsError, RequestError, SignError};
+use crate::canonical_request::write_canonical_request;
+use crate::error::{ParamsError, SignError};
+use crate::headers::SignedHeaders;
 use crate::payload::{ContentSha256Mode, PayloadHash};
-use crate::query::parse_query;
-use crate::query_auth::MAX_EXPIRES;
+use crate::query_auth::{check_reserved, MAX_EXPIRES};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{
-    capacity, check, write_canonical_request, write_string_to_sign, Added, SignedHeaders,
-    SigningOutput, Span,
-};
-use crate::string_to_sign::check_scope_field;
-use crate::v4a::{V4aScope, V4aSigningKey, ALGORITHM, REGION_SET_HEADER, REGION_SET_PARAM};
-
-const RESERVED: &[&str] = &[
-    "X-Amz-Algorithm",
-    "X-Amz-Credential",
-    "X-Amz-Date",
-    "X-Amz-Expires",
-    "X-Amz-SignedHeaders",
-    "X-Amz-Signature",
-    REGION_SET_PARAM,
-];
+use crate::sign::{capacity, check, date_of, parts, rules, Added, SigningOutput, Span};
+use crate::string_to_sign::{check_scope_field, push_v4a_scope, write_string_to_sign};
+use crate::v4a::{V4aSigningKey, ALGORITHM, REGION_SET_HEADER, REGION_SET_PARAM};
 
 /// Signs `request` with SigV4a. `params.region` is the region set: one region, a
 /// comma-separated list, or `*`. `params.key_cache` is not used (the SigV4a key depends on the
@@ -31,7 +17,7 @@ const RESERVED: &[&str] = &[
 ///
 /// The signature is deterministic (RFC 6979, see [`crate::v4a::key`]). The output's
 /// [`scope()`](SigningOutput::scope) has an empty `region`: the SigV4a scope has none (its
-/// text is [`V4aScope`]'s).
+/// text is [`crate::v4a::V4aScope`]'s).
 pub fn sign(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
@@ -56,7 +42,6 @@ pub fn sign(
     let amz_date = amz_date.as_str();
     let token = params.credentials.session_token.as_deref();
     let token_signed = s.session_token == SessionTokenMode::Include;
-    let scope = V4aScope::new(params.time, params.service);
     let region_set = params.region;
     // The DER signature is at most 144 hex digits; the Authorization header repeats the scope.
     let extra = payload.len() + region_set.len() + 400;
@@ -77,15 +62,23 @@ pub fn sign(
             if let (Some(t), true) = (token, token_signed) {
                 added.push(("x-amz-security-token", t));
             }
-            let signed = SignedHeaders::new(request, &added);
-            let (creq, payload_span) =
-                write_canonical_request(&mut text, request, params, payload, &signed, &[])?;
-            let (sts, amz_span, signature, signature_hex) =
-                write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
+            let signed = SignedHeaders::for_signing(&request.headers, &added);
+            let creq = write_canonical_request(
+                &mut text,
+                &parts(request, payload, &signed, &[])?,
+                rules(params),
+            );
+            let (sts, amz_span, signature, signature_hex) = write_string_to_sign_and_signature(
+                &mut text,
+                creq.all,
+                amz_date,
+                params.service,
+                &key,
+            );
             out.push("X-Amz-Date", amz_span);
             push(&mut text, &mut out, "X-Amz-Region-Set", region_set);
             if s.content_sha256 == ContentSha256Mode::Header {
-                out.push("x-amz-content-sha256", payload_span);
+                out.push("x-amz-content-sha256", creq.payload_hash);
             }
             if let Some(t) = token {
                 push(&mut text, &mut out, "X-Amz-Security-Token", t);
@@ -95,13 +88,13 @@ pub fn sign(
             text.push_str(" Credential=");
             text.push_str(&params.credentials.access_key_id);
             text.push('/');
-            let _ = write!(text, "{scope}");
+            push_v4a_scope(&mut text, date_of(amz_date), params.service);
             text.push_str(", SignedHeaders=");
             signed.write_names(&mut text);
             text.push_str(", Signature=");
             text.push_str(&signature_hex);
             out.push("Authorization", Span::since(start, &text));
-            (creq, sts, signature)
+            (creq.all, sts, signature)
         }
         SignatureLocation::Query { expires_in } => {
             if !(1..=MAX_EXPIRES).contains(&expires_in) {
@@ -111,18 +104,10 @@ pub fn sign(
                 .into());
             }
             let (_, query) = request.path_and_query()?;
-            for (k, _) in parse_query(query) {
-                let clash = RESERVED.iter().any(|r| r.as_bytes() == k.as_slice())
-                    || (token.is_some() && k == b"X-Amz-Security-Token");
-                if clash {
-                    return Err(RequestError::ReservedQueryParameter {
-                        name: String::from_utf8_lossy(&k).into_owned(),
-                    }
-                    .into());
-                }
-            }
-            let credential = format!("{}/{scope}", params.credentials.access_key_id);
-            let signed = SignedHeaders::new(request, &[]);
+            check_reserved(query, token.is_some(), &[REGION_SET_PARAM])?;
+            let mut credential = format!("{}/", params.credentials.access_key_id);
+            push_v4a_scope(&mut credential, date_of(amz_date), params.service);
+            let signed = SignedHeaders::for_signing(&request.headers, &[]);
             let mut signed_headers = String::new();
             signed.write_names(&mut signed_headers);
             let expires = expires_in.to_string();
@@ -142,15 +127,23 @@ pub fn sign(
                 .filter(|(k, _)| token_signed || *k != "X-Amz-Security-Token")
                 .copied()
                 .collect();
-            let (creq, _) =
-                write_canonical_request(&mut text, request, params, payload, &signed, &added)?;
-            let (sts, _, signature, _) =
-                write_string_to_sign_and_signature(&mut text, creq, amz_date, &scope, &key);
+            let creq = write_canonical_request(
+                &mut text,
+                &parts(request, payload, &signed, &added)?,
+                rules(params),
+            );
+            let (sts, _, signature, _) = write_string_to_sign_and_signature(
+                &mut text,
+                creq.all,
+                amz_date,
+                params.service,
+                &key,
+            );
             for (name, value) in params_out {
                 push(&mut text, &mut out, name, value);
             }
             out.push("X-Amz-Signature", signature);
-            (creq, sts, signature)
+            (creq.all, sts, signature)
         }
     };
     Ok(SigningOutput::new(
@@ -165,12 +158,11 @@ fn write_string_to_sign_and_signature(
     text: &mut String,
     creq: Span,
     amz_date: &str,
-    scope: &V4aScope,
+    service: &str,
     key: &V4aSigningKey,
 ) -> (Span, Span, Span, String) {
     let (sts, amz_span) = write_string_to_sign(text, creq, ALGORITHM, amz_date, |out| {
-        // Infallible: writing to a `String`.
-        let _ = write!(out, "{scope}");
+        push_v4a_scope(out, date_of(amz_date), service);
     });
     let signature = key.sign(&text[sts.start..sts.end]);
     let sig_start = text.len();

@@ -1,0 +1,455 @@
+//! Verification: re-derive a received request's signature and say precisely what is wrong.
+//!
+//! Header auth reads `Authorization: AWS4-HMAC-SHA256 Credential=AK/date/region/service/aws4_request,
+//! SignedHeaders=a;b, Signature=hex` (spaces around the commas and `=` are tolerated, as AWS
+//! does) and the request time from `X-Amz-Date`, or `Date` when there is no `X-Amz-Date`.
+//! Query auth reads the `X-Amz-*` parameters of a presigned URL.
+//!
+//! Checks, in order, each with its own [`VerifyError`]: algorithm; credential shape; access key
+//! known (through the caller's lookup); request date present and valid; credential-scope date
+//! equal to the request date; region and service as expected; request time within the allowed
+//! skew (header auth) or `X-Amz-Expires` in 1..=604800, not expired and not from the future
+//! (query auth); `host` signed; every signed header present; `x-amz-content-sha256`, when it is
+//! a hash, equal to the body's; the signature, compared in constant time.
+//!
+//! SigV4a (`AWS4-ECDSA-P256-SHA256`, see [`crate::v4a`]) goes through the same checks, with a
+//! credential scope without region, the region set read from `X-Amz-Region-Set` (header or
+//! parameter) and required to include the expected region or `*`, and the signature verified
+//! with ECDSA under the public key derived from the secret.
+
+use std::fmt;
+
+mod checks;
+mod error;
+mod parse;
+mod recompute;
+
+use subtle::ConstantTimeEq;
+
+use crate::query::QueryStyle;
+use crate::request::SignableRequest;
+use crate::settings::Settings;
+use crate::time::SigningTime;
+
+pub(crate) use checks::{check_before_signature, Checked};
+pub use error::VerifyError;
+pub use parse::{parse_authorization, parse_request_auth, AuthKind, ParsedAuth, V4aAuth};
+pub(crate) use recompute::{compute, Computed, Variant};
+
+/// Default allowed clock skew, 15 minutes, as AWS allows.
+pub const DEFAULT_MAX_SKEW: u64 = 900;
+
+/// How the service being verified canonicalises: the signing [`Settings`] of the service (path
+/// encoding, normalisation, session token; `payload` is the payload hash of a presigned request
+/// that carries no `x-amz-content-sha256`, [`crate::PayloadMode::Unsigned`] for S3), and what the
+/// service accepts besides.
+///
+/// Build it from the settings a client signs with: `VerifySettings::from(Settings::s3())`,
+/// or use [`VerifySettings::s3`] for everything S3 accepts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct VerifySettings {
+    /// The service's signing rules.
+    pub rules: Settings,
+    /// Accept a raw `+` in the query read as a plus sign too, as S3 does.
+    pub accept_literal_plus: bool,
+}
+
+impl From<Settings> for VerifySettings {
+    fn from(rules: Settings) -> Self {
+        Self {
+            rules,
+            accept_literal_plus: false,
+        }
+    }
+}
+
+impl VerifySettings {
+    /// S3's rules ([`Settings::s3_presigned`]: a presigned request without
+    /// `x-amz-content-sha256` is `UNSIGNED-PAYLOAD`), accepting both readings of a raw `+`.
+    pub fn s3() -> Self {
+        Self {
+            rules: Settings::s3_presigned(),
+            accept_literal_plus: true,
+        }
+    }
+
+    /// Whether a raw `+` in the query may also be read as a plus sign.
+    pub fn with_literal_plus(mut self, accept: bool) -> Self {
+        self.accept_literal_plus = accept;
+        self
+    }
+}
+
+/// What the verifier needs besides the request. Build it with [`VerifyParams::new`] and the
+/// `with_*` methods.
+#[non_exhaustive]
+pub struct VerifyParams<'a> {
+    /// The server's current time.
+    pub now: SigningTime,
+    /// Allowed clock skew, seconds.
+    pub max_skew: u64,
+    /// The service's canonicalisation.
+    pub settings: VerifySettings,
+    /// The region the endpoint serves, if checked.
+    pub expected_region: Option<&'a str>,
+    /// The service the endpoint serves, if checked.
+    pub expected_service: Option<&'a str>,
+    /// The secret of an access key, or `None` when the key is unknown.
+    pub lookup: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl<'a> VerifyParams<'a> {
+    /// Parameters at `now` with secrets from `lookup`: default settings (not S3), the default
+    /// skew of 15 minutes, no region or service checked.
+    pub fn new(now: SigningTime, lookup: &'a dyn Fn(&str) -> Option<String>) -> Self {
+        Self {
+            now,
+            max_skew: DEFAULT_MAX_SKEW,
+            settings: VerifySettings::default(),
+            expected_region: None,
+            expected_service: None,
+            lookup,
+        }
+    }
+
+    /// Replaces the settings.
+    pub fn with_settings(mut self, settings: impl Into<VerifySettings>) -> Self {
+        self.settings = settings.into();
+        self
+    }
+
+    /// Sets the allowed clock skew, seconds.
+    pub fn with_max_skew(mut self, seconds: u64) -> Self {
+        self.max_skew = seconds;
+        self
+    }
+
+    /// Requires the credential scope to name this region.
+    pub fn with_region(mut self, region: &'a str) -> Self {
+        self.expected_region = Some(region);
+        self
+    }
+
+    /// Sets the region checked, or none.
+    pub fn with_expected_region(mut self, region: Option<&'a str>) -> Self {
+        self.expected_region = region;
+        self
+    }
+
+    /// Sets the service checked, or none.
+    pub fn with_expected_service(mut self, service: Option<&'a str>) -> Self {
+        self.expected_service = service;
+        self
+    }
+
+    /// Requires the credential scope to name this service.
+    pub fn with_service(mut self, service: &'a str) -> Self {
+        self.expected_service = Some(service);
+        self
+    }
+}
+
+impl fmt::Debug for VerifyParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyParams")
+            .field("now", &self.now)
+            .field("max_skew", &self.max_skew)
+            .field("settings", &self.settings)
+            .field("expected_region", &self.expected_region)
+            .field("expected_service", &self.expected_service)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A request that verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The parsed authentication.
+    pub auth: ParsedAuth,
+    /// The request time.
+    pub time: SigningTime,
+    /// The canonical request the server computed.
+    pub canonical_request: String,
+    /// The string to sign the server computed.
+    pub string_to_sign: String,
+}
+
+/// Verifies a received request, SigV4 or SigV4a.
+pub fn verify(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+) -> Result<Verified, VerifyError> {
+    let checked = check_before_signature(request, params)?;
+    verify_checked(request, checked, params)
+}
+
+/// The signature check of [`verify`], after [`check_before_signature`].
+pub(crate) fn verify_checked(
+    request: &SignableRequest<'_>,
+    checked: Checked,
+    params: &VerifyParams<'_>,
+) -> Result<Verified, VerifyError> {
+    let (_, query) = request.path_and_query()?;
+    let computed = compute(request, &checked, params, &Variant::default())?;
+    let sent = checked.auth.signature.to_ascii_lowercase();
+    let matches = |c: &Computed| -> bool { c.signature.as_bytes().ct_eq(sent.as_bytes()).into() };
+    if matches(&computed) {
+        return Ok(Verified {
+            auth: checked.auth,
+            time: checked.time,
+            canonical_request: computed.canonical_request,
+            string_to_sign: computed.string_to_sign,
+        });
+    }
+    // S3 accepts a raw `+` in the query read as a plus sign as well as a space (see
+    // `crate::query`).
+    if params.settings.accept_literal_plus && query.contains('+') {
+        let alt = compute(
+            request,
+            &checked,
+            params,
+            &Variant {
+                query: QueryStyle::LiteralPlus,
+                ..Variant::default()
+            },
+        )?;
+        if matches(&alt) {
+            return Ok(Verified {
+                auth: checked.auth,
+                time: checked.time,
+                canonical_request: alt.canonical_request,
+                string_to_sign: alt.string_to_sign,
+            });
+        }
+    }
+    Err(VerifyError::SignatureMismatch {
+        canonical_request: computed.canonical_request,
+        string_to_sign: computed.string_to_sign,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{sign, Credentials, SignatureLocation, SigningParams};
+
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+
+    fn t(s: &str) -> SigningTime {
+        SigningTime::parse(s).unwrap()
+    }
+
+    fn signed(location: SignatureLocation, time: &str) -> (String, Vec<(String, String)>) {
+        let creds = Credentials::new("AKIDEXAMPLE", SECRET);
+        let params = SigningParams::new(&creds, "us-east-1", "service", t(time));
+        let req = SignableRequest::new("GET", "/p?a=b").header("Host", "example.amazonaws.com");
+        let out = sign(&req, &params, location).unwrap();
+        let s = out.apply(&req);
+        (s.target, s.headers)
+    }
+
+    fn check(
+        target: &str,
+        headers: &[(String, String)],
+        now: &str,
+    ) -> Result<Verified, VerifyError> {
+        let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+        let params = VerifyParams {
+            now: t(now),
+            max_skew: DEFAULT_MAX_SKEW,
+            settings: VerifySettings::default(),
+            expected_region: Some("us-east-1"),
+            expected_service: Some("service"),
+            lookup: &lookup,
+        };
+        let req = SignableRequest {
+            method: "GET",
+            target,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: b"",
+        };
+        verify(&req, &params)
+    }
+
+    fn code(r: Result<Verified, VerifyError>) -> &'static str {
+        r.err().map_or("ok", |e| e.code())
+    }
+
+    fn set(headers: &mut [(String, String)], name: &str, value: &str) {
+        for (n, v) in headers.iter_mut() {
+            if n.eq_ignore_ascii_case(name) {
+                *v = value.to_owned();
+            }
+        }
+    }
+
+    #[test]
+    fn header_auth_checks() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        assert_eq!(code(check(&target, &h, "2015-08-30T12:50:00Z")), "ok");
+        assert_eq!(
+            code(check(&target, &h, "2015-08-30T12:52:00Z")),
+            "request-time-too-skewed"
+        );
+        let no_date: Vec<_> = h
+            .iter()
+            .filter(|(n, _)| n != "X-Amz-Date")
+            .cloned()
+            .collect();
+        assert_eq!(
+            code(check(&target, &no_date, "2015-08-30T12:36:00Z")),
+            "missing-date"
+        );
+        let auth = h
+            .iter()
+            .find(|(n, _)| n == "Authorization")
+            .unwrap()
+            .1
+            .clone();
+
+        // Spacing AWS tolerates.
+        let mut h2 = h.clone();
+        set(
+            &mut h2,
+            "authorization",
+            &auth
+                .replace(", ", ",")
+                .replace("Credential=", " Credential = "),
+        );
+        assert_eq!(code(check(&target, &h2, "2015-08-30T12:36:00Z")), "ok");
+
+        for (from, to, want) in [
+            (
+                "AWS4-HMAC-SHA256",
+                "AWS4-HMAC-SHA1",
+                "unsupported-algorithm",
+            ),
+            ("AKIDEXAMPLE", "AKIDOTHER", "unknown-access-key"),
+            ("20150830/", "20150831/", "scope-date-mismatch"),
+            ("us-east-1", "us-west-2", "wrong-region"),
+            ("/service/", "/other/", "wrong-service"),
+            ("/aws4_request", "/aws5_request", "malformed-credential"),
+            ("SignedHeaders=host;", "SignedHeaders=", "host-not-signed"),
+            (
+                "SignedHeaders=host;",
+                "SignedHeaders=host;x-gone;",
+                "signed-header-missing",
+            ),
+            (", Signature=", ", Sig=", "malformed-authorization"),
+            ("Signature=", "Signature=0", "signature-mismatch"),
+        ] {
+            let mut h2 = h.clone();
+            set(&mut h2, "authorization", &auth.replacen(from, to, 1));
+            assert_eq!(
+                code(check(&target, &h2, "2015-08-30T12:36:00Z")),
+                want,
+                "{from} -> {to}"
+            );
+        }
+        let mut h2 = h.clone();
+        set(&mut h2, "x-amz-date", "2015-08-30T12:36:00Z");
+        assert_eq!(
+            code(check(&target, &h2, "2015-08-30T12:36:00Z")),
+            "invalid-date"
+        );
+        assert_eq!(
+            code(check(
+                "/p?a=b",
+                &[("Host".into(), "h".into())],
+                "2015-08-30T12:36:00Z"
+            )),
+            "missing-authentication"
+        );
+    }
+
+    #[test]
+    fn a_signature_mismatch_carries_the_servers_artifacts() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        match check(&target.replace("a=b", "a=c"), &h, "2015-08-30T12:36:00Z") {
+            Err(VerifyError::SignatureMismatch {
+                canonical_request,
+                string_to_sign,
+            }) => {
+                assert!(canonical_request.contains("\na=c\n"));
+                assert!(string_to_sign.starts_with("AWS4-HMAC-SHA256\n20150830T123600Z\n"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_the_auth_of_either_kind() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            body: b"",
+        };
+        let auth = parse_request_auth(&req).unwrap();
+        assert_eq!(
+            (auth.kind, auth.scope.service.as_str()),
+            (AuthKind::Header, "service")
+        );
+        let (target, h) = signed(
+            SignatureLocation::Query { expires_in: 60 },
+            "2015-08-30T12:36:00Z",
+        );
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            body: b"",
+        };
+        let auth = parse_request_auth(&req).unwrap();
+        assert_eq!((auth.kind, auth.expires), (AuthKind::Query, Some(60)));
+        assert_eq!(
+            parse_request_auth(&SignableRequest::new("GET", "/"))
+                .unwrap_err()
+                .code(),
+            "missing-authentication"
+        );
+    }
+
+    #[test]
+    fn query_auth_checks() {
+        let (target, h) = signed(
+            SignatureLocation::Query { expires_in: 60 },
+            "2015-08-30T12:36:00Z",
+        );
+        assert_eq!(code(check(&target, &h, "2015-08-30T12:36:30Z")), "ok");
+        assert_eq!(code(check(&target, &h, "2015-08-30T12:37:01Z")), "expired");
+        assert_eq!(
+            code(check(&target, &h, "2015-08-30T12:20:00Z")),
+            "not-yet-valid"
+        );
+        assert_eq!(
+            code(check(
+                &target.replace("X-Amz-Expires=60", "X-Amz-Expires=604801"),
+                &h,
+                "2015-08-30T12:36:00Z"
+            )),
+            "expires-out-of-range"
+        );
+        assert_eq!(
+            code(check(
+                &target.replace("X-Amz-Expires=60", "X-Amz-Expires=soon"),
+                &h,
+                "2015-08-30T12:36:00Z"
+            )),
+            "malformed-authorization"
+        );
+        assert_eq!(
+            code(check(
+                &target.replace("a=b", "a=c"),
+                &h,
+                "2015-08-30T12:36:00Z"
+            )),
+            "signature-mismatch"
+        );
+    }
+}
