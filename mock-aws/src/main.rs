@@ -1,12 +1,12 @@
 //! The `mock-aws` server: hyper 1.x on a multi-thread tokio runtime, serving
-//! [`mock_aws::Service`].
+//! [`mock_aws::MockAws`].
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::Parser;
-use mock_aws::{Config, Credential, Service};
+use mock_aws::{Config, Credential, MockAws};
 use sigv4_signer::SigningTime;
 use tokio::net::TcpListener;
 
@@ -111,13 +111,13 @@ fn main() {
     } else {
         None
     };
-    let code = runtime.block_on(run(args.listen, Arc::new(Service::new(config)), log, tls));
+    let code = runtime.block_on(run(args.listen, Arc::new(MockAws::new(config)), log, tls));
     std::process::exit(code);
 }
 
 async fn run(
     listen: SocketAddr,
-    service: Arc<Service>,
+    service: Arc<MockAws>,
     log: bool,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> i32 {
