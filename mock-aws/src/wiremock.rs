@@ -1,5 +1,5 @@
-//! SigV4 verification for your own [`wiremock::MockServer`] (feature `wiremock`, on by
-//! default).
+//! SigV4 verification for your own [`wiremock::MockServer`] (feature `wiremock`, off by
+//! default: depend on `mock-aws` with `features = ["wiremock"]`).
 //!
 //! One line adds verification to a mock:
 //!
