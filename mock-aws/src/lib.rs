@@ -1,21 +1,39 @@
 //! mock-aws: a fake AWS that re-verifies every SigV4 signature with `sigv4-signer` and says why
 //! one is wrong, in each protocol's own error shape.
 //!
-//! The core, [`service::Service`], is transport-agnostic: a [`service::Request`] in (method, raw
-//! request-target, headers in order, body), a [`service::Response`] out. The binary `mock-aws`
-//! serves it over HTTP/1.1 with hyper ([`server`]).
+//! The core, [`MockAws`], is transport-agnostic: a [`Request`] in (method, raw request-target,
+//! headers in order, body), a [`Response`] out. The binary `mock-aws` serves it over HTTP/1.1
+//! with hyper ([`server`]).
+//!
+//! The server's parts, one module each: [`config`], [`message`] (request and response, and the
+//! conversion from an HTTP request head), [`routing`] (which AWS service and protocol),
+//! [`framing`] (how each protocol carries the operation), [`auth`] (verification and
+//! diagnosis), [`chunked_upload`] (S3 `aws-chunked` bodies), [`mock_aws`] (the top-level
+//! handler), [`inspection`] (`/_mock-aws/...`), [`verdicts`], [`errors`] (the table from
+//! verifier codes to AWS error codes) and [`error_body`] (the one writer of error responses),
+//! [`request_log`], [`server`] (hyper) and [`tls`]. Each AWS service is a module of [`services`].
 
-pub mod dynamodb;
-pub mod ec2;
+pub mod auth;
+pub mod chunked_upload;
+pub mod config;
+pub mod error_body;
 pub mod errors;
-pub mod iam;
-pub mod kinesis;
-pub mod s3;
+pub mod framing;
+pub mod inspection;
+pub mod message;
+pub mod mock_aws;
+pub mod request_log;
+pub mod routing;
 pub mod server;
-pub mod service;
-pub mod sts;
+pub mod services;
+pub mod tls;
 pub mod util;
+pub mod verdicts;
 #[cfg(feature = "wiremock")]
 pub mod wiremock;
 
-pub use service::{Config, Credential, Request, Response, Service, Verdict};
+pub use chunked_upload::ChunkedUpload;
+pub use config::{Config, Credential};
+pub use message::{Request, Response};
+pub use mock_aws::{MockAws, Service};
+pub use verdicts::Verdict;

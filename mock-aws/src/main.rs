@@ -1,12 +1,12 @@
 //! The `mock-aws` server: hyper 1.x on a multi-thread tokio runtime, serving
-//! [`mock_aws::Service`].
+//! [`mock_aws::MockAws`].
 
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use clap::Parser;
-use mock_aws::{Config, Credential, Service};
+use mock_aws::{Config, Credential, MockAws};
 use sigv4_signer::SigningTime;
 use tokio::net::TcpListener;
 
@@ -101,7 +101,7 @@ fn main() {
     };
     let log = !args.quiet;
     let tls = if args.tls || args.tls_cert.is_some() {
-        match tls::acceptor(args.tls_cert.as_deref(), args.tls_key.as_deref()) {
+        match mock_aws::tls::acceptor(args.tls_cert.as_deref(), args.tls_key.as_deref()) {
             Ok(a) => Some(a),
             Err(e) => {
                 eprintln!("mock-aws: cannot set up TLS: {e:#}");
@@ -111,13 +111,13 @@ fn main() {
     } else {
         None
     };
-    let code = runtime.block_on(run(args.listen, Arc::new(Service::new(config)), log, tls));
+    let code = runtime.block_on(run(args.listen, Arc::new(MockAws::new(config)), log, tls));
     std::process::exit(code);
 }
 
 async fn run(
     listen: SocketAddr,
-    service: Arc<Service>,
+    service: Arc<MockAws>,
     log: bool,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) -> i32 {
@@ -137,61 +137,4 @@ async fn run(
     }
     mock_aws::server::serve_tls(listener, service, log, tls).await;
     0
-}
-mod tls {
-    //! HTTPS: rustls with the `ring` provider; a self-signed certificate made at start unless
-    //! one is given.
-
-    use std::io::Write as _;
-    use std::path::Path;
-    use std::sync::Arc;
-
-    use anyhow::Context as _;
-    use rustls_pki_types::pem::PemObject as _;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    use tokio_rustls::rustls;
-    use tokio_rustls::TlsAcceptor;
-
-    /// The acceptor for `--tls`, printing `tls certificate: PATH` for a generated certificate.
-    pub fn acceptor(cert: Option<&Path>, key: Option<&Path>) -> anyhow::Result<TlsAcceptor> {
-        let (chain, key) = match (cert, key) {
-            (Some(cert), Some(key)) => {
-                let chain = CertificateDer::pem_file_iter(cert)
-                    .with_context(|| format!("reading {}", cert.display()))?
-                    .collect::<Result<Vec<_>, _>>()
-                    .with_context(|| format!("parsing {}", cert.display()))?;
-                let key = PrivateKeyDer::from_pem_file(key)
-                    .with_context(|| format!("reading {}", key.display()))?;
-                (chain, key)
-            }
-            _ => {
-                let generated = rcgen::generate_simple_self_signed(vec![
-                    "localhost".to_owned(),
-                    "127.0.0.1".to_owned(),
-                ])
-                .context("generating a self-signed certificate")?;
-                let path =
-                    std::env::temp_dir().join(format!("mock-aws-{}-cert.pem", std::process::id()));
-                std::fs::write(&path, generated.cert.pem())
-                    .with_context(|| format!("writing {}", path.display()))?;
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "tls certificate: {}", path.display());
-                let _ = out.flush();
-                let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(
-                    generated.signing_key.serialize_der(),
-                ));
-                (vec![generated.cert.der().clone()], key)
-            }
-        };
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-            rustls::crypto::ring::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .context("TLS protocol versions")?
-        .with_no_client_auth()
-        .with_single_cert(chain, key)
-        .context("the certificate and key do not make a TLS server")?;
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(TlsAcceptor::from(Arc::new(config)))
-    }
 }

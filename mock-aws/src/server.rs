@@ -1,7 +1,6 @@
-//! Serving [`Service`] over HTTP/1.1 with hyper: used by the `mock-aws` binary and by
+//! Serving [`MockAws`] over HTTP/1.1 with hyper: used by the `mock-aws` binary and by
 //! programs that run the fake AWS in-process (`sigv4 live`).
 
-use std::io::Write as _;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -12,7 +11,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-use crate::{Request, Response, Service, Verdict};
+use crate::message::{request_from_http, Request, Response};
+use crate::request_log::log_verdict;
+use crate::MockAws;
 
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
     let mut builder = hyper::Response::builder().status(resp.status);
@@ -35,75 +36,11 @@ fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
         })
 }
 
-/// The per-request log: lines go through a bounded queue to one thread that writes them to
-/// stderr. While requests keep coming, that thread wakes every 2 ms and writes what queued up
-/// in one `write`, so a request costs no system call for its log line (the queue wakes nobody);
-/// when a 2 ms round found nothing it blocks on the queue again. A request waits only when
-/// 16k lines are queued (stderr not read).
-fn logger() -> &'static std::sync::mpsc::SyncSender<String> {
-    static LOG: std::sync::OnceLock<std::sync::mpsc::SyncSender<String>> =
-        std::sync::OnceLock::new();
-    LOG.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(16 * 1024);
-        std::thread::spawn(move || {
-            let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
-            while let Ok(line) = rx.recv() {
-                let _ = out.write_all(line.as_bytes());
-                loop {
-                    std::thread::sleep(std::time::Duration::from_millis(2));
-                    let mut n = 0;
-                    while let Ok(line) = rx.try_recv() {
-                        let _ = out.write_all(line.as_bytes());
-                        n += 1;
-                    }
-                    let _ = out.flush();
-                    if n == 0 {
-                        break;
-                    }
-                }
-            }
-        });
-        tx
-    })
-}
-
-/// The one-line log of a verdict (what the binary prints on stderr).
-pub fn log_line(v: &Verdict) -> String {
-    let mut line = format!(
-        "{} {} {} -> {} {} service={} op={}",
-        v.seq,
-        v.method,
-        v.path,
-        v.status,
-        v.outcome,
-        v.service,
-        v.operation.as_deref().unwrap_or("-"),
-    );
-    if let Some(c) = &v.error_code {
-        line.push_str(&format!(" error={c}"));
-    }
-    if let Some(c) = &v.verifier_code {
-        line.push_str(&format!(" verifier={c}"));
-    }
-    if let Some(d) = &v.diagnosis {
-        line.push_str(&format!(" diagnosis=\"{d}\""));
-    }
-    line
-}
-
-fn log_verdict(log: bool, verdict: Option<&Verdict>) {
-    if let (true, Some(v)) = (log, verdict) {
-        let mut line = log_line(v);
-        line.push('\n');
-        let _ = logger().send(line);
-    }
-}
-
 /// An `aws-chunked` S3 upload: the seed signature is verified before the body is read, then
 /// the body is decoded frame by frame as hyper delivers it; a chunk that fails stops the
 /// reading (and the connection is closed, its body unread).
 async fn serve_chunked(
-    service: &Service,
+    service: &MockAws,
     log: bool,
     request: &Request,
     mut body: Incoming,
@@ -144,7 +81,7 @@ async fn serve_chunked(
 }
 
 async fn serve_one(
-    service: Arc<Service>,
+    service: Arc<MockAws>,
     log: bool,
     req: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
@@ -153,23 +90,8 @@ async fn serve_one(
         .uri
         .path_and_query()
         .map_or_else(|| parts.uri.to_string(), |pq| pq.as_str().to_owned());
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let mut request = Request {
-        method: parts.method.as_str().to_owned(),
-        target,
-        headers,
-        body: Vec::new(),
-    };
-    if Service::is_chunked(&request) {
+    let mut request = request_from_http(&parts.method, target, &parts.headers, Vec::new());
+    if MockAws::is_chunked(&request) {
         return Ok(to_hyper(serve_chunked(&service, log, &request, body).await));
     }
     let max = service.config().max_body;
@@ -213,11 +135,11 @@ async fn serve_one(
 
 /// Accepts connections on `listener` forever, serving `service`; with `log`, one line per
 /// verdict on stderr.
-pub async fn serve(listener: TcpListener, service: Arc<Service>, log: bool) {
+pub async fn serve(listener: TcpListener, service: Arc<MockAws>, log: bool) {
     serve_tls(listener, service, log, None).await;
 }
 
-fn serve_connection<I>(io: I, service: Arc<Service>, log: bool)
+fn serve_connection<I>(io: I, service: Arc<MockAws>, log: bool)
 where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
@@ -239,7 +161,7 @@ where
 /// As [`serve`], over TLS when `tls` is given (the handshake bounded to 30 s).
 pub async fn serve_tls(
     listener: TcpListener,
-    service: Arc<Service>,
+    service: Arc<MockAws>,
     log: bool,
     tls: Option<tokio_rustls::TlsAcceptor>,
 ) {

@@ -1,44 +1,4 @@
-//! Small helpers: percent-decoding, form parsing, XML escaping, dates.
-
-/// Percent-decodes `s`; with `plus_is_space`, `+` decodes to a space (forms, queries).
-pub fn percent_decode(s: &str, plus_is_space: bool) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'%' if i + 2 < b.len() => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                match (hex(b[i + 1]), hex(b[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
-                        i += 3;
-                        continue;
-                    }
-                    _ => out.push(b'%'),
-                }
-            }
-            b'+' if plus_is_space => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    out
-}
-
-/// Parses `a=b&c=d` into decoded pairs (lossy UTF-8).
-pub fn parse_form(s: &str) -> Vec<(String, String)> {
-    s.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                String::from_utf8_lossy(&percent_decode(k, true)).into_owned(),
-                String::from_utf8_lossy(&percent_decode(v, true)).into_owned(),
-            )
-        })
-        .collect()
-}
+//! Small encoders: XML escaping, dates, hex, base64, S3 key URL-encoding.
 
 /// Escapes text for XML content.
 pub fn xml_escape(s: &str) -> String {
@@ -168,9 +128,6 @@ mod tests {
 
     #[test]
     fn decodes_and_formats() {
-        assert_eq!(percent_decode("a%20b+c%2", true), b"a b c%2");
-        assert_eq!(percent_decode("a+b", false), b"a+b");
-        assert_eq!(percent_decode("%", false), b"%");
         assert_eq!(http_date(1_440_938_160), "Sun, 30 Aug 2015 12:36:00 GMT");
         assert_eq!(iso8601(1_440_938_160), "2015-08-30T12:36:00.000Z");
         for (raw, enc) in [
@@ -187,12 +144,5 @@ mod tests {
         assert_eq!(base64_decode("Zm9v!"), None);
         assert_eq!(base64_decode("Z"), None);
         assert_eq!(url_encode_key("a b/c+d"), "a%20b/c%2Bd");
-        assert_eq!(
-            parse_form("Action=GetCallerIdentity&Version=2011-06-15"),
-            vec![
-                ("Action".to_owned(), "GetCallerIdentity".to_owned()),
-                ("Version".to_owned(), "2011-06-15".to_owned())
-            ]
-        );
     }
 }

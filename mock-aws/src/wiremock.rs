@@ -1,11 +1,11 @@
-//! SigV4 verification for your own [`wiremock::MockServer`] (feature `wiremock`, on by
-//! default).
+//! SigV4 verification for your own [`wiremock::MockServer`] (feature `wiremock`, off by
+//! default: depend on `mock-aws` with `features = ["wiremock"]`).
 //!
 //! One line adds verification to a mock:
 //!
 //! ```no_run
 //! # async fn demo() {
-//! use mock_aws::service::{EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET};
+//! use mock_aws::config::{EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET};
 //! use mock_aws::wiremock::sigv4;
 //! use wiremock::matchers::method;
 //! use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -64,12 +64,16 @@ use sigv4_signer::verify::{
     parse_authorization, verify, Verified, VerifyError, VerifyParams, VerifySettings,
     DEFAULT_MAX_SKEW,
 };
-use sigv4_signer::{SignableRequest, SigningTime};
+use sigv4_signer::SigningTime;
 use wiremock::{Match, Mock, MockServer, Respond, ResponseTemplate};
 
-use crate::errors::{aws_error, aws_message, AwsError, Protocol};
-use crate::service::{detect, error_response, Credential, Response};
-use crate::util::{parse_form, xml_escape};
+use crate::auth::{failure_message, sent_session_token};
+use crate::config::Credential;
+use crate::error_body::{error_response, s3_auth_details};
+use crate::errors::{aws_error, AwsError, Protocol};
+use crate::framing::parse_form;
+use crate::message::{request_from_http, Request, Response};
+use crate::routing::detect;
 
 /// A [`wiremock::Match`] that verifies a request's SigV4 signature.
 #[derive(Debug, Clone)]
@@ -118,39 +122,15 @@ impl Rejection {
     /// The AWS-style error response in the request's protocol; S3 errors carry the server's
     /// `CanonicalRequest` and `StringToSign` as AWS S3 does.
     pub fn to_response(&self, request_id: &str) -> Response {
-        let mut extra = String::new();
-        if self.protocol == Protocol::S3 {
-            match &self.verify_error {
-                Some(VerifyError::SignatureMismatch {
-                    canonical_request,
-                    string_to_sign,
-                }) => {
-                    extra = format!(
-                        "<AWSAccessKeyId>{}</AWSAccessKeyId><StringToSign>{}</StringToSign><SignatureProvided>{}</SignatureProvided><CanonicalRequest>{}</CanonicalRequest>",
-                        xml_escape(self.access_key.as_deref().unwrap_or("")),
-                        xml_escape(string_to_sign),
-                        xml_escape(&self.signature_provided),
-                        xml_escape(canonical_request),
-                    );
-                }
-                Some(VerifyError::UnknownAccessKey { access_key_id }) => {
-                    extra = format!(
-                        "<AWSAccessKeyId>{}</AWSAccessKeyId>",
-                        xml_escape(access_key_id)
-                    );
-                }
-                Some(VerifyError::HostNotSigned) => {
-                    extra = "<HeadersNotSigned>host</HeadersNotSigned>".to_owned();
-                }
-                _ => {}
-            }
-            if let Some(m) = &self.diagnosis {
-                extra.push_str(&format!(
-                    "<MockAwsDiagnosis>{}</MockAwsDiagnosis>",
-                    xml_escape(&m.to_string())
-                ));
-            }
-        }
+        let extra = match (&self.verify_error, self.protocol) {
+            (Some(err), Protocol::S3) => s3_auth_details(
+                err,
+                self.access_key.as_deref(),
+                &self.signature_provided,
+                self.diagnosis.as_ref(),
+            ),
+            _ => String::new(),
+        };
         let resp = error_response(self.protocol, self.error, &self.message, request_id, &extra);
         if resp.headers.iter().any(|(n, _)| {
             n.eq_ignore_ascii_case("x-amzn-RequestId") || n.eq_ignore_ascii_case("x-amz-request-id")
@@ -162,49 +142,27 @@ impl Rejection {
     }
 }
 
-/// The request as the verifier sees it: wiremock's URL (dot segments already resolved, see
-/// the module docs) and hyper's headers.
-struct Parts {
-    target: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Parts {
-    fn of(request: &wiremock::Request) -> Self {
-        let url = &request.url;
-        let target = match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        };
-        let mut headers: Vec<(String, String)> = request
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        // HTTP/2 carries the host in `:authority`, which wiremock keeps in the URL only.
-        if !headers.iter().any(|(n, _)| n == "host") {
-            if let Some(host) = url.host_str() {
-                let host = match url.port() {
-                    Some(p) => format!("{host}:{p}"),
-                    None => host.to_owned(),
-                };
-                headers.push(("host".to_owned(), host));
-            }
+/// The request head as the verifier sees it: wiremock's URL (dot segments already resolved,
+/// see the module docs) as the target, hyper's headers, and the host from the URL when no
+/// `host` header came (HTTP/2 carries it in `:authority`, which wiremock keeps in the URL
+/// only). The body stays in wiremock's request, borrowed when verifying.
+fn head_of(request: &wiremock::Request) -> Request {
+    let url = &request.url;
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    };
+    let mut head = request_from_http(&request.method, target, &request.headers, Vec::new());
+    if head.header("host").is_none() {
+        if let Some(host) = url.host_str() {
+            let host = match url.port() {
+                Some(p) => format!("{host}:{p}"),
+                None => host.to_owned(),
+            };
+            head.headers.push(("host".to_owned(), host));
         }
-        Self { target, headers }
     }
-
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
+    head
 }
 
 impl SigV4Matcher {
@@ -292,14 +250,8 @@ impl SigV4Matcher {
 
     /// Verifies `request`: the signature, then the session token against the credential's.
     pub fn check(&self, request: &wiremock::Request) -> Result<Verified, Box<Rejection>> {
-        let parts = Parts::of(request);
-        let probe = crate::service::Request {
-            method: request.method.as_str().to_owned(),
-            target: parts.target.clone(),
-            headers: parts.headers.clone(),
-            body: Vec::new(),
-        };
-        let target = detect(&probe);
+        let head = head_of(request);
+        let target = detect(&head);
         let lookup = |ak: &str| {
             self.credentials
                 .iter()
@@ -317,26 +269,18 @@ impl SigV4Matcher {
             }))
             .with_expected_region(self.region.as_deref())
             .with_expected_service(self.service.as_deref());
-        let signable = SignableRequest {
-            method: request.method.as_str(),
-            target: &parts.target,
-            headers: parts
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: &request.body,
-        };
-        let presigned = parts.header("authorization").is_none();
-        let query = parts.target.split_once('?').map_or("", |(_, q)| q);
-        let access_key = match parts.header("authorization") {
+        let mut signable = head.signable();
+        signable.body = &request.body;
+        let presigned = head.header("authorization").is_none();
+        let query = head.target.split_once('?').map_or("", |(_, q)| q);
+        let access_key = match head.header("authorization") {
             Some(a) => parse_authorization(a).ok().map(|p| p.access_key_id),
             None => parse_form(query)
                 .into_iter()
                 .find(|(k, _)| k == "X-Amz-Credential")
                 .and_then(|(_, v)| v.split('/').next().map(str::to_owned)),
         };
-        let signature_provided = match parts.header("authorization") {
+        let signature_provided = match head.header("authorization") {
             Some(a) => parse_authorization(a)
                 .map(|p| p.signature)
                 .unwrap_or_default(),
@@ -354,17 +298,8 @@ impl SigV4Matcher {
                     _ => None,
                 };
                 let code = aws_error(err.code(), target.protocol, presigned);
-                let mut message = aws_message(&err, code, target.protocol);
-                let mut notes = Vec::new();
-                if !matches!(err, VerifyError::SignatureMismatch { .. }) {
-                    notes.push(err.to_string());
-                }
-                if let Some(m) = &diagnosis {
-                    notes.push(format!("diagnosis: {m}"));
-                }
-                if !notes.is_empty() {
-                    message.push_str(&format!(" (mock-aws: {})", notes.join("; ")));
-                }
+                let message =
+                    failure_message(&err, code, target.protocol, diagnosis.as_ref(), false);
                 Err(Box::new(Rejection {
                     service: target.service,
                     protocol: target.protocol,
@@ -378,15 +313,7 @@ impl SigV4Matcher {
                 }))
             }
             Ok(v) => {
-                let sent = parts.header("x-amz-security-token").map_or_else(
-                    || {
-                        parse_form(query)
-                            .into_iter()
-                            .find(|(k, _)| k == "X-Amz-Security-Token")
-                            .map(|(_, v)| v)
-                    },
-                    |t| Some(t.to_owned()),
-                );
+                let sent = sent_session_token(&head);
                 let expected = self
                     .credentials
                     .iter()

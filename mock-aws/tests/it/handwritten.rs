@@ -3,35 +3,20 @@
 //! CreateTable, EC2 DescribeRegions with header auth and IAM CreateUser with query auth, against
 //! a real `mock-aws`. Every request must be accepted.
 
-mod common;
+use crate::common;
 
-use std::path::PathBuf;
 use std::process::Command;
-
-/// The venv's Python that `bash .ci/test` creates at the workspace root (or `$SIGV4_PYTHON`).
-/// The script needs only the standard library, so any Python 3 would do; the venv keeps every
-/// Python test on one interpreter.
-fn python() -> PathBuf {
-    std::env::var_os("SIGV4_PYTHON").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python")),
-        PathBuf::from,
-    )
-}
 
 #[test]
 fn hand_written_signer_kinesis_dynamodb_ec2_header_auth_iam_query_auth() {
+    let python = common::require(common::Tool::Python);
     let server = common::Server::start(&[]);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/handwritten_signer.py");
-    let out = Command::new(python())
+    let out = Command::new(&python)
         .arg(script)
         .arg(server.url())
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "run {} (create it with `bash .ci/test`): {e}",
-                python().display()
-            )
-        });
+        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

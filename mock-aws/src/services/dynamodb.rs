@@ -5,8 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
+use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
-use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 
 /// One table.
 #[derive(Debug, Clone)]
@@ -102,7 +104,7 @@ fn not_found(name: &str) -> (AwsError, String) {
 
 /// Handles a DynamoDB request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    match crate::service::json_operation(ctx, PREFIX) {
+    match crate::framing::json_operation(ctx, PREFIX) {
         Ok((op, mut input)) => {
             let result = run(ctx, &op, &mut input);
             (Some(op), result)

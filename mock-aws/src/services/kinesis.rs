@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use md5::{Digest, Md5};
 use serde_json::{json, Value};
 
+use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
-use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 use crate::util::{base64_decode, base64_encode};
 
 /// One record.
@@ -195,7 +197,7 @@ fn read_iterator(it: &str) -> Option<(String, usize, usize)> {
 
 /// Handles a Kinesis request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    match crate::service::json_operation(ctx, PREFIX) {
+    match crate::framing::json_operation(ctx, PREFIX) {
         Ok((op, input)) => {
             let result = run(ctx, &op, &input);
             (Some(op), result)

@@ -6,10 +6,9 @@
 //! boto3 is not used here: botocore signs SigV4a only through awscrt, which the test set-up
 //! does not install.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
+use crate::common::{Conn, Resp, Server, AK, SECRET};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
@@ -17,7 +16,6 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4a;
 use aws_smithy_runtime_api::client::identity::Identity;
-use common::{Conn, Resp, Server, AK, SECRET};
 use sigv4_signer::internal::encode;
 
 /// One request to sign.

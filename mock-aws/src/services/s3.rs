@@ -6,10 +6,13 @@ use std::collections::BTreeMap;
 
 use md5::{Digest, Md5};
 
+use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
-use crate::service::{decode_path, Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::framing::{decode_path, parse_form};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 use crate::util::{
-    base64_decode, base64_encode, hex, http_date, iso8601, parse_form, url_encode_key, xml_escape,
+    base64_decode, base64_encode, hex, http_date, iso8601, url_encode_key, xml_escape,
 };
 
 /// One object.

@@ -2,7 +2,8 @@
 //! `<Response><Errors><Error>` ([`crate::errors::Protocol::Ec2`]).
 
 use crate::errors::AwsError;
-use crate::service::{Ctx, OpResult, Response};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 use crate::util::xml_escape;
 
 /// Regions that need no opt-in, then opt-in regions (listed only with `AllRegions=true`).
@@ -56,7 +57,7 @@ fn list_param(params: &[(String, String)], name: &str) -> Vec<String> {
 
 /// Handles an EC2 request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let (action, params) = match crate::service::query_action(ctx.req) {
+    let (action, params) = match crate::framing::query_action(ctx.req) {
         Ok(found) => found,
         Err(answer) => return answer,
     };

@@ -3,8 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
-use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 use crate::util::{iso8601, xml_escape};
 
 /// One user.
@@ -99,7 +101,7 @@ fn respond(op: &str, result: &str, request_id: &str) -> OpResult {
 
 /// Handles an IAM request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let (action, params) = match crate::service::query_action(ctx.req) {
+    let (action, params) = match crate::framing::query_action(ctx.req) {
         Ok(found) => found,
         Err(answer) => return answer,
     };

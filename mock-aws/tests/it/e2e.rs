@@ -1,8 +1,6 @@
 //! End to end: our own signer, curl and error shapes against a real `mock-aws` on loopback.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::json;
 use sigv4_signer::{SignatureLocation, SigningTime, UriEncodingMode};
 
@@ -514,17 +512,11 @@ fn oversized_body_gets_the_protocols_error_not_a_hang() {
 
 #[test]
 fn curl_aws_sigv4_put_and_get() {
-    if std::process::Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        panic!("curl is not installed; run the set-up command `bash .ci/test`");
-    }
+    let curl_program = require(Tool::Curl);
     let server = Server::start(&[]);
     let user = format!("{AK}:{SECRET}");
     let curl = |args: &[&str]| {
-        let out = std::process::Command::new("curl")
+        let out = std::process::Command::new(&curl_program)
             .args([
                 "-sS",
                 "--max-time",

@@ -1,12 +1,14 @@
 //! STS (query protocol): GetCallerIdentity.
 
+use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
-use crate::service::{Ctx, OpResult, Response, ACCOUNT_ID};
+use crate::message::Response;
+use crate::services::{Ctx, OpResult};
 use crate::util::xml_escape;
 
 /// Handles an STS request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    let (action, _) = match crate::service::query_action(ctx.req) {
+    let (action, _) = match crate::framing::query_action(ctx.req) {
         Ok(found) => found,
         Err(answer) => return answer,
     };

@@ -4,15 +4,15 @@
 
 #![allow(clippy::unwrap_used, clippy::type_complexity)]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::common::{Conn, Resp, Server, Sign};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
@@ -21,7 +21,6 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use bytes::Bytes;
-use common::{Conn, Resp, Server, Sign};
 use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use sigv4_signer::chunked::{
@@ -461,24 +460,11 @@ fn broken_bodies_get_s3s_codes_and_store_nothing() {
     assert_eq!(r.body, body);
 }
 
-/// The venv's Python that `bash .ci/test` creates at the workspace root (or `$SIGV4_PYTHON`).
-fn python() -> PathBuf {
-    std::env::var_os("SIGV4_PYTHON").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/python")),
-        PathBuf::from,
-    )
-}
-
 #[test]
 fn boto3_default_settings_upload_aws_chunked_over_https() {
-    let probe = Command::new(python()).args(["-c", "import boto3"]).output();
-    assert!(
-        probe.as_ref().is_ok_and(|o| o.status.success()),
-        "{} has no boto3; run the set-up command `bash .ci/test`: {probe:?}",
-        python().display()
-    );
+    let python = common::require(common::Tool::Boto3);
     let server = Server::start(&["--tls"]);
-    let out = Command::new(python())
+    let out = Command::new(&python)
         .arg(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/tests/boto3_chunked.py"

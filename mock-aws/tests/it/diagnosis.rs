@@ -12,9 +12,7 @@
 //! (the rule AWS IoT applies to presigned WebSocket URLs); every other test uses the default,
 //! where the token must be signed as STS, DynamoDB and S3 require.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mock_aws::util::{http_date, xml_escape};
 use sigv4_signer::diagnose::Mistake;
 use sigv4_signer::internal::{sha256_hex, EMPTY_SHA256};

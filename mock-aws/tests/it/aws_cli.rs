@@ -1,16 +1,14 @@
 //! The AWS CLI (awscli, pinned in `tests/requirements.txt`, installed in `.venv` by
-//! `bash .ci/test`) against a real `mock-aws`: the commands the README shows, run for real.
+//! `bash .ci/setup`) against a real `mock-aws`: the commands the README shows, run for real.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+/// The venv's AWS CLI, checked (pinned version) by the one tool gate.
 fn aws() -> PathBuf {
-    std::env::var_os("SIGV4_AWS_CLI").map_or_else(
-        || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv/bin/aws")),
-        PathBuf::from,
-    )
+    common::require(common::Tool::AwsCli)
 }
 
 fn run(server: &common::Server, secret: &str, args: &[&str]) -> Output {
@@ -31,12 +29,7 @@ fn run_with(server: &common::Server, secret: &str, config: &str, args: &[&str]) 
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
         .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {}: {e}; run the set-up command `bash .ci/test`",
-                aws().display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", aws().display()))
 }
 
 fn ok(server: &common::Server, args: &[&str]) -> String {
@@ -52,22 +45,7 @@ fn ok(server: &common::Server, args: &[&str]) -> String {
 
 #[test]
 fn aws_cli_commands_are_accepted_and_a_bad_secret_is_explained() {
-    let pinned = include_str!("requirements.txt")
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("awscli=="))
-        .expect("awscli is pinned in tests/requirements.txt");
-    let version = Command::new(aws()).arg("--version").output();
-    let shown = version
-        .as_ref()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
-        })
-        .unwrap_or_default();
-    assert!(
-        shown.starts_with(&format!("aws-cli/{pinned} ")),
-        "{} must be awscli {pinned}; run the set-up command `bash .ci/test` ({version:?})",
-        aws().display()
-    );
+    common::require(common::Tool::AwsCli);
 
     let server = common::Server::start(&[]);
     assert!(ok(&server, &["sts", "get-caller-identity"]).contains("\"Account\""));

@@ -1,9 +1,8 @@
 //! The aws-sigv4 crate (the Rust SDK's signer) as a real client of `mock-aws`.
 
-mod common;
-
 use std::time::SystemTime;
 
+use crate::common::{Conn, Server};
 use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{
     sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
@@ -11,7 +10,6 @@ use aws_sigv4::http_request::{
 };
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
-use common::{Conn, Server};
 
 const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 

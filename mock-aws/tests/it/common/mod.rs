@@ -2,6 +2,9 @@
 //! client that sends the request-target exactly as given, and signing with our own signer.
 #![allow(dead_code, missing_docs)]
 
+mod tools;
+pub use tools::{require, Tool};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};

@@ -1,12 +1,10 @@
 //! The wiremock integration end to end: a wiremock `MockServer` with `mock_aws::wiremock`'s
 //! matcher and rejection responder, requests signed by our own signer and sent over a real
-//! TCP connection (tests/common's HTTP/1.1 client).
+//! TCP connection (the HTTP/1.1 client of tests/it/common).
 
 #![cfg(feature = "wiremock")]
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use mock_aws::wiremock::{sigv4, SigV4Matcher};
 use mock_aws::Credential;
 use serde_json::json;

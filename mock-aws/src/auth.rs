@@ -1,0 +1,246 @@
+//! Authentication: a request's SigV4 or SigV4a signature verified with `sigv4-signer`
+//! ([`verify_with_key`]), a mismatch explained with [`diagnose`], SigV2 recognised (and named,
+//! as mock-aws does not verify it), then the session token checked against the credential's.
+//! A failure becomes the protocol's AWS error with mock-aws's reason ([`failure_message`]).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use sigv4_signer::diagnose::{diagnose, Diagnosis};
+use sigv4_signer::v4a::{verify_with_key, V4aPublicKey, V4aSigningKey};
+use sigv4_signer::verify::{
+    parse_request_auth, Verified, VerifyError, VerifyParams, VerifySettings,
+};
+use sigv4_signer::{Settings, SigningTime};
+
+use crate::config::Config;
+use crate::error_body::{error_response, s3_auth_details};
+use crate::errors::{aws_error, aws_message, AwsError, Protocol};
+use crate::framing::parse_form;
+use crate::message::{Request, Response};
+use crate::mock_aws::MockAws;
+use crate::routing::{detect, Target};
+use crate::verdicts::Verdict;
+
+/// A request whose signature (and session token) verified.
+pub(crate) struct Authenticated {
+    pub(crate) target: Target,
+    pub(crate) rid: String,
+    pub(crate) now: SigningTime,
+    pub(crate) verdict: Verdict,
+    pub(crate) verified: Verified,
+    pub(crate) secret: String,
+}
+
+/// The SigV4a public keys of the configured access keys, each derived on first use and cached
+/// (a key depends on the access key id and secret only).
+#[derive(Debug, Default)]
+pub(crate) struct V4aKeys(Mutex<HashMap<String, V4aPublicKey>>);
+
+impl V4aKeys {
+    /// The public key of `access_key_id` when `config` accepts it.
+    pub(crate) fn get(&self, config: &Config, access_key_id: &str) -> Option<V4aPublicKey> {
+        let mut keys = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if let Some(k) = keys.get(access_key_id) {
+            return Some(*k);
+        }
+        let c = config
+            .credentials
+            .iter()
+            .find(|c| c.access_key_id == access_key_id)?;
+        let key = V4aSigningKey::derive(&c.access_key_id, &c.secret)
+            .ok()?
+            .public_key();
+        keys.insert(access_key_id.to_owned(), key);
+        Some(key)
+    }
+}
+
+/// Whether `req` is signed with Signature Version 2 (`AWSAccessKeyId`/`Signature` in the
+/// query, or `Authorization: AWS AK:sig`).
+pub fn is_sigv2(req: &Request) -> bool {
+    let q = parse_form(req.path_and_query().unwrap_or_default().1);
+    let has = |k: &str| q.iter().any(|(n, _)| n == k);
+    (has("AWSAccessKeyId") && has("Signature"))
+        || req
+            .header("authorization")
+            .is_some_and(|a| a.starts_with("AWS "))
+}
+
+/// The signature `req` carries (header or query), empty when its authorization does not parse.
+pub fn provided_signature(req: &Request) -> String {
+    parse_request_auth(&req.signable())
+        .map(|p| p.signature)
+        .unwrap_or_default()
+}
+
+/// The session token `req` carries: `X-Amz-Security-Token` as a header, else in the query.
+pub fn sent_session_token(req: &Request) -> Option<String> {
+    req.header("x-amz-security-token")
+        .map(str::to_owned)
+        .or_else(|| {
+            parse_form(req.path_and_query().unwrap_or_default().1)
+                .into_iter()
+                .find(|(k, _)| k == "X-Amz-Security-Token")
+                .map(|(_, v)| v)
+        })
+}
+
+/// The message of a verification failure: AWS's wording for `code`, then, in parentheses after
+/// `mock-aws:`, the verifier's reason (but for a mismatch, whose reason the diagnosis gives),
+/// the diagnosis, and with `sigv2` a note that the request is signed with SigV2.
+pub fn failure_message(
+    err: &VerifyError,
+    code: AwsError,
+    protocol: Protocol,
+    mistake: Option<&Diagnosis>,
+    sigv2: bool,
+) -> String {
+    let mut msg = aws_message(err, code, protocol);
+    let mut notes = Vec::new();
+    if !matches!(err, VerifyError::SignatureMismatch { .. }) {
+        notes.push(err.to_string());
+    }
+    if let Some(m) = mistake {
+        notes.push(format!("diagnosis: {m}"));
+    }
+    if sigv2 {
+        notes.push("this request is signed with Signature Version 2 (AWSAccessKeyId/Signature/Expires or `Authorization: AWS AK:sig`), which mock-aws does not verify: sign with SigV4 (boto3: Config(signature_version=\"s3v4\"))".to_owned());
+    }
+    if !notes.is_empty() {
+        msg.push_str(&format!(" (mock-aws: {})", notes.join("; ")));
+    }
+    msg
+}
+
+impl MockAws {
+    /// Verifies the signature (and session token) of `req`; on failure, the answer.
+    // The `Err` is the complete answer, made once per request: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn authenticate(
+        &self,
+        req: &Request,
+    ) -> Result<Authenticated, (Response, Option<Verdict>)> {
+        let target = detect(req);
+        let (seq, rid) = self.request_id();
+        let now = self.now();
+        let lookup = |ak: &str| {
+            self.config
+                .credentials
+                .iter()
+                .find(|c| c.access_key_id == ak)
+                .map(|c| c.secret.clone())
+        };
+        let params = VerifyParams::new(now, &lookup)
+            .with_max_skew(self.config.max_skew)
+            .with_settings({
+                let s3 = target.service == "s3";
+                let rules = if s3 {
+                    Settings::s3_presigned()
+                } else {
+                    Settings::default()
+                };
+                VerifySettings::from(rules.with_session_token(self.config.session_token))
+                    .with_literal_plus(s3)
+            })
+            .with_region(if target.service == "iam" {
+                "us-east-1"
+            } else {
+                &self.config.region
+            });
+        let signable = req.signable();
+        let presigned = req.header("authorization").is_none();
+        let mut verdict = Verdict {
+            seq,
+            method: req.method.clone(),
+            path: req.target.clone(),
+            access_key: None,
+            service: target.service.clone(),
+            operation: None,
+            outcome: "rejected",
+            status: 0,
+            error_code: None,
+            verifier_code: None,
+            diagnosis: None,
+            diagnosis_code: None,
+            canonical_request: None,
+            streaming: None,
+        };
+        // SigV4 and SigV4a alike; SigV4a under the cached public key.
+        match verify_with_key(&signable, &params, &|ak| {
+            self.v4a_keys.get(&self.config, ak)
+        }) {
+            Err(err) => {
+                verdict.access_key = parse_request_auth(&signable).ok().map(|p| p.access_key_id);
+                let mistake = match err {
+                    VerifyError::SignatureMismatch { .. }
+                    | VerifyError::SignedHeaderMissing { .. } => diagnose(&signable, &params),
+                    _ => None,
+                };
+                let code = aws_error(err.code(), target.protocol, presigned);
+                let msg =
+                    failure_message(&err, code, target.protocol, mistake.as_ref(), is_sigv2(req));
+                if let VerifyError::SignatureMismatch {
+                    canonical_request, ..
+                } = &err
+                {
+                    verdict.canonical_request = Some(canonical_request.clone());
+                }
+                let extra = if target.protocol == Protocol::S3 {
+                    s3_auth_details(
+                        &err,
+                        verdict.access_key.as_deref(),
+                        &provided_signature(req),
+                        mistake.as_ref(),
+                    )
+                } else {
+                    String::new()
+                };
+                verdict.error_code = Some(code.code.to_owned());
+                verdict.verifier_code = Some(err.code().to_owned());
+                verdict.diagnosis = mistake.as_ref().map(ToString::to_string);
+                verdict.diagnosis_code = mistake.as_ref().map(|m| m.code());
+                let resp = error_response(target.protocol, code, &msg, &rid, &extra);
+                Err(self.conclude(&target, &rid, resp, verdict))
+            }
+            Ok(v) => {
+                verdict.access_key = Some(v.auth.access_key_id.clone());
+                verdict.canonical_request = Some(v.canonical_request.clone());
+                let cred = self
+                    .config
+                    .credentials
+                    .iter()
+                    .find(|c| c.access_key_id == v.auth.access_key_id);
+                let sent_token = sent_session_token(req);
+                let expected_token = cred.and_then(|c| c.session_token.clone());
+                if sent_token != expected_token {
+                    let code = aws_error("invalid-token", target.protocol, presigned);
+                    let msg = format!(
+                        "The security token included in the request is invalid. (mock-aws: {})",
+                        if expected_token.is_some() {
+                            "this access key needs the session token configured with --credentials AKID:SECRET:TOKEN"
+                        } else {
+                            "this access key was configured without a session token, but the request carries X-Amz-Security-Token"
+                        }
+                    );
+                    verdict.error_code = Some(code.code.to_owned());
+                    verdict.verifier_code = Some("invalid-token".to_owned());
+                    let resp = error_response(target.protocol, code, &msg, &rid, "");
+                    return Err(self.conclude(&target, &rid, resp, verdict));
+                }
+                let secret = cred.map(|c| c.secret.clone()).unwrap_or_default();
+                Ok(Authenticated {
+                    target,
+                    rid,
+                    now,
+                    verdict,
+                    verified: v,
+                    secret,
+                })
+            }
+        }
+    }
+}

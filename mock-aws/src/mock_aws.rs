@@ -1,0 +1,190 @@
+//! [`MockAws`], the whole fake AWS: one request in, one response out (transport-agnostic),
+//! state in memory. Its top-level handler is here: inspection endpoints aside, a request is
+//! authenticated ([`crate::auth`]), its `aws-chunked` body decoded ([`crate::chunked_upload`]),
+//! its operation run by the AWS service it is for ([`crate::services`]), and its verdict recorded
+//! ([`crate::verdicts`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use sigv4_signer::SigningTime;
+
+use crate::auth::{Authenticated, V4aKeys};
+use crate::chunked_upload::chunked_mode;
+use crate::config::Config;
+use crate::error_body::error_response;
+use crate::errors::{aws_error, Protocol};
+use crate::message::{Request, Response};
+use crate::routing::{detect, is_inspection, Target};
+use crate::services::{self, Ctx, State};
+use crate::verdicts::{Verdict, VerdictLog};
+
+/// The fake AWS: every service, its state, the verdict log.
+#[derive(Debug)]
+pub struct MockAws {
+    pub(crate) config: Config,
+    pub(crate) state: Mutex<State>,
+    pub(crate) verdicts: VerdictLog,
+    seq: AtomicU64,
+    /// SigV4a public keys derived from the configured credentials, by access key id.
+    pub(crate) v4a_keys: V4aKeys,
+}
+
+/// The former name of [`MockAws`], kept so existing callers build.
+///
+/// Deprecated: use [`MockAws`] (in mock-aws's own words, "service" now means one AWS service,
+/// see [`crate::services`]).
+pub type Service = MockAws;
+
+impl MockAws {
+    /// A fake AWS with `config`.
+    pub fn new(config: Config) -> Self {
+        Self {
+            verdicts: VerdictLog::new(config.verdict_capacity),
+            config,
+            state: Mutex::new(State::default()),
+            seq: AtomicU64::new(0),
+            v4a_keys: V4aKeys::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn now(&self) -> SigningTime {
+        self.config.clock.unwrap_or_else(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            SigningTime::from_unix_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+        })
+    }
+
+    pub(crate) fn request_id(&self) -> (u64, String) {
+        let n = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        (n, format!("MOCKAWS{n:013X}"))
+    }
+
+    /// Whether `target` is for the inspection endpoints (`/_mock-aws/...`).
+    pub fn is_internal(target: &str) -> bool {
+        is_inspection(target)
+    }
+
+    /// Answers a request whose body is over `max_body`, without reading it.
+    pub fn too_large(&self, req: &Request) -> (Response, Verdict) {
+        let target = detect(req);
+        let (seq, rid) = self.request_id();
+        let err = aws_error("request-too-large", target.protocol, false);
+        let msg = format!(
+            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body).",
+            self.config.max_body
+        );
+        let resp = error_response(target.protocol, err, &msg, &rid, "");
+        let v = Verdict {
+            seq,
+            method: req.method.clone(),
+            path: req.target.clone(),
+            access_key: None,
+            service: target.service,
+            operation: None,
+            outcome: "rejected",
+            status: resp.status,
+            error_code: Some(err.code.to_owned()),
+            verifier_code: Some("request-too-large".to_owned()),
+            diagnosis: None,
+            diagnosis_code: None,
+            canonical_request: None,
+            streaming: None,
+        };
+        self.verdicts.record(v.clone());
+        (resp, v)
+    }
+
+    /// Handles one request. The verdict is `None` for the inspection endpoints.
+    ///
+    /// An S3 request whose `x-amz-content-sha256` names a streaming mode has its body (already
+    /// in memory here) decoded and verified as `aws-chunked`; a server that reads the body in
+    /// pieces uses [`MockAws::begin_chunked`] instead.
+    pub fn handle(&self, req: &Request) -> (Response, Option<Verdict>) {
+        if is_inspection(&req.target) {
+            return (self.inspect(req), None);
+        }
+        let auth = match self.authenticate(req) {
+            Ok(a) => a,
+            Err(done) => return done,
+        };
+        if auth.target.service == "s3" && chunked_mode(req).is_some() {
+            let mut upload = match self.chunked_upload(req, auth) {
+                Ok(u) => u,
+                Err(done) => return done,
+            };
+            upload.push(&req.body);
+            return self.finish_chunked(req, upload);
+        }
+        self.dispatch(req, auth)
+    }
+
+    /// Runs the operation of an authenticated request.
+    pub(crate) fn dispatch(
+        &self,
+        req: &Request,
+        auth: Authenticated,
+    ) -> (Response, Option<Verdict>) {
+        let Authenticated {
+            target,
+            rid,
+            now,
+            mut verdict,
+            verified: v,
+            ..
+        } = auth;
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ctx = Ctx {
+            req,
+            state: &mut state,
+            access_key: &v.auth.access_key_id,
+            region: &self.config.region,
+            request_id: &rid,
+            now: now.unix_seconds(),
+        };
+        let (op, result) = services::handle(&target, &mut ctx);
+        drop(state);
+        verdict.operation = op;
+        let resp = match result {
+            Ok(r) => {
+                verdict.outcome = "accepted";
+                r
+            }
+            Err((code, msg)) => {
+                verdict.outcome = "accepted";
+                verdict.error_code = Some(code.code.to_owned());
+                error_response(target.protocol, code, &msg, &rid, "")
+            }
+        };
+        self.conclude(&target, &rid, resp, verdict)
+    }
+
+    /// Adds the request id to the answer and records the verdict.
+    pub(crate) fn conclude(
+        &self,
+        target: &Target,
+        rid: &str,
+        resp: Response,
+        mut verdict: Verdict,
+    ) -> (Response, Option<Verdict>) {
+        let resp = if resp.headers.iter().any(|(n, _)| {
+            n.eq_ignore_ascii_case("x-amzn-RequestId") || n.eq_ignore_ascii_case("x-amz-request-id")
+        }) {
+            resp
+        } else if target.protocol == Protocol::S3 {
+            resp.with_header("x-amz-request-id", rid)
+        } else {
+            resp.with_header("x-amzn-RequestId", rid)
+        };
+        verdict.status = resp.status;
+        self.verdicts.record(verdict.clone());
+        (resp, Some(verdict))
+    }
+}

@@ -1,0 +1,85 @@
+//! The AWS services mock-aws implements, one file each, and the table that sends an
+//! authenticated request to the one its credential scope names. Each service's `handle` reads
+//! the operation from its protocol's framing ([`crate::framing`]) and answers from the
+//! in-memory [`State`].
+
+pub mod dynamodb;
+pub mod ec2;
+pub mod iam;
+pub mod kinesis;
+pub mod s3;
+pub mod sts;
+
+use crate::errors::{AwsError, Protocol};
+use crate::message::{Request, Response};
+use crate::routing::Target;
+
+/// The in-memory state of the services.
+#[derive(Debug, Default)]
+pub struct State {
+    /// DynamoDB tables.
+    pub dynamodb: dynamodb::Tables,
+    /// S3 buckets.
+    pub s3: s3::Buckets,
+    /// Kinesis streams.
+    pub kinesis: kinesis::Streams,
+    /// IAM users.
+    pub iam: iam::Users,
+}
+
+/// Everything a service operation needs.
+pub struct Ctx<'a> {
+    /// The request.
+    pub req: &'a Request,
+    /// The state (locked).
+    pub state: &'a mut State,
+    /// Access key of the caller.
+    pub access_key: &'a str,
+    /// Region.
+    pub region: &'a str,
+    /// Request id.
+    pub request_id: &'a str,
+    /// Now, seconds since the epoch.
+    pub now: i64,
+}
+
+/// The outcome of an operation: a response, or an AWS error with its message.
+pub type OpResult = Result<Response, (AwsError, String)>;
+
+/// What a service's `handle` answers: the operation name, when known, and its result.
+pub type Answer = (Option<String>, OpResult);
+
+/// Runs the operation of an authenticated request on the AWS service `target` names; a
+/// service mock-aws does not implement gets its protocol's unknown-operation error.
+pub fn handle(target: &Target, ctx: &mut Ctx<'_>) -> Answer {
+    match target.service.as_str() {
+        "s3" => s3::handle(ctx),
+        "dynamodb" => dynamodb::handle(ctx),
+        "sts" => sts::handle(ctx),
+        "kinesis" => kinesis::handle(ctx),
+        "ec2" => ec2::handle(ctx),
+        "iam" => iam::handle(ctx),
+        other => (
+            None,
+            Err((
+                match target.protocol {
+                    Protocol::S3 => AwsError {
+                        code: "NotImplemented",
+                        status: 501,
+                    },
+                    Protocol::Json { .. } => AwsError {
+                        code: "UnknownOperationException",
+                        status: 400,
+                    },
+                    Protocol::Query | Protocol::Ec2 => AwsError {
+                        code: "InvalidAction",
+                        status: 400,
+                    },
+                },
+                format!(
+                    "mock-aws does not implement the service {other:?} (the signature verified)"
+                ),
+            )),
+        ),
+    }
+}

@@ -1,0 +1,103 @@
+//! What happened to each request ([`Verdict`]) and the bounded log of them that
+//! `GET /_mock-aws/verdicts` shows ([`VerdictLog`]).
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// What happened to one request.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Verdict {
+    /// Sequence number since start (or the last reset), from 1.
+    pub seq: u64,
+    /// Method.
+    pub method: String,
+    /// Raw request-target.
+    pub path: String,
+    /// Access key of the credential, when it parsed.
+    pub access_key: Option<String>,
+    /// Service (from the credential scope, or guessed).
+    pub service: String,
+    /// Operation, when known.
+    pub operation: Option<String>,
+    /// `accepted` or `rejected`.
+    pub outcome: &'static str,
+    /// HTTP status answered.
+    pub status: u16,
+    /// AWS error code answered.
+    pub error_code: Option<String>,
+    /// The verifier's stable code.
+    pub verifier_code: Option<String>,
+    /// The diagnosis sentence, on a signature mismatch that a known mistake explains.
+    pub diagnosis: Option<String>,
+    /// The diagnosis's stable code.
+    pub diagnosis_code: Option<String>,
+    /// The canonical request the server computed.
+    pub canonical_request: Option<String>,
+    /// For an `aws-chunked` body: its mode and what was verified (or why it failed).
+    pub streaming: Option<String>,
+}
+
+/// The most recent verdicts (a ring buffer of `capacity`, at least 1) and counters of every
+/// verdict since start or the last [`clear`](Self::clear).
+#[derive(Debug)]
+pub struct VerdictLog {
+    capacity: usize,
+    inner: Mutex<Counted>,
+}
+
+#[derive(Debug, Default)]
+struct Counted {
+    recent: VecDeque<Verdict>,
+    total: u64,
+    accepted: u64,
+    rejected: u64,
+}
+
+impl VerdictLog {
+    /// An empty log keeping the last `capacity` verdicts.
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            inner: Mutex::new(Counted::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Counted> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Counts `v` and keeps it, dropping the oldest when full.
+    pub fn record(&self, v: Verdict) {
+        let mut vs = self.lock();
+        vs.total += 1;
+        if v.outcome == "accepted" {
+            vs.accepted += 1;
+        } else {
+            vs.rejected += 1;
+        }
+        if vs.recent.len() >= self.capacity.max(1) {
+            vs.recent.pop_front();
+        }
+        vs.recent.push_back(v);
+    }
+
+    /// Forgets every verdict and zeroes the counters.
+    pub fn clear(&self) {
+        *self.lock() = Counted::default();
+    }
+
+    /// The body of `GET /_mock-aws/verdicts`: `{"total", "accepted", "rejected", "capacity",
+    /// "verdicts": [...]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let vs = self.lock();
+        serde_json::json!({
+            "total": vs.total,
+            "accepted": vs.accepted,
+            "rejected": vs.rejected,
+            "capacity": self.capacity,
+            "verdicts": vs.recent,
+        })
+    }
+}
