@@ -7,7 +7,9 @@ use crate::time::SigningTime;
 use crate::{headers, v4a};
 
 use super::error::malformed;
-use super::parse::{header, parse_authorization, parse_presign, with_region_set_header};
+use super::parse::{
+    authorization, header, parse_authorization, parse_presign, with_region_set_header,
+};
 use super::{AuthKind, ParsedAuth, VerifyError, VerifyParams};
 use crate::v4a::V4aPublicKey;
 
@@ -20,7 +22,7 @@ pub(crate) fn check_before_signature(
     for (n, v) in &request.headers {
         headers::validate(n, v)?;
     }
-    let (auth, date_value, date_is_http) = match header(request, "authorization") {
+    let (auth, date_value, date_is_http) = match authorization(request)? {
         Some(value) => {
             let auth = with_region_set_header(request, parse_authorization(value)?);
             match (header(request, "x-amz-date"), header(request, "date")) {

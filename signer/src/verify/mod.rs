@@ -350,6 +350,12 @@ mod tests {
                 "{from} -> {to}"
             );
         }
+        let mut twice = h.clone();
+        twice.push(("authorization".into(), auth.clone()));
+        assert_eq!(
+            code(check(&target, &twice, "2015-08-30T12:36:00Z")),
+            "malformed-authorization"
+        );
         let mut h2 = h.clone();
         set(&mut h2, "x-amz-date", "2015-08-30T12:36:00Z");
         assert_eq!(

@@ -54,6 +54,23 @@ pub(super) fn header<'r>(request: &SignableRequest<'r>, lname: &str) -> Option<&
         .map(|(_, v)| *v)
 }
 
+/// The request's `Authorization` header; a request that carries it more than once is
+/// malformed (AWS answers a request with two `Authorization` headers as malformed rather than
+/// verifying one of them; `sigv4 probe`'s `duplicate-authorization` case).
+pub(super) fn authorization<'r>(
+    request: &SignableRequest<'r>,
+) -> Result<Option<&'r str>, VerifyError> {
+    let mut values = request
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+    let first = values.next().map(|(_, v)| *v);
+    if values.next().is_some() {
+        return Err(malformed("the Authorization header appears more than once"));
+    }
+    Ok(first)
+}
+
 fn parse_credential(credential: &str, v4a: bool) -> Result<(String, CredentialScope), VerifyError> {
     let bad = || VerifyError::MalformedCredential {
         credential: credential.chars().take(128).collect(),
@@ -203,7 +220,7 @@ pub(super) fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError>
 /// verifies.
 pub fn parse_request_auth(request: &SignableRequest<'_>) -> Result<ParsedAuth, VerifyError> {
     let (_, query) = request.path_and_query()?;
-    match header(request, "authorization") {
+    match authorization(request)? {
         Some(value) => parse_authorization(value).map(|a| with_region_set_header(request, a)),
         None => parse_presign(query)?
             .map(|p| p.auth)
