@@ -15,8 +15,10 @@ A case may declare a `decision` when the implementations disagree on purpose (se
 and vectors/cases/README.md); the disagreement is then printed, and the expected files come
 from the named implementation.
 
-Usage: xcheck.py [--check] [--helper PATH] [CASE...]
-  --check   compare the files on disk with what would be written; write nothing.
+Usage: xcheck.py [--check [--from-files]] [--helper PATH] [CASE...]
+  --check        compare the files on disk with what would be written; write nothing.
+  --from-files   (with --check) take aws-sigv4's side from the files on disk instead of the
+                 helper: re-checks every expected file against botocore and awscrt.
 """
 
 import argparse
@@ -444,6 +446,30 @@ def check_docs(case, location, sig):
     return sorted(docs)
 
 
+def sig_from_files(case, location):
+    """The expected files of a case on disk, in the shape of finish_sigv4's result: for
+    --from-files, which re-checks them against botocore and awscrt without the aws-sigv4 helper."""
+    d = os.path.join(CASES_DIR, case["name"])
+
+    def read(part):
+        p = os.path.join(d, f"{location}-{part}.txt")
+        if not os.path.exists(p):
+            raise SystemExit(f"{case['name']}: {location}-{part}.txt is missing")
+        with open(p, "rb") as f:
+            return f.read()
+
+    head = read("signed-request").partition(b"\n\n")[0].decode().split("\n")
+    out = dict(canonical_request=read("canonical-request").decode(),
+               string_to_sign=read("string-to-sign").decode(), signature=read("signature").decode(),
+               headers={}, params=[])
+    if location == "header":
+        out["headers"] = {n.lower(): v for n, _, v in (l.partition(":") for l in head[1:])}
+    else:
+        query = head[0].split(" ")[1].partition("?")[2]
+        out["params"] = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k.startswith("X-Amz-")]
+    return out
+
+
 def drop_header(creq, name):
     """A presigned canonical request without one signed header (line, signed-headers entry and the
     X-Amz-SignedHeaders value in the canonical query)."""
@@ -470,10 +496,13 @@ def case_files(case, helper, report):
     for location, code in (case.get("errors") or {}).items():
         files[f"{location}-error.txt"] = (code + "\n").encode()
     locations = case["locations"]
-    results = run_sigv4(helper, [sigv4_jobs(case, loc) for loc in locations])
+    if helper is None:
+        results = [None] * len(locations)
+    else:
+        results = run_sigv4(helper, [sigv4_jobs(case, loc) for loc in locations])
     case["oracles"] = {}
     for location, res in zip(locations, results):
-        sig = finish_sigv4(case, location, res)
+        sig = finish_sigv4(case, location, res) if helper is not None else sig_from_files(case, location)
         mode = case.get("botocore_query", "wire")
         boto = botocore_sign(case, location, mode)
         agree = compare(case, location, sig, boto, report)
@@ -614,9 +643,17 @@ def main():
     ap.add_argument("--suite", metavar="DIR",
                     help="self-test: run this script's aws-sigv4 path over AWS's suite folders in DIR and "
                          "compare with the suite's files (nothing is written)")
+    ap.add_argument("--from-files", action="store_true",
+                    help="with --check: take aws-sigv4's side from the expected files on disk instead of "
+                         "the helper, and re-check them against botocore and awscrt (no Rust build needed)")
     ap.add_argument("cases", nargs="*")
     args = ap.parse_args()
-    print(f"botocore {botocore.__version__}; aws-sigv4 helper {args.helper}")
+    if args.from_files:
+        if not args.check:
+            ap.error("--from-files needs --check")
+        args.helper = None
+    print(f"botocore {botocore.__version__}; awscrt {_crt_version()}; aws-sigv4 "
+          + ("from the expected files" if args.helper is None else f"helper {args.helper}"))
     if args.suite:
         return suite_selftest(args.suite, args.helper)
     bad = 0
