@@ -421,7 +421,9 @@ CASES = [
         request=f"GET /?Action=ListUsers&Version=2010-05-08 HTTP/1.1\nHost:iam.amazonaws.com\n{FORM}\n",
         context=svc("iam", expiration_in_seconds=60),
         locations=["header", "query"],
-        botocore_cannot=dict(query="its presigner removes Content-Type before signing"),
+        botocore_cannot=dict(query="its presigner deletes a Content-Type of exactly "
+                             "`application/x-www-form-urlencoded; charset=utf-8`, the value it sets itself "
+                             "for query-protocol calls, before signing"),
         docs=dict(
             url=GR + "sigv4-create-canonical-request.html",
             title="AWS General Reference, Signature Version 4 signing process (2015 revision): Task 1 "
