@@ -263,7 +263,9 @@ def _crt():
         # A log file is flushed only at exit; the C library's stderr is unbuffered. So file
         # descriptor 2 becomes a scratch file, and Python's own stderr keeps the real one.
         import tempfile
+        import atexit
         fd, _CRT_LOG = tempfile.mkstemp(prefix="xcheck-awscrt-", suffix=".log")
+        atexit.register(os.remove, _CRT_LOG)
         sys.stderr.flush()
         real = os.dup(2)
         os.dup2(fd, 2)
