@@ -298,6 +298,186 @@ fn unsorted_query_fails_exactly_the_cases_whose_parameters_arrive_out_of_order()
     }
 }
 
+/// Held by the runs of the broken-adapter tests below and by the misbehaving-adapter test, whose
+/// 2-second timeout must not be eaten by several full runs going on beside it on a loaded machine.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `sigv4 check` over both default suites with the plain adapter broken by `bug`, asserts
+/// that it exits 1, and returns the verdicts.
+fn check_with_bug(bug: &str) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let _one_at_a_time = heavy();
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let json = tmp.path().join("r.json");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter-name",
+            "plain",
+            "--json",
+            json.to_str().expect("UTF-8 path"),
+        ],
+        &[("PLAIN_ADAPTER_BREAK", bug)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    verdicts(&json)
+}
+
+fn failed_ids(v: &std::collections::BTreeMap<String, serde_json::Value>) -> BTreeSet<String> {
+    v.iter()
+        .filter(|(_, v)| v["outcome"] == "fail")
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Whether the expected outcome of a case at a location is a signature (not a refusal) and the
+/// plain adapter can express it.
+fn signable(c: &Case, loc: Location) -> bool {
+    c.expected(loc).error.is_none() && !plain_unsupported(c)
+}
+
+/// Whether the body's hash goes into the canonical request: the case has a body and no fixed
+/// `payload_hash` (UNSIGNED-PAYLOAD or a precomputed one).
+fn body_is_hashed(c: &Case) -> bool {
+    !c.request.body.is_empty() && c.context.payload_hash.is_none()
+}
+
+/// Whether the signed request carries `x-amz-content-sha256` (the payload hash in a header).
+fn sends_content_sha256(c: &Case, loc: Location) -> bool {
+    loc == Location::Header && c.context.sign_body
+}
+
+/// Our JSON-, query- and REST-protocol cases that send a body without `x-amz-content-sha256`:
+/// the shape AWS's suite does not have (its two bodies are signed with the header).
+fn json_shaped(id: &str, c: &Case, loc: Location) -> bool {
+    id.starts_with("ours/") && body_is_hashed(c) && !sends_content_sha256(c, loc)
+}
+
+/// Hashing an empty body changes the canonical request's last line exactly for the cases whose
+/// body is hashed; where no `x-amz-content-sha256` header carries the wrong hash too, the
+/// diagnosis names the mistake.
+#[test]
+fn empty_body_hash_fails_exactly_the_cases_with_a_hashed_body() {
+    let v = check_with_bug("empty-body-hash");
+    let items = default_items();
+    let want: BTreeSet<String> = items
+        .iter()
+        .filter(|(_, c, loc)| body_is_hashed(c) && signable(c, *loc))
+        .map(|(id, ..)| id.clone())
+        .collect();
+    let json: BTreeSet<String> = items
+        .iter()
+        .filter(|(id, c, loc)| json_shaped(id, c, *loc))
+        .map(|(id, ..)| id.clone())
+        .collect();
+    assert!(json.len() >= 10, "{json:?}");
+    assert!(json.is_subset(&want));
+    assert_eq!(failed_ids(&v), want);
+    for (id, c, loc) in &items {
+        if !want.contains(id) {
+            continue;
+        }
+        assert_eq!(v[id]["stage"], "canonical-request", "{id}");
+        if !sends_content_sha256(c, *loc) {
+            assert_eq!(
+                v[id]["diagnosis"]["code"], "payload-hash-of-empty-body",
+                "{id}: {}",
+                v[id]
+            );
+        }
+    }
+}
+
+/// A signer tested on GETs and S3 alone: it hashes the body only where it also sends it as
+/// `x-amz-content-sha256`. AWS's suite signs both of its bodies with that header, so only its
+/// two presigned POSTs and our JSON, query and REST POSTs catch it.
+#[test]
+fn empty_body_hash_without_the_sha256_header_is_caught_by_the_json_shaped_cases() {
+    let v = check_with_bug("empty-body-hash-without-sha256-header");
+    let items = default_items();
+    let want: BTreeSet<String> = items
+        .iter()
+        .filter(|(_, c, loc)| {
+            body_is_hashed(c) && !sends_content_sha256(c, *loc) && signable(c, *loc)
+        })
+        .map(|(id, ..)| id.clone())
+        .collect();
+    let header_auth_in_aws_suite = want
+        .iter()
+        .filter(|id| id.starts_with("aws/") && id.ends_with("/header"))
+        .count();
+    assert_eq!(header_auth_in_aws_suite, 0, "{want:?}");
+    assert!(want.iter().filter(|id| id.starts_with("ours/")).count() >= 10);
+    assert_eq!(failed_ids(&v), want);
+    for id in &want {
+        assert_eq!(v[id]["stage"], "canonical-request", "{id}");
+        assert_eq!(
+            v[id]["diagnosis"]["code"], "payload-hash-of-empty-body",
+            "{id}"
+        );
+    }
+}
+
+/// The value an HTTP library that normalises Content-Type after signing sends (the rule of the
+/// plain adapter's `content-type-rewritten` switch, written again here): `; charset=utf-8`
+/// appended to a bare media type, the parameters dropped from one with them.
+fn rewritten_content_type(v: &str) -> String {
+    match v.split_once(';') {
+        Some((media_type, _)) => media_type.trim().to_owned(),
+        None => format!("{v}; charset=utf-8"),
+    }
+}
+
+/// Signing one Content-Type and sending another leaves every revealed artifact right: only the
+/// signed request differs, in its Content-Type, for exactly the cases that have one.
+#[test]
+fn rewritten_content_type_fails_exactly_the_cases_with_a_content_type() {
+    let v = check_with_bug("content-type-rewritten");
+    let items = default_items();
+    let content_type = |c: &Case| {
+        c.request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.trim().to_owned())
+    };
+    let want: BTreeSet<String> = items
+        .iter()
+        .filter(|(_, c, loc)| content_type(c).is_some() && signable(c, *loc))
+        .map(|(id, ..)| id.clone())
+        .collect();
+    let ours: Vec<&String> = want.iter().filter(|id| id.starts_with("ours/")).collect();
+    assert!(ours.len() >= 10, "{ours:?}");
+    // Both directions are exercised: a bare media type gains a parameter, and one with a
+    // parameter loses it.
+    let with_params = items
+        .iter()
+        .filter(|(id, c, _)| want.contains(id) && content_type(c).is_some_and(|t| t.contains(';')))
+        .count();
+    assert!(
+        with_params >= 3 && with_params < want.len(),
+        "{with_params}"
+    );
+    assert_eq!(failed_ids(&v), want);
+    for (id, c, _) in &items {
+        if !want.contains(id) {
+            continue;
+        }
+        assert_eq!(v[id]["stage"], "signed-request", "{id}: {}", v[id]);
+        let sent = rewritten_content_type(&content_type(c).unwrap());
+        let detail = v[id]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(&format!("content-type:{sent}")),
+            "{id}: {detail}"
+        );
+    }
+}
+
 /// An adapter wrapping the plain one that crashes, hangs, prints garbage or answers another
 /// id on four chosen cases.
 const MISBEHAVING: &str = r#"
@@ -324,6 +504,7 @@ for line in sys.stdin:
 
 #[test]
 fn misbehaving_adapters_give_adapter_errors_and_the_run_goes_on() {
+    let _one_at_a_time = heavy();
     let tmp = tempfile::tempdir().unwrap();
     let script = tmp.path().join("bad.py");
     std::fs::write(&script, MISBEHAVING).unwrap();

@@ -15,6 +15,10 @@ const MIN_SUITE_CASES: usize = 40;
 /// AWS's v4a suite has 38 folders, each with `public-key.json`.
 const MIN_V4A_SUITE_CASES: usize = 38;
 
+/// `vectors/cases` has 45 folders: 43 written by `vectors/tools/xcheck.py` and the two
+/// aws-chunked documentation examples.
+const MIN_OWN_CASES: usize = 45;
+
 fn case_trial(prefix: &str, dir: PathBuf) -> Trial {
     let name = format!(
         "{prefix}::{}",
@@ -115,6 +119,51 @@ fn coverage_trial(name: &str, root: PathBuf, min: usize) -> Trial {
     })
 }
 
+/// Every folder of ours has a row in `vectors/cases/README.md` (the table of where its expected
+/// values come from), and every row names a folder.
+fn readme_trial(root: PathBuf) -> Trial {
+    Trial::test("discovery::own-cases-documented", move || {
+        let readme = std::fs::read_to_string(root.join("README.md"))
+            .map_err(|e| Failed::from(format!("{}/README.md: {e}", root.display())))?;
+        let rows: Vec<&str> = readme
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split_once('`').map(|(n, _)| n))
+            .collect();
+        let found = discover(&root).map_err(|e| Failed::from(e.to_string()))?;
+        let mut problems = Vec::new();
+        for dir in &found {
+            let name = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if !rows.contains(&name.as_str()) {
+                problems.push(format!("{name} has no row in vectors/cases/README.md"));
+            }
+        }
+        // Every row of the generated table (xcheck.py's cases) must be a folder.
+        let table = readme
+            .split_once("<!-- oracles table:")
+            .and_then(|(_, t)| t.split_once("<!-- end of oracles table -->"))
+            .map(|(t, _)| t)
+            .ok_or_else(|| Failed::from("vectors/cases/README.md has no oracles table"))?;
+        for line in table.lines() {
+            let Some((name, _)) = line.strip_prefix("| `").and_then(|l| l.split_once('`')) else {
+                continue;
+            };
+            if !root.join(name).is_dir() {
+                problems.push(format!(
+                    "vectors/cases/README.md has a row for {name}, which is not a folder"
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+}
+
 /// Every legacy context and erratum names a folder of AWS's suite, and none of ours.
 fn errata_trial(suite: PathBuf) -> Trial {
     Trial::test("discovery::errata-name-suite-folders", move || {
@@ -195,7 +244,12 @@ fn main() {
         })),
     }
     let own = own_cases_dir();
-    trials.push(coverage_trial("discovery::own-cases", own.clone(), 1));
+    trials.push(coverage_trial(
+        "discovery::own-cases",
+        own.clone(),
+        MIN_OWN_CASES,
+    ));
+    trials.push(readme_trial(own.clone()));
     for dir in discover(&own).unwrap_or_default() {
         trials.push(case_trial("own", dir.clone()));
         // Streaming cases carry a 65 KiB body and pin every chunk signature in their own

@@ -10,6 +10,14 @@ the reference on some corner cases; `sigv4 report` shows where.
 PLAIN_ADAPTER_BREAK=<rule> breaks exactly one rule, for the harness's own tests:
   path-encode-once   encode the path once even where the settings say twice
   unsorted-query     keep the query parameters in arrival order
+  empty-body-hash    sign the SHA-256 of an empty body instead of the body's
+  empty-body-hash-without-sha256-header
+                     the same, but only where no x-amz-content-sha256 header is sent (JSON and
+                     query-protocol POSTs), as a signer tested on GETs and S3 alone would
+  content-type-rewritten
+                     sign the Content-Type given, then send another one, as an HTTP library that
+                     rewrites it after signing would: `; charset=utf-8` appended to a value
+                     without parameters, the parameters dropped from one with them
 PLAIN_ADAPTER_REVEAL=none makes it reveal nothing but the signed request (as an adapter of a
 library without hooks would), so the harness must reconstruct the canonical request.
 """
@@ -129,6 +137,12 @@ def canonical_headers(headers):
     return text, ";".join(names)
 
 
+def rewritten_content_type(value):
+    """What an HTTP library that normalises Content-Type after signing sends instead."""
+    media_type, sep, _ = value.partition(";")
+    return media_type.strip() if sep else value + "; charset=utf-8"
+
+
 def sign(msg):
     req = msg["request"]
     creds = msg["credentials"]
@@ -155,8 +169,12 @@ def sign(msg):
     scope = date_stamp + "/" + msg["region"] + "/" + msg["service"] + "/aws4_request"
 
     payload = s["payload"]
+    empty_body = BREAK == "empty-body-hash" or (
+        BREAK == "empty-body-hash-without-sha256-header"
+        and not (location == "header" and s["content_sha256_header"])
+    )
     if payload["mode"] == "hash":
-        payload_hash = sha256_hex(body)
+        payload_hash = sha256_hex(b"" if empty_body else body)
     elif payload["mode"] == "unsigned":
         payload_hash = "UNSIGNED-PAYLOAD"
     else:
@@ -228,6 +246,9 @@ def sign(msg):
         sep = "&" if query else "?"
         base = target if not target.endswith("?") else target[:-1]
         signed = {"method": method, "target": base + sep + extra, "headers": [list(h) for h in headers]}
+    if BREAK == "content-type-rewritten":
+        signed["headers"] = [[n, rewritten_content_type(v) if n.lower() == "content-type" else v]
+                             for n, v in signed["headers"]]
     out = {"status": "ok", "signed": signed}
     if REVEAL:
         out["canonical_request"] = canonical_request
