@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The Go, Ruby, PHP, Perl and second Rust adapters of the harness (harness/adapters/
+# aws-sdk-go-v1, aws-sdk-go-v2, ruby-aws-sigv4, async-aws, perl-aws-signature4, aws-sign-v4).
+# Idempotent: Debian packages are installed only when missing (pinned by Debian 12's
+# archive: the versions each adapter's README names); the Go binaries are rebuilt only when
+# their sources changed (go build's cache), the Rust adapter with its own committed lockfile.
+# Everything built goes to target/adapters/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+packages=(golang-go golang-github-aws-aws-sdk-go-dev golang-github-aws-aws-sdk-go-v2-dev
+  ruby ruby-aws-sigv4 php-cli php-async-aws-core libaws-signature4-perl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing from Debian: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -o DPkg::Lock::Timeout=600 "${missing[@]}"
+fi
+
+out=target/adapters
+mkdir -p "$out"
+gopath="$PWD/$out/gopath"
+export GO111MODULE=off GOPATH="$gopath:/usr/share/gocode" GOCACHE="$PWD/$out/go-cache" GOFLAGS=-trimpath
+
+# aws-sdk-go-v2's SigV4a signer is `internal/v4a`, which Go lets only the SDK import: copy it
+# (with the two internal packages it uses) from the Debian package into a private GOPATH,
+# with the import paths rewritten. Nothing of it is committed here.
+v2=/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2
+priv="$gopath/src/sigv4yardstick/awsv2internal"
+rm -rf "$priv"
+for pkg in v4a sdk strings; do
+  (cd "$v2/internal" && find "$pkg" -name '*.go' ! -name '*_test.go') | while read -r f; do
+    mkdir -p "$priv/$(dirname "$f")"
+    sed -e 's#"github.com/aws/aws-sdk-go-v2/internal/\(v4a\|sdk\|strings\)#"sigv4yardstick/awsv2internal/\1#' \
+      "$v2/internal/$f" >"$priv/$f"
+  done
+done
+
+for a in aws-sdk-go-v1 aws-sdk-go-v2; do
+  go build -o "$out/$a" "./harness/adapters/$a"
+done
+
+# The aws-sign-v4 crate: a cargo package of its own (not a workspace member), its lockfile
+# committed.
+cargo build -q --release --locked --manifest-path harness/adapters/aws-sign-v4/Cargo.toml \
+  --target-dir "$out/aws-sign-v4"
