@@ -39,7 +39,10 @@ fn sign(msg: &Value) -> Result<Signed, Refusal> {
     }
     let given = headers(msg);
     let mut seen = HashSet::new();
-    if !given.iter().all(|(n, _)| seen.insert(n.to_ascii_lowercase())) {
+    if !given
+        .iter()
+        .all(|(n, _)| seen.insert(n.to_ascii_lowercase()))
+    {
         return Err(unsupported(
             "aws-sign-v4 collects the headers into a HashMap: one value per name, so a repeated header cannot be given",
         ));
@@ -54,8 +57,10 @@ fn sign(msg: &Value) -> Result<Signed, Refusal> {
     let host = header(msg, "host").ok_or_else(|| Refusal::Error("no Host header".into()))?;
 
     // The headers the crate signs: the request's, then those the caller must add.
-    let mut added: Vec<(String, String)> =
-        vec![("X-Amz-Date".into(), time.format("%Y%m%dT%H%M%SZ").to_string())];
+    let mut added: Vec<(String, String)> = vec![(
+        "X-Amz-Date".into(),
+        time.format("%Y%m%dT%H%M%SZ").to_string(),
+    )];
     if s["content_sha256_header"] == true {
         // The crate hashes the body itself for the canonical request; the header carries the
         // same hash, computed by the crate's own dependency.

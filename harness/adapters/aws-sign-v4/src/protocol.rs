@@ -115,7 +115,10 @@ pub fn run(adapter: &Adapter) {
             continue;
         }
         let a = answer(adapter, &line);
-        if writeln!(stdout, "{a}").and_then(|_| stdout.flush()).is_err() {
+        if writeln!(stdout, "{a}")
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
             break;
         }
     }
@@ -124,7 +127,9 @@ pub fn run(adapter: &Adapter) {
 /// A request header's first value (case-insensitive).
 pub fn header<'a>(msg: &'a Value, name: &str) -> Option<&'a str> {
     msg["request"]["headers"].as_array()?.iter().find_map(|h| {
-        (h[0].as_str()?.eq_ignore_ascii_case(name)).then(|| h[1].as_str()).flatten()
+        (h[0].as_str()?.eq_ignore_ascii_case(name))
+            .then(|| h[1].as_str())
+            .flatten()
     })
 }
 
