@@ -52,9 +52,8 @@ function sign_message(array $msg): array
             break;
         case 'unsigned':
         case 'precomputed':
-            if (!$wantHeader) {
-                throw new Unsupported('SignerV4 takes a given payload hash only from an x-amz-content-sha256 header, which it signs');
-            }
+            // The signer takes a given hash only from this header, which it signs; it is sent
+            // so even when the case does not ask for the header (AWS accepts it).
             $headers['x-amz-content-sha256'] = $payload['mode'] === 'unsigned' ? 'UNSIGNED-PAYLOAD' : $payload['value'];
             break;
         default:

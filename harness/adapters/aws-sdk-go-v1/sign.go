@@ -50,37 +50,31 @@ func sign(m Message) (Signed, error) {
 	// What the signer does with the payload (v4.go, buildBodyDigest): S3, S3 Object Lambda
 	// and Glacier always get an X-Amz-Content-Sha256 header; a presigned S3 URL always signs
 	// UNSIGNED-PAYLOAD without it; UnsignedPayload adds the header; a hash given in an
-	// X-Amz-Content-Sha256 header is used as it is (and signed).
+	// X-Amz-Content-Sha256 header is used as it is (and signed). Where the signer adds and
+	// signs the header although the case does not ask for it, the adapter keeps the signer's
+	// default (AWS accepts a signed x-amz-content-sha256 that equals the payload hash).
 	svc := m.Service
 	s3Like := svc == "s3" || svc == "s3-object-lambda" || svc == "glacier"
 	s3Presign := presign && (svc == "s3" || svc == "s3-object-lambda")
-	// X-Amz-Content-Sha256 is a header-auth setting; presigned URLs never carry it.
+	// X-Amz-Content-Sha256 is a header-auth setting; presigned URLs need not carry it.
 	wantHeader := s.ContentSha256Header && !presign
 	unsignedPayload := false
 	presetHash := ""
 	switch {
 	case s3Presign:
 		if s.Payload.Mode != "unsigned" {
-			return Signed{}, Unsupportedf("aws-sdk-go v1 presigns %s with UNSIGNED-PAYLOAD and no X-Amz-Content-Sha256, always", svc)
+			return Signed{}, Unsupportedf("aws-sdk-go v1 presigns %s with UNSIGNED-PAYLOAD, always", svc)
 		}
 	case s.Payload.Mode == "hash":
-		if s3Like && !wantHeader {
-			return Signed{}, Unsupportedf("aws-sdk-go v1 always adds and signs X-Amz-Content-Sha256 for %s", svc)
-		}
 		if wantHeader && !s3Like {
 			// As an SDK caller does: the hash in the header is the one the signer uses.
 			sum := sha256.Sum256(body)
 			presetHash = hex.EncodeToString(sum[:])
 		}
 	case s.Payload.Mode == "unsigned":
-		if !wantHeader {
-			return Signed{}, Unsupportedf("aws-sdk-go v1's UnsignedPayload always adds and signs X-Amz-Content-Sha256")
-		}
 		unsignedPayload = true
 	case s.Payload.Mode == "precomputed":
-		if !wantHeader {
-			return Signed{}, Unsupportedf("aws-sdk-go v1 takes a given payload hash only from an X-Amz-Content-Sha256 header, which it signs")
-		}
+		// The signer takes a given hash only from this header (which it signs).
 		presetHash = s.Payload.Value
 	default:
 		return Signed{}, Unsupportedf("payload mode %q", s.Payload.Mode)

@@ -46,9 +46,8 @@ def sign(msg)
            else raise Protocol::Unsupported, "payload mode #{payload['mode']}"
            end
   want_header = s['content_sha256_header'] && !presign
-  if !presign && digest && !want_header
-    raise Protocol::Unsupported, 'sign_request takes a given payload hash only from an X-Amz-Content-Sha256 header, which it signs'
-  end
+  # sign_request takes a given hash only from an X-Amz-Content-Sha256 header, which it signs;
+  # it is sent so even when the case does not ask for the header (AWS accepts it).
   unsigned = []
   if s['signed_headers']
     want = s['signed_headers'].map(&:downcase)
