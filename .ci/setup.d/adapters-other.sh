@@ -6,7 +6,8 @@
 # their sources changed (go build's cache), the Rust adapter with its own committed lockfile.
 # Everything built goes to target/adapters/ (git-ignored).
 # Time on the 2-core dev machine (2026-12-03, load average ~11 from other jobs): the apt step
-# from nothing installed 2 min 10 s (apt-get update included; ~170 MB, Go 1.19 the most); the
+# from nothing installed 2 min 10 s (apt-get update included; it installs ~0.8 GB, mostly Go 1.19 and
+# the two Go SDKs' sources); the
 # builds from an empty target/adapters 3 min 45 s (Go from a cold cache, the Rust adapter with
 # sccache warm); a second run, everything present, 4 s.
 set -euo pipefail
