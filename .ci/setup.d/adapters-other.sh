@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Go, Ruby, PHP, Perl and second Rust adapters of the harness (harness/adapters/
 # aws-sdk-go-v1, aws-sdk-go-v2, ruby-aws-sigv4, async-aws, perl-aws-signature4, aws-sign-v4).
-# Idempotent: Debian packages are installed only when missing (pinned by Debian 12's
-# archive: the versions each adapter's README names); the Go binaries are rebuilt only when
-# their sources changed (go build's cache), the Rust adapter with its own committed lockfile.
+# Idempotent and pinned: each library package is installed at the version its adapter's
+# README names (Debian 12's), only when another or none is installed; the toolchains (golang-go,
+# ruby, php-cli) are Debian 12's, security updates included. The Go binaries are rebuilt only
+# when their sources changed (go build's cache), the Rust adapter with its committed lockfile.
 # Everything built goes to target/adapters/ (git-ignored).
 # Time on the 2-core dev machine (2026-12-03, load average ~11 from other jobs): the apt step
 # from nothing installed 2 min 10 s (apt-get update included; it installs ~0.8 GB, mostly Go 1.19 and
@@ -13,11 +14,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-packages=(golang-go golang-github-aws-aws-sdk-go-dev golang-github-aws-aws-sdk-go-v2-dev
-  ruby ruby-aws-sigv4 php-cli php-async-aws-core libaws-signature4-perl)
+packages=(golang-go ruby php-cli
+  golang-github-aws-aws-sdk-go-dev=1.44.133-1 golang-github-aws-aws-sdk-go-v2-dev=1.17.1-3
+  ruby-aws-sigv4=1.5.1-2 php-async-aws-core=1.18.1-1 libaws-signature4-perl=1.02-3)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  name=${p%%=*}
+  want=${p#"$name"}
+  have=$(dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null || true)
+  case "$have" in
+    "install ok installed ${want#=}"*) ;;
+    *) missing+=("$p") ;;
+  esac
 done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing from Debian: ${missing[*]}"
