@@ -187,6 +187,8 @@ pub enum Why {
     ContentSha256,
     /// No signature at all.
     MissingAuth,
+    /// Two `Authorization` headers (AWS's code: as for a malformed one, by analogy).
+    DuplicateAuth,
 }
 
 /// AWS's code and status for `why` in `protocol`, and the source.
@@ -221,6 +223,9 @@ pub fn aws_error(protocol: Protocol, why: Why) -> (&'static str, u16, &'static s
         (HostNotSigned, Query) => ("IncompleteSignature", 400, "aws-sdk-php#2469, code inferred"),
         (Malformed, S3) => ("AuthorizationHeaderMalformed", 400, "S3 API reference, Error responses"),
         (UnsupportedAlgorithm, S3) => ("InvalidArgument", 400, "S3 API reference, Error responses (\"Unsupported Authorization Type\")"),
+        (DuplicateAuth, S3) => ("AuthorizationHeaderMalformed", 400, "by analogy with a malformed Authorization header (two values joined with a comma do not parse); AWS's answer not confirmed"),
+        (DuplicateAuth, Json) => ("IncompleteSignatureException", 400, "by analogy with a malformed Authorization header; AWS's answer not confirmed"),
+        (DuplicateAuth, Query) => ("IncompleteSignature", 400, "by analogy with a malformed Authorization header; AWS's answer not confirmed"),
         (Malformed | UnsupportedAlgorithm, Json) => ("IncompleteSignatureException", 400, "DynamoDB developer guide, Error handling"),
         (Malformed | UnsupportedAlgorithm, Query) => ("IncompleteSignature", 400, "query APIs' Common Errors; jenkinsci/aws-credentials-plugin#72 (STS)"),
         (ContentSha256, S3) => ("XAmzContentSHA256Mismatch", 400, "S3 API reference, Error responses"),
@@ -250,6 +255,7 @@ pub fn hole(why: Why) -> &'static str {
         Why::UnsupportedAlgorithm => "an algorithm other than AWS4-HMAC-SHA256 is taken",
         Why::ContentSha256 => "the body is not checked against x-amz-content-sha256: the body of a signed upload can be replaced in flight",
         Why::MissingAuth => "an anonymous request is served",
+        Why::DuplicateAuth => "a request with two Authorization headers is served: a proxy or log that reads one header and a verifier that reads the other can be made to disagree about who signed",
     }
 }
 
@@ -270,6 +276,7 @@ fn verifier_codes(why: Why) -> &'static [&'static str] {
         Why::UnsupportedAlgorithm => &["unsupported-algorithm"],
         Why::ContentSha256 => &["content-sha256-mismatch"],
         Why::MissingAuth => &["missing-authentication"],
+        Why::DuplicateAuth => &[],
     }
 }
 
@@ -953,7 +960,7 @@ fn common(
         "the valid Authorization header sent twice",
         service,
         w,
-        Why::Malformed,
+        Why::DuplicateAuth,
         // Our verifier reads the first of the two (and so accepts it): the case is proven as
         // "the signature itself verifies"; AWS's answer is by analogy with a malformed header.
         Proof::SignatureValid,

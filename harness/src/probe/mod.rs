@@ -208,7 +208,10 @@ pub fn cmd_report(args: &ReportArgs) -> Result<ExitCode> {
         match targets::start(name, &root, timeout) {
             Ok(targets::Started::Running(t)) => {
                 let ctx = t.ctx(now_unix());
-                let run = probe(&ctx, &t.name, &t.about, timeout)?;
+                let mut run = probe(&ctx, &t.name, &t.about, timeout)?;
+                if let Some(r) = t.remark {
+                    run.notes.insert(0, r.to_owned());
+                }
                 eprintln!(
                     "probe-report: {name}: {}",
                     judge::Summary::of(&run.verdicts)

@@ -118,6 +118,8 @@ pub struct Target {
     pub services: Vec<Service>,
     /// Whether it claims SigV4a.
     pub sigv4a: bool,
+    /// What is known of how it verifies, with where that is read (for the report).
+    pub remark: Option<&'static str>,
     _guard: Guard,
 }
 
@@ -265,6 +267,7 @@ fn start_mock_aws() -> Result<Started> {
             Service::Kinesis,
         ],
         sigv4a: true,
+        remark: None,
         _guard: Guard::InProcess(runtime),
     }))
 }
@@ -298,6 +301,7 @@ fn start_moto(root: &Path, timeout: Duration) -> Result<Started> {
             Service::Kinesis,
         ],
         sigv4a: false,
+        remark: Some("moto verifies signatures only with INITIAL_NO_AUTH_ACTION_COUNT set, through its IAM access control, which recomputes the signature with botocore's signer; it does not compare X-Amz-Date with its clock nor the scope with its region (the skew and region rows), and routes a request by the service of its credential scope"),
         _guard: Guard::Child(guard),
     }))
 }
@@ -411,6 +415,7 @@ fn start_s3rver(root: &Path) -> Result<Started> {
         session: None,
         services: vec![Service::S3],
         sigv4a: false,
+        remark: Some("s3rver 3.7.1 does not compute SigV4 signatures: its authentication middleware (lib/middleware/authentication.js) checks that the access key exists and, for SigV4, notes that the signature calculation is unimplemented; SigV2 is verified"),
         _guard: Guard::Child(guard),
     }))
 }
@@ -444,6 +449,7 @@ fn start_s3s_fs(root: &Path) -> Result<Started> {
         session: None,
         services: vec![Service::S3],
         sigv4a: false,
+        remark: None,
         _guard: Guard::Child(guard),
     }))
 }
@@ -451,15 +457,22 @@ fn start_s3s_fs(root: &Path) -> Result<Started> {
 fn localstack_reason(root: &Path) -> String {
     let bin = tools_dir(root).join("localstack-venv/bin/localstack");
     if bin.exists() {
-        // Installed by hand: LocalStack runs its services in Docker, which the probe does not
-        // start.
-        format!(
-            "found {} but the probe does not run LocalStack's Docker container",
+        return format!(
+            "found {}, but the probe does not start LocalStack: its CLI runs the services in a \
+             Docker container, which this machine does not have",
             bin.display()
-        )
-    } else {
-        "optional target, not installed: LocalStack needs a newer Python than this machine's \
-         python3 and runs its services in Docker; .ci/setup does not install it"
-            .to_owned()
+        );
     }
+    let python = Command::new("python3")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "no python3".to_owned());
+    format!(
+        "optional target, not installed: LocalStack's current releases need a newer Python \
+         than this machine's ({python}; pip offers localstack-core only up to 2026.3.0 for it) \
+         and run their services in Docker; .ci/setup does not install it"
+    )
 }
