@@ -6,6 +6,9 @@
 //! answers quoted in issue threads); the lax verifiers' holes are made on purpose here, so which
 //! cases each must fail is known independently of the probe.
 
+// The helpers below are test code too (clippy's allow-unwrap-in-tests covers #[test] fns only).
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -43,6 +46,10 @@ fn text(o: &Output) -> String {
 
 /// Runs the probe with `args` and `--json`, returns the JSON document and the output.
 fn probe(args: &[&str]) -> (Value, Output) {
+    probe_with_timeout(args, "10")
+}
+
+fn probe_with_timeout(args: &[&str], timeout: &str) -> (Value, Output) {
     let tmp = tempfile::tempdir().unwrap();
     let json = tmp.path().join("probe.json");
     let junit = tmp.path().join("probe.xml");
@@ -54,7 +61,7 @@ fn probe(args: &[&str]) -> (Value, Output) {
         "--junit",
         junit.to_str().unwrap(),
         "--timeout",
-        "10",
+        timeout,
     ]);
     let out = sigv4(&all);
     let doc = std::fs::read_to_string(&json)
@@ -179,6 +186,8 @@ enum Hole {
     HostUnsigned,
     /// Answers 500 to an Authorization header that does not parse.
     Malformed500,
+    /// Never answers a request whose Authorization header does not parse.
+    HangOnMalformed,
 }
 
 /// S3's code and status for a verifier code (S3 API reference, Error responses; the sources
@@ -257,13 +266,16 @@ fn lax_answer(hole: Hole, req: &OwnedRequest) -> (u16, String) {
                 Hole::Signature => code == "signature-mismatch",
                 Hole::ContentSha256 => code == "content-sha256-mismatch",
                 Hole::HostUnsigned => code == "host-not-signed",
-                Hole::Clock | Hole::Malformed500 => false,
+                Hole::Clock | Hole::Malformed500 | Hole::HangOnMalformed => false,
             };
             if ignored {
                 return (200, String::new());
             }
             if hole == Hole::Malformed500 && code.starts_with("malformed") {
                 return (500, "InternalError".to_owned());
+            }
+            if hole == Hole::HangOnMalformed && code.starts_with("malformed") {
+                return (0, String::new());
             }
             let (status, aws) = s3_error(code, req.target.contains("X-Amz-Signature="));
             (status, aws.to_owned())
@@ -317,6 +329,11 @@ fn lax_server(hole: Hole) -> String {
                     return;
                 };
                 let (status, code) = lax_answer(hole, &req);
+                if status == 0 {
+                    // Holds the connection open past the probe's timeout, answering nothing.
+                    std::thread::sleep(std::time::Duration::from_secs(20));
+                    return;
+                }
                 let body = if code.is_empty() {
                     String::new()
                 } else {
@@ -335,14 +352,22 @@ fn lax_server(hole: Hole) -> String {
 
 fn check_hole(hole: Hole, outcome: &str, must_flag: &[&str]) {
     let endpoint = lax_server(hole);
-    let (doc, out) = probe(&[
-        "--endpoint",
-        &endpoint,
-        "--access-key",
-        AK,
-        "--secret-key",
-        SK,
-    ]);
+    let timeout = if hole == Hole::HangOnMalformed {
+        "1"
+    } else {
+        "10"
+    };
+    let (doc, out) = probe_with_timeout(
+        &[
+            "--endpoint",
+            &endpoint,
+            "--access-key",
+            AK,
+            "--secret-key",
+            SK,
+        ],
+        timeout,
+    );
     assert_eq!(out.status.code(), Some(1), "{hole:?}: {}", text(&out));
     let flagged = ids_with(&doc, outcome);
     for id in must_flag {
@@ -410,6 +435,15 @@ fn lax_verifier_failing_on_malformed_authorization_is_flagged() {
     check_hole(
         Hole::Malformed500,
         "5xx",
+        &["s3/malformed-no-signature", "s3/malformed-garbage"],
+    );
+}
+
+#[test]
+fn lax_verifier_hanging_on_malformed_authorization_is_flagged() {
+    check_hole(
+        Hole::HangOnMalformed,
+        "hang",
         &["s3/malformed-no-signature", "s3/malformed-garbage"],
     );
 }

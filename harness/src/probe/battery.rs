@@ -676,6 +676,12 @@ pub fn left_out(ctx: &Ctx) -> Vec<String> {
             "session-token cases left out: no temporary credential known to this server".to_owned(),
         );
     }
+    notes.push(
+        "obs-fold (folded) header lines left out: RFC 9112 section 5.2 lets a server refuse them \
+         and AWS's answer on the wire is not documented; repeated headers and runs of spaces are \
+         in the battery"
+            .to_owned(),
+    );
     if !ctx.sigv4a {
         notes.push("SigV4a cases left out: the server does not claim SigV4a".to_owned());
     }
@@ -720,12 +726,7 @@ fn base(ctx: &Ctx, service: Service) -> Req {
 }
 
 /// The cases every service gets, from `base` (a valid header-auth request).
-fn common(
-    b: &mut Builder<'_>,
-    service: Service,
-    base: &Req,
-    signed_header: (&str, &str),
-) -> Result<()> {
+fn common(b: &mut Builder<'_>, service: Service, base: &Req) -> Result<()> {
     let ctx = b.ctx;
     let good = base.sign(ctx)?;
     b.accept_wire(
@@ -813,15 +814,31 @@ fn common(
         w,
         Why::SignatureMismatch,
     )?;
-    let mut w = good.clone();
-    set_header(&mut w, signed_header.0, signed_header.1);
-    b.reject(
-        &format!("changed-{}", signed_header.0.to_ascii_lowercase()),
-        &format!("{} changed after signing", signed_header.0),
-        service,
-        w,
-        Why::SignatureMismatch,
-    )?;
+    // Every other signed header, changed after signing: x-amz-content-sha256 to
+    // UNSIGNED-PAYLOAD (a value that needs no body check), any other by one appended byte.
+    let signed_list = header(&good, "Authorization")
+        .and_then(|a| a.split("SignedHeaders=").nth(1))
+        .map(|s| s.split(',').next().unwrap_or(s).to_owned())
+        .unwrap_or_default();
+    for name in signed_list.split(';') {
+        if matches!(name, "host" | "x-amz-date" | "") {
+            continue;
+        }
+        let mut w = good.clone();
+        let value = if name == "x-amz-content-sha256" {
+            "UNSIGNED-PAYLOAD".to_owned()
+        } else {
+            format!("{}x", header(&w, name).unwrap_or_default())
+        };
+        set_header(&mut w, name, &value);
+        b.reject(
+            &format!("changed-{name}"),
+            &format!("{name} changed after signing (to `{value}`)"),
+            service,
+            w,
+            Why::SignatureMismatch,
+        )?;
+    }
     let mut w = good.clone();
     w.target = if service == Service::S3 {
         format!("{}-other", w.target)
@@ -1047,19 +1064,7 @@ fn presigned(b: &mut Builder<'_>, req: &Req) -> Result<()> {
 fn generic(b: &mut Builder<'_>, service: Service) -> Result<()> {
     let ctx = b.ctx;
     let base = base(ctx, service);
-    let changed = if service == Service::Sts {
-        ("Content-Type", "application/x-www-form-urlencoded")
-    } else {
-        (
-            "X-Amz-Target",
-            if service == Service::Dynamodb {
-                "DynamoDB_20120810.DescribeLimits"
-            } else {
-                "Kinesis_20131202.DescribeLimits"
-            },
-        )
-    };
-    common(b, service, &base, changed)?;
+    common(b, service, &base)?;
     let mut w = base.sign(ctx)?;
     w.body = if service == Service::Sts {
         b"Action=GetCallerIdentity&Version=2011-06-16".to_vec()
@@ -1150,6 +1155,17 @@ fn s3(b: &mut Builder<'_>) -> Result<()> {
         "AWS's SigV4 documentation (the canonical query is sorted and encoded)",
     )?;
     b.accept(
+        "list-query-raw-plus",
+        "ListObjectsV2 with a raw `+` in the query (signed as a space, %20)",
+        &Req::new(
+            ctx,
+            service,
+            "GET",
+            &format!("/{BUCKET}?list-type=2&prefix=probe+x"),
+        ),
+        "S3 reads a raw + in the query either way (aws4fetch#83, curl#20543)",
+    )?;
+    b.accept(
         "put-repeated-header",
         "x-amz-meta-probe sent on two lines (signed as `a,b`)",
         &put("repeated").header("x-amz-meta-probe", "2"),
@@ -1206,7 +1222,7 @@ fn s3(b: &mut Builder<'_>) -> Result<()> {
         Why::SignatureMismatch,
         Proof::BodyFails,
     )?;
-    common(b, service, &put("common"), ("x-amz-meta-probe", "2"))?;
+    common(b, service, &put("common"))?;
     let mut w = put("body-changed").sign(ctx)?;
     w.body = b"SIGV4 probe object\n".to_vec();
     b.reject(
@@ -1224,15 +1240,6 @@ fn s3(b: &mut Builder<'_>) -> Result<()> {
             .with(|r| r.payload = Some(PayloadMode::Precomputed(sha256_hex(b"another body"))))
             .sign(ctx)?,
         Why::ContentSha256,
-    )?;
-    let mut w = put("sha-changed").sign(ctx)?;
-    set_header(&mut w, "x-amz-content-sha256", "UNSIGNED-PAYLOAD");
-    b.reject(
-        "changed-x-amz-content-sha256",
-        "x-amz-content-sha256 changed to UNSIGNED-PAYLOAD after signing",
-        service,
-        w,
-        Why::SignatureMismatch,
     )?;
     let mut w = Req::new(ctx, service, "GET", &object(ctx, "victim")).sign(ctx)?;
     w.method = "DELETE".to_owned();

@@ -42,7 +42,7 @@ const REGION: &str = "us-east-1";
 /// The outcome of [`start`].
 pub enum Started {
     /// Running.
-    Running(Target),
+    Running(Box<Target>),
     /// Not installed or not available here, and why.
     Skipped(String),
 }
@@ -251,7 +251,7 @@ fn start_mock_aws() -> Result<Started> {
         .context("listening on 127.0.0.1")?;
     let addr = listener.local_addr()?;
     runtime.spawn(mock_aws::server::serve(listener, service, false));
-    Ok(Started::Running(Target {
+    Ok(Started::Running(Box::new(Target {
         name: "mock-aws".to_owned(),
         about: format!(
             "mock-aws {} (this project, in-process)",
@@ -269,7 +269,7 @@ fn start_mock_aws() -> Result<Started> {
         sigv4a: true,
         remark: None,
         _guard: Guard::InProcess(runtime),
-    }))
+    })))
 }
 
 const SETUP_HINT: &str = "not installed: run `bash .ci/setup` (it runs .ci/setup.d/probe.sh)";
@@ -288,7 +288,7 @@ fn start_moto(root: &Path, timeout: Duration) -> Result<Started> {
         .env_remove("AWS_SECRET_ACCESS_KEY");
     let (guard, addr) = spawn("moto", cmd, port, None, Duration::from_secs(60))?;
     let key = moto_user(addr, timeout).context("creating moto's IAM user and key")?;
-    Ok(Started::Running(Target {
+    Ok(Started::Running(Box::new(Target {
         name: "moto".to_owned(),
         about: format!("moto[server] {MOTO_VERSION} (PyPI), INITIAL_NO_AUTH_ACTION_COUNT=4"),
         addr,
@@ -303,7 +303,7 @@ fn start_moto(root: &Path, timeout: Duration) -> Result<Started> {
         sigv4a: false,
         remark: Some("moto verifies signatures only with INITIAL_NO_AUTH_ACTION_COUNT set, through its IAM access control, which recomputes the signature with botocore's signer; it does not compare X-Amz-Date with its clock nor the scope with its region (the skew and region rows), and routes a request by the service of its credential scope"),
         _guard: Guard::Child(guard),
-    }))
+    })))
 }
 
 fn xml_field(body: &str, name: &str) -> Option<String> {
@@ -407,7 +407,7 @@ fn start_s3rver(root: &Path) -> Result<Started> {
         "--silent",
     ]);
     let (guard, addr) = spawn("s3rver", cmd, port, Some(dir), Duration::from_secs(30))?;
-    Ok(Started::Running(Target {
+    Ok(Started::Running(Box::new(Target {
         name: "s3rver".to_owned(),
         about: format!("s3rver {S3RVER_VERSION} (npm)"),
         addr,
@@ -417,7 +417,7 @@ fn start_s3rver(root: &Path) -> Result<Started> {
         sigv4a: false,
         remark: Some("s3rver 3.7.1 does not compute SigV4 signatures: its authentication middleware (lib/middleware/authentication.js) checks that the access key exists and, for SigV4, notes that the signature calculation is unimplemented; SigV2 is verified"),
         _guard: Guard::Child(guard),
-    }))
+    })))
 }
 
 fn start_s3s_fs(root: &Path) -> Result<Started> {
@@ -441,7 +441,7 @@ fn start_s3s_fs(root: &Path) -> Result<Started> {
     ])
     .arg(&dir);
     let (guard, addr) = spawn("s3s-fs", cmd, port, Some(dir), Duration::from_secs(30))?;
-    Ok(Started::Running(Target {
+    Ok(Started::Running(Box::new(Target {
         name: "s3s-fs".to_owned(),
         about: format!("s3s-fs {S3S_FS_VERSION} (crates.io, feature binary)"),
         addr,
@@ -451,7 +451,7 @@ fn start_s3s_fs(root: &Path) -> Result<Started> {
         sigv4a: false,
         remark: None,
         _guard: Guard::Child(guard),
-    }))
+    })))
 }
 
 fn localstack_reason(root: &Path) -> String {
