@@ -559,7 +559,7 @@ impl Builder<'_> {
             wire,
             Expect::Accept,
             source,
-            "a correct client is refused",
+            "a correct client is refused: a request that works against AWS fails here",
             Proof::Accepts,
         )
     }

@@ -267,13 +267,23 @@ pub fn markdown(runs: &[Run], skipped: &[(String, String)]) -> String {
             .filter(|v| v.outcome != Outcome::Agreed)
             .collect();
         let _ = writeln!(out, "\n### {}\n", r.server);
+        for n in &r.notes {
+            let _ = writeln!(out, "- note: {}", md_cell(n));
+        }
         if bad.is_empty() {
             out.push_str("None: every case agrees with AWS.\n");
         }
         for v in bad {
             let consequence = match v.outcome {
                 Outcome::OtherCode => "rejected, as AWS does, but a client that reads the code (an SDK's retry or error mapping) sees another error",
-                Outcome::ServerError | Outcome::Hang | Outcome::NoAnswer => "the server fails on input AWS answers cleanly",
+                Outcome::ServerError | Outcome::Hang | Outcome::NoAnswer
+                    if v.case.expect == Expect::Accept =>
+                {
+                    "a correct request makes the server fail"
+                }
+                Outcome::ServerError | Outcome::Hang | Outcome::NoAnswer => {
+                    "the server fails on input AWS answers cleanly"
+                }
                 _ => v.case.hole,
             };
             let _ = writeln!(
@@ -292,9 +302,6 @@ pub fn markdown(runs: &[Run], skipped: &[(String, String)]) -> String {
                 },
                 consequence
             );
-        }
-        for n in &r.notes {
-            let _ = writeln!(out, "- note: {}", md_cell(n));
         }
     }
     out.push_str("\n## Sources of AWS's verdicts\n\n| case | source |\n| --- | --- |\n");

@@ -5,8 +5,10 @@
 //!   runtime of its own), with AWS's example key and a temporary credential.
 //! - `moto`: `moto_server` from `.probe-tools/moto-venv` (PyPI `moto[server]`, pinned in
 //!   `.ci/setup.d/probe.sh`). moto checks signatures only when `INITIAL_NO_AUTH_ACTION_COUNT`
-//!   is set, and then only for the keys of IAM users it knows: the first four requests (not
-//!   authenticated) create a user, an allow-all policy, attach it and make an access key.
+//!   is set, and then only for the keys of IAM users and assumed roles it knows: the first six
+//!   requests (not authenticated) make a user with an allow-all policy and an access key and a
+//!   role with the same policy; an `AssumeRole` signed with the user's key gives the temporary
+//!   credential of the session-token cases.
 //! - `s3rver`: the npm package (`harness/probe-targets/s3rver`, `npm ci`), its built-in key
 //!   `S3RVER` / `S3RVER`.
 //! - `s3s-fs`: `.probe-tools/s3s-fs/bin/s3s-fs` (`cargo install s3s-fs --features binary`,
@@ -282,18 +284,19 @@ fn start_moto(root: &Path, timeout: Duration) -> Result<Started> {
     let port = free_port()?;
     let mut cmd = Command::new(&bin);
     cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .env("INITIAL_NO_AUTH_ACTION_COUNT", "4")
+        .env("INITIAL_NO_AUTH_ACTION_COUNT", "6")
         .env("MOTO_ALLOW_NONEXISTENT_REGION", "false")
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY");
     let (guard, addr) = spawn("moto", cmd, port, None, Duration::from_secs(60))?;
-    let key = moto_user(addr, timeout).context("creating moto's IAM user and key")?;
+    let (key, session) =
+        moto_user(addr, timeout).context("creating moto's IAM user, role and keys")?;
     Ok(Started::Running(Box::new(Target {
         name: "moto".to_owned(),
-        about: format!("moto[server] {MOTO_VERSION} (PyPI), INITIAL_NO_AUTH_ACTION_COUNT=4"),
+        about: format!("moto[server] {MOTO_VERSION} (PyPI), INITIAL_NO_AUTH_ACTION_COUNT=6"),
         addr,
         key,
-        session: None,
+        session: Some(session),
         services: vec![
             Service::S3,
             Service::Sts,
@@ -326,23 +329,30 @@ fn form_encode(s: &str) -> String {
     out
 }
 
-/// The four unauthenticated IAM calls that give moto a user with an allow-all policy and a
-/// key; returns the key.
-fn moto_user(addr: SocketAddr, timeout: Duration) -> Result<Key> {
+/// The six unauthenticated IAM calls that give moto a user and a role, each with an allow-all
+/// policy, and the user a key; then, signed with that key, an STS `AssumeRole` for a temporary
+/// credential. Returns the key and the temporary credential.
+fn moto_user(addr: SocketAddr, timeout: Duration) -> Result<(Key, Key)> {
     let host = addr.to_string();
-    let call = |params: &[(&str, &str)]| -> Result<String> {
+    let example = Key::new(EXAMPLE_KEY, EXAMPLE_SECRET, None);
+    let call = |key: &Key, service: &str, params: &[(&str, &str)]| -> Result<String> {
+        let version = if service == "sts" {
+            "2011-06-15"
+        } else {
+            "2010-05-08"
+        };
         let mut body = String::new();
-        for (k, v) in params.iter().chain([("Version", "2010-05-08")].iter()) {
+        for (k, v) in params.iter().chain([("Version", version)].iter()) {
             if !body.is_empty() {
                 body.push('&');
             }
             body.push_str(&format!("{k}={}", form_encode(v)));
         }
-        let creds = sigv4_signer::Credentials::new(EXAMPLE_KEY, EXAMPLE_SECRET);
+        let creds = sigv4_signer::Credentials::new(&key.access_key, &key.secret);
         let params_ = sigv4_signer::SigningParams::new(
             &creds,
             REGION,
-            "iam",
+            service,
             sigv4_signer::SigningTime::from_unix_seconds(super::now_unix()),
         );
         let req = sigv4_signer::SignableRequest::new("POST", "/")
@@ -367,27 +377,77 @@ fn moto_user(addr: SocketAddr, timeout: Duration) -> Result<Key> {
             other => bail!("{}: {}", params[0].1, other.describe()),
         }
     };
-    call(&[("Action", "CreateUser"), ("UserName", "sigv4-probe")])?;
-    let policy = call(&[
-        ("Action", "CreatePolicy"),
-        ("PolicyName", "sigv4-probe-all"),
-        (
-            "PolicyDocument",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-        ),
-    ])?;
+    let allow_all =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    let trust_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+    call(
+        &example,
+        "iam",
+        &[("Action", "CreateUser"), ("UserName", "sigv4-probe")],
+    )?;
+    let policy = call(
+        &example,
+        "iam",
+        &[
+            ("Action", "CreatePolicy"),
+            ("PolicyName", "sigv4-probe-all"),
+            ("PolicyDocument", allow_all),
+        ],
+    )?;
     let arn = xml_field(&policy, "Arn").context("no Arn in CreatePolicy's answer")?;
-    call(&[
-        ("Action", "AttachUserPolicy"),
-        ("UserName", "sigv4-probe"),
-        ("PolicyArn", &arn),
-    ])?;
-    let key = call(&[("Action", "CreateAccessKey"), ("UserName", "sigv4-probe")])?;
-    Ok(Key::new(
-        &xml_field(&key, "AccessKeyId").context("no AccessKeyId")?,
-        &xml_field(&key, "SecretAccessKey").context("no SecretAccessKey")?,
+    call(
+        &example,
+        "iam",
+        &[
+            ("Action", "AttachUserPolicy"),
+            ("UserName", "sigv4-probe"),
+            ("PolicyArn", &arn),
+        ],
+    )?;
+    let made = call(
+        &example,
+        "iam",
+        &[("Action", "CreateAccessKey"), ("UserName", "sigv4-probe")],
+    )?;
+    let key = Key::new(
+        &xml_field(&made, "AccessKeyId").context("no AccessKeyId")?,
+        &xml_field(&made, "SecretAccessKey").context("no SecretAccessKey")?,
         None,
-    ))
+    );
+    let role = call(
+        &example,
+        "iam",
+        &[
+            ("Action", "CreateRole"),
+            ("RoleName", "sigv4-probe-role"),
+            ("AssumeRolePolicyDocument", trust_all),
+        ],
+    )?;
+    let role_arn = xml_field(&role, "Arn").context("no Arn in CreateRole's answer")?;
+    call(
+        &example,
+        "iam",
+        &[
+            ("Action", "AttachRolePolicy"),
+            ("RoleName", "sigv4-probe-role"),
+            ("PolicyArn", &arn),
+        ],
+    )?;
+    let assumed = call(
+        &key,
+        "sts",
+        &[
+            ("Action", "AssumeRole"),
+            ("RoleArn", &role_arn),
+            ("RoleSessionName", "sigv4-probe"),
+        ],
+    )?;
+    let session = Key::new(
+        &xml_field(&assumed, "AccessKeyId").context("no AccessKeyId in AssumeRole's answer")?,
+        &xml_field(&assumed, "SecretAccessKey").context("no SecretAccessKey")?,
+        Some(&xml_field(&assumed, "SessionToken").context("no SessionToken")?),
+    );
+    Ok((key, session))
 }
 
 fn start_s3rver(root: &Path) -> Result<Started> {
