@@ -515,24 +515,20 @@ fn start_s3s_fs(root: &Path) -> Result<Started> {
 }
 
 fn localstack_reason(root: &Path) -> String {
+    let docker = Path::new("/var/run/docker.sock").exists();
     let bin = tools_dir(root).join("localstack-venv/bin/localstack");
-    if bin.exists() {
-        return format!(
-            "found {}, but the probe does not start LocalStack: its CLI runs the services in a \
-             Docker container, which this machine does not have",
-            bin.display()
-        );
-    }
-    let python = Command::new("python3")
-        .arg("--version")
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "no python3".to_owned());
+    let installed = if bin.exists() {
+        format!("found {}, but ", bin.display())
+    } else {
+        "not installed (.ci/setup does not install it); ".to_owned()
+    };
     format!(
-        "optional target, not installed: LocalStack's current releases need a newer Python \
-         than this machine's ({python}; pip offers localstack-core only up to 2026.3.0 for it) \
-         and run their services in Docker; .ci/setup does not install it"
+        "optional target, {installed}LocalStack's CLI runs its services in a Docker container, \
+         which the probe's runner does not start{}",
+        if docker {
+            ""
+        } else {
+            ", and no Docker daemon is reachable here (no /var/run/docker.sock)"
+        }
     )
 }
