@@ -9,6 +9,7 @@ mod config;
 mod fuzz;
 mod live;
 mod output;
+mod probe;
 mod protocol;
 mod report;
 
@@ -97,6 +98,12 @@ enum Command {
         #[arg(long, default_value_t = 10.0)]
         timeout: f64,
     },
+    /// Probe a server that verifies SigV4 with a battery of signed requests, each with AWS's
+    /// verdict (harness/src/probe). Exits 1 when any case disagrees.
+    Probe(probe::ProbeArgs),
+    /// Start each bundled verifier (mock-aws, moto, s3rver, s3s-fs, LocalStack) in turn, probe
+    /// it, and write docs/verifiers.md and docs/verifiers.html.
+    ProbeReport(probe::ReportArgs),
 }
 
 #[derive(clap::Args)]
@@ -188,6 +195,8 @@ fn main() -> ExitCode {
         } => cmd_fuzz(&adapter, cases, seed, focus, &out),
         Command::Live { timeout, argv } => cmd_live(&argv, timeout),
         Command::Report { out_dir, timeout } => cmd_report(out_dir, timeout),
+        Command::Probe(args) => probe::cmd_probe(&args),
+        Command::ProbeReport(args) => probe::cmd_report(&args),
     };
     match result {
         Ok(code) => code,

@@ -15,7 +15,7 @@ use std::process::{Command, Stdio};
 use base64::Engine;
 use serde_json::{json, Value};
 use sigv4_signer::v4a::verify_with_key;
-use sigv4_signer::verify::{verify, VerifyParams, VerifySettings, DEFAULT_MAX_SKEW};
+use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{OwnedRequest, SigningTime};
 use sigv4_vectors::suite::aws_v4a_suite_dir;
 use sigv4_vectors::{Case, Context, Location};
@@ -124,13 +124,13 @@ fn signed_request(answer: &Value) -> OwnedRequest {
 /// The case's rules for the verifier (as `sigv4 check` derives them from `context.json`).
 fn verify_settings(c: &Context) -> VerifySettings {
     let s = c.settings();
-    VerifySettings {
-        uri_encoding: s.uri_encoding,
-        normalization: s.normalization,
-        presigned_payload: s.payload,
-        session_token: s.session_token,
-        ..VerifySettings::default()
-    }
+    VerifySettings::from(
+        sigv4_signer::Settings::default()
+            .with_uri_encoding(s.uri_encoding)
+            .with_normalization(s.normalization)
+            .with_payload(s.payload)
+            .with_session_token(s.session_token),
+    )
 }
 
 /// Checks the adapter's answer for one case at one location; the first problem, if any.
@@ -141,14 +141,13 @@ fn check_answer(case: &Case, location: Location, answer: &Value) -> Result<(), S
     let secret = c.credentials.secret_access_key.clone();
     let ak = c.credentials.access_key_id.clone();
     let lookup = move |k: &str| (k == ak).then(|| secret.clone());
-    let params = VerifyParams {
-        now: SigningTime::parse(&c.timestamp).map_err(|e| e.to_string())?,
-        max_skew: DEFAULT_MAX_SKEW,
-        settings: verify_settings(c),
-        expected_region: Some(&c.region),
-        expected_service: Some(&c.service),
-        lookup: &lookup,
-    };
+    let params = VerifyParams::new(
+        SigningTime::parse(&c.timestamp).map_err(|e| e.to_string())?,
+        &lookup,
+    )
+    .with_settings(verify_settings(c))
+    .with_region(&c.region)
+    .with_service(&c.service);
     if answer["status"] != "ok" {
         return Err(format!("{at}: {answer}"));
     }
