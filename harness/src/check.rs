@@ -289,19 +289,29 @@ pub fn run_items(
     out
 }
 
-/// Why a case cannot go to an adapter: a SigV4a or aws-chunked case for an adapter that did
-/// not say it speaks them (`PROTOCOL.md`, version 2).
-pub fn not_expressible(item: &Item, hello: &Hello) -> Option<String> {
+/// The codes of [`not_expressible`]: not a divergence of the implementation, a limit of its
+/// adapter's protocol.
+pub const NOT_EXPRESSIBLE: [&str; 3] = ["needs-protocol-2", "no-sigv4a", "no-chunked"];
+
+/// Why a case cannot go to an adapter (code and reason): a SigV4a or aws-chunked case for an
+/// adapter that did not say it speaks them (`PROTOCOL.md`, version 2).
+pub fn not_expressible(item: &Item, hello: &Hello) -> Option<(&'static str, String)> {
     let v4a = item.case.public_key.is_some();
     let streaming = item.case.context.streaming.is_some();
     if (v4a || streaming) && hello.protocol() < sigv4_protocol::V2 {
-        return Some("adapter speaks protocol 1".into());
+        return Some((NOT_EXPRESSIBLE[0], "adapter speaks protocol 1".into()));
     }
     if v4a && !hello.signs(sigv4_protocol::Algorithm::Sigv4a) {
-        return Some("the adapter does not list sigv4a in its hello".into());
+        return Some((
+            NOT_EXPRESSIBLE[1],
+            "the adapter does not list sigv4a in its hello".into(),
+        ));
     }
     if streaming && !hello.has_feature("chunked") {
-        return Some("the adapter does not implement the chunked extension".into());
+        return Some((
+            NOT_EXPRESSIBLE[2],
+            "the adapter does not implement the chunked extension".into(),
+        ));
     }
     None
 }
@@ -314,8 +324,10 @@ pub fn run_item(adapter: &mut Adapter, item: &Item) -> Verdict {
         Ok(h) => h,
         Err(e) => return adapter_error(item, adapter, &format!("{}: {e}", e.code()), started),
     };
-    if let Some(reason) = not_expressible(item, &hello) {
-        return Verdict::new(item, Outcome::Unsupported, reason);
+    if let Some((code, reason)) = not_expressible(item, &hello) {
+        let mut v = Verdict::new(item, Outcome::Unsupported, reason);
+        v.code = Some(code.to_owned());
+        return v;
     }
     let protocol = hello.protocol();
     let msg = case_message(&id, &item.case, item.location, protocol);
@@ -575,8 +587,8 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
             let mut detail = detail_of(&failures);
             if let Some(d) = &r.diagnosis {
                 v.message = format!("{stage} differs: {}", d.code);
-            } else if let Some(c) = &r.code {
-                v.message = format!("{stage} differs: {c}");
+            } else if r.code.is_some() {
+                v.message = format!("{stage} differs: {}", r.note);
             }
             // The canonical request diff, reconstructed when the adapter does not reveal its own.
             if signed.canonical_request.is_none() {

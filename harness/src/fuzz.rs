@@ -516,3 +516,31 @@ pub fn describe(case: &FuzzCase, d: &Divergence) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+
+    /// The header values include leading, trailing and inner runs of spaces and tabs.
+    #[test]
+    fn header_values_have_whitespace_runs_and_tabs() {
+        let mut runner = TestRunner::deterministic();
+        let values: Vec<String> = (0..2000)
+            .map(|_| {
+                header_value_strategy()
+                    .new_tree(&mut runner)
+                    .map(|t| t.current())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let ws = |c: char| c == ' ' || c == '\t';
+        assert!(values.iter().any(|v| v.starts_with(ws)));
+        assert!(values.iter().any(|v| v.ends_with(ws)));
+        assert!(values.iter().any(|v| v.trim_matches(ws).contains("  ")));
+        assert!(values.iter().any(|v| v.trim_matches(ws).contains('\t')));
+        assert!(values
+            .iter()
+            .any(|v| v.starts_with('\t') || v.ends_with('\t')));
+    }
+}

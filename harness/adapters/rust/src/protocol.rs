@@ -93,7 +93,11 @@ pub fn answer(line: &str, hello: &Hello, sign: &dyn Fn(&Case) -> Answer) -> Valu
         return sigv4_protocol::error_answer(PROTOCOL, &id, &format!("protocol {p} not supported"));
     };
     match msg.get("op").and_then(Value::as_str) {
-        Some("hello") => hello.typed().to_answer(&id),
+        Some("hello") => {
+            let mut v = hello.typed().to_answer(&id);
+            v["protocol"] = protocol.into();
+            v
+        }
         Some("sign") => {
             let case: Case = match serde_json::from_value(msg.clone()) {
                 Ok(c) => c,
