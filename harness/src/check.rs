@@ -534,7 +534,7 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
                 }
             };
         }
-        Answer::Signed(s) => s,
+        Answer::Signed(s) => *s,
     };
     if let Some(code) = &exp.error {
         let mut v = Verdict::new(

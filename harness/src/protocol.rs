@@ -159,7 +159,7 @@ fn sign_message_v(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
     /// Signed.
-    Signed(Signed),
+    Signed(Box<Signed>),
     /// The adapter cannot express a setting.
     Unsupported(String),
     /// The library refused the input.
@@ -207,7 +207,7 @@ pub fn parse_answer_v(v: &Value, body: &[u8], protocol: u64) -> Result<Answer, S
                 Some(b) => b64(b, "signed.body_b64")?,
                 None => body.to_vec(),
             };
-            Answer::Signed(Signed {
+            Answer::Signed(Box::new(Signed {
                 request: RawRequest {
                     method: s.signed.method,
                     target: s.signed.target,
@@ -224,7 +224,7 @@ pub fn parse_answer_v(v: &Value, body: &[u8], protocol: u64) -> Result<Answer, S
                     .as_deref()
                     .map(|b| b64(b, "signed_body_b64"))
                     .transpose()?,
-            })
+            }))
         }
     })
 }

@@ -585,9 +585,9 @@ fn aws_sigv4_adapter(
     tamper: &str,
     args: &[&str],
 ) -> std::collections::BTreeMap<String, serde_json::Value> {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempfile::tempdir().expect("tempdir");
     let script = tmp.path().join("tamper.py");
-    std::fs::write(&script, TAMPER).unwrap();
+    std::fs::write(&script, TAMPER).expect("write tamper.py");
     let json = tmp.path().join("r.json");
     let cmd = format!("{} {}", python().display(), script.display());
     let mut a = vec![
@@ -597,7 +597,7 @@ fn aws_sigv4_adapter(
         "--timeout",
         "600",
         "--json",
-        json.to_str().unwrap(),
+        json.to_str().expect("utf-8 path"),
     ];
     a.extend_from_slice(args);
     let out = sigv4(&a, &[("TAMPER", tamper)]);
