@@ -760,26 +760,30 @@ const PRESIGN_PARAMS: [&str; 8] = [
     "X-Amz-Region-Set",
 ];
 
-/// When the adapter sent another method, path or query than the case's request (presign
-/// parameters aside, parameter order ignored), the sentence that says so.
+/// When the adapter sent another method, path or query than the case's request, the
+/// sentence that says so. Presign parameters, parameter order and the spelling of an encoding
+/// (`%7E` or `~`, `acl` or `acl=`, `+` or `%20` in a query) are not changes: the parameters
+/// compare percent-decoded, as a multiset, and the path percent-decoded.
 pub fn target_change(unsigned: &RawRequest, signed: &RawRequest) -> Option<String> {
-    let strip = |t: &str| -> (String, Vec<String>) {
-        let t = without_fragment(t);
-        let path = t.split_once('?').map_or(t, |(p, _)| p).to_owned();
-        let mut params = raw_params(t, true);
-        params.sort();
-        (path, params)
-    };
-    let (want_path, want_q) = strip(&unsigned.target);
-    let mut case_q = raw_params(&unsigned.target, false);
-    case_q.sort();
-    let (got_path, got_q) = strip(&signed.target);
     if unsigned.method != signed.method {
         return Some(format!(
             "the adapter changed the method from {} to {}",
             unsigned.method, signed.method
         ));
     }
+    let parts = |t: &str, strip: bool| -> (Vec<u8>, Vec<(String, String)>) {
+        let t = without_fragment(t);
+        let (path, query) = t.split_once('?').unwrap_or((t, ""));
+        let mut params: Vec<(String, String)> = query_params(query)
+            .into_iter()
+            .filter(|(k, _)| !(strip && PRESIGN_PARAMS.contains(&k.as_str())))
+            .collect();
+        params.sort();
+        (path_decode(path), params)
+    };
+    let (want_path, want_q) = parts(&unsigned.target, true);
+    let (_, case_q) = parts(&unsigned.target, false);
+    let (got_path, got_q) = parts(&signed.target, true);
     // The case's own parameters are kept even if they look like presign ones.
     if want_path != got_path || (got_q != want_q && got_q != case_q) {
         let shown = |t: &str| {
@@ -799,6 +803,31 @@ pub fn target_change(unsigned: &RawRequest, signed: &RawRequest) -> Option<Strin
         ));
     }
     None
+}
+
+/// `%XX` triplets of a path decoded (a `+` stays a `+`).
+fn path_decode(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |j: usize| {
+            b.get(j)
+                .and_then(|c| (*c as char).to_digit(16))
+                .and_then(|d| u8::try_from(d).ok())
+        };
+        match (b[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h * 16 + l);
+                i += 3;
+            }
+            (c, ..) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// [`explain`] for a request signed under `context`; `original` is the case's request.
@@ -1099,6 +1128,27 @@ fn accept_request(
         if !known.contains(&l) && l != "authorization" {
             differences.push(format!("adds the header {l}"));
         }
+    }
+    let path_of = |t: &str| -> String {
+        let t = without_fragment(t);
+        t.split_once('?').map_or(t, |(p, _)| p).to_owned()
+    };
+    let (sent_path, case_path) = (path_of(&signed.target), path_of(&unsigned.target));
+    if sent_path != case_path {
+        differences.push(format!(
+            "sends the path {case_path:?} encoded as {sent_path:?} (the same path)"
+        ));
+    }
+    let mut sent_q = raw_params(&signed.target, location == Location::Query);
+    let mut case_q = raw_params(&unsigned.target, false);
+    sent_q.sort();
+    case_q.sort();
+    if sent_q != case_q {
+        differences.push(format!(
+            "spells the query {:?} as {:?} (the same parameters)",
+            case_q.join("&"),
+            sent_q.join("&")
+        ));
     }
     if differences.is_empty() {
         differences

@@ -271,15 +271,20 @@ fn case_source(item: &Item) -> String {
     }
 }
 
-/// The smallest case (by its request's size) among the verdicts of a group: its minimal vector.
+/// The smallest case (by its request's size) among the failures of a group (among all its
+/// verdicts when none failed): its minimal vector.
 fn minimal_vector<'a>(
     items: &'a BTreeMap<String, &'a Item>,
     entries: &[(&Column, &Verdict)],
 ) -> Option<&'a Item> {
-    entries
-        .iter()
-        .filter_map(|(_, v)| items.get(&v.id).copied())
-        .min_by_key(|i| (unsigned_request(&i.case.request).to_http1().len(), i.id()))
+    let smallest = |fails_only: bool| {
+        entries
+            .iter()
+            .filter(|(_, v)| !fails_only || v.outcome == Outcome::Fail)
+            .filter_map(|(_, v)| items.get(&v.id).copied())
+            .min_by_key(|i| (unsigned_request(&i.case.request).to_http1().len(), i.id()))
+    };
+    smallest(true).or_else(|| smallest(false))
 }
 
 fn request_text(item: &Item) -> String {
