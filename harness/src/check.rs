@@ -830,7 +830,8 @@ fn path_decode(s: &str) -> Vec<u8> {
     out
 }
 
-/// [`explain`] for a request signed under `context`; `original` is the case's request.
+/// Re-verifies a request signed under `context` (`original` is the case's request) and says
+/// what is wrong with it, naming the mistake when a known one reproduces its signature.
 pub fn explain_request(context: &Context, original: &RawRequest, signed: &RawRequest) -> Explained {
     match accept_request(context, original, signed, None) {
         Ok(_) => Explained {
