@@ -663,3 +663,35 @@ fn chunk_signatures_through_the_aws_sigv4_adapter() {
         assert_eq!(x["code"], "chunk-chain", "{id}: {x}");
     }
 }
+
+/// The adapter templates (harness/adapters/templates) speak the protocol as they are: unfilled,
+/// they answer `unsupported` to every case of the default suites, with no adapter error.
+#[test]
+fn unfilled_adapter_templates_answer_unsupported_to_every_case() {
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(node_ok, "node is missing: run `bash .ci/setup`");
+    let py = python();
+    let commands = [
+        format!("{} harness/adapters/templates/adapter.py", py.display()),
+        "node harness/adapters/templates/adapter.js".to_owned(),
+    ];
+    let n = default_items().len();
+    for cmd in &commands {
+        let tmp = tempfile::tempdir().unwrap();
+        let json = tmp.path().join("r.json");
+        let out = sigv4(
+            &["check", "--adapter", cmd, "--json", json.to_str().unwrap()],
+            &[],
+        );
+        assert!(out.status.success(), "{cmd}: {}", stdout(&out));
+        let v = verdicts(&json);
+        assert_eq!(v.len(), n, "{cmd}");
+        assert!(v.values().all(|x| x["outcome"] == "unsupported"), "{cmd}");
+        assert!(stdout(&out).trim_end().ends_with(&format!(
+            "0 exact, 0 accepted, 0 failed, {n} unsupported, 0 disabled"
+        )));
+    }
+}
