@@ -322,7 +322,14 @@ pub fn run_item(adapter: &mut Adapter, item: &Item) -> Verdict {
     let started = Instant::now();
     let hello = match adapter.hello() {
         Ok(h) => h,
-        Err(e) => return adapter_error(item, adapter, &format!("{}: {e}", e.code()), started),
+        Err(e) => {
+            let m = format!(
+                "{}: {e} (is the adapter's tool installed? run {})",
+                e.code(),
+                crate::bundled::SETUP
+            );
+            return adapter_error(item, adapter, &m, started);
+        }
     };
     if let Some((code, reason)) = not_expressible(item, &hello) {
         let mut v = Verdict::new(item, Outcome::Unsupported, reason);

@@ -390,6 +390,7 @@ fn an_adapter_that_never_says_hello_fails_every_case() {
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("hello failed"), "{text}");
+    assert!(text.contains("run bash .ci/setup"), "{text}");
     assert!(
         text.trim_end().ends_with(
             "0 exact, 0 accepted, 0 failed, 0 unsupported, 0 disabled, 2 adapter errors"

@@ -143,7 +143,7 @@ fn curl() -> &'static str {
         .is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "curl is missing: run `bash .ci/test`, which installs it"
+        "curl is missing: run `bash .ci/setup`, which installs it"
     );
     "curl"
 }

@@ -22,7 +22,7 @@ pub fn python() -> PathBuf {
         .is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "no Python at {} (set SIGV4_PYTHON or run `bash .ci/test`, which makes .venv)",
+        "no Python at {} (set SIGV4_PYTHON or run `bash .ci/setup`, which makes .venv)",
         p.display()
     );
     p
