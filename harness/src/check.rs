@@ -324,7 +324,7 @@ pub fn run_item(adapter: &mut Adapter, item: &Item) -> Verdict {
         Ok(h) => h,
         Err(e) => {
             let m = format!(
-                "{}: {e} (is the adapter's tool installed? run {})",
+                "{}: is its tool installed? run {}; {e}",
                 e.code(),
                 crate::bundled::SETUP
             );
