@@ -1,4 +1,4 @@
-//! Running an adapter process: protocol v1 (`PROTOCOL.md`), JSON lines over stdin and stdout.
+//! Running an adapter process: protocol v1 and v2 (`PROTOCOL.md`), JSON lines over stdin and stdout.
 //!
 //! The adapter is started once (`sh -c CMD`) and answers one line per line. Anything that goes
 //! wrong with the process itself (it does not start, exits, hangs past the timeout, prints a
@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// How much of the adapter's stderr is kept.
 pub const STDERR_TAIL: usize = 4096;
@@ -84,18 +84,9 @@ impl fmt::Display for AdapterError {
 
 impl std::error::Error for AdapterError {}
 
-/// What the adapter said in its `hello`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Hello {
-    /// Implementation name.
-    pub name: String,
-    /// Its version.
-    pub version: String,
-    /// Its language.
-    pub language: String,
-    /// The artifacts it reveals.
-    pub reveals: Vec<String>,
-}
+/// What the adapter said in its `hello` (protocol 1 fields, and the version-2 `protocols`,
+/// `algorithms` and `features`).
+pub use sigv4_protocol::Hello;
 
 enum Line {
     Text(Vec<u8>),
@@ -270,40 +261,16 @@ impl Adapter {
             stdin,
             lines: rx,
         });
-        let hello = self
-            .exchange(
-                &json!({"protocol": 1, "op": "hello", "id": "hello"}),
-                "hello",
-            )
+        let answer = self
+            .exchange(&sigv4_protocol::hello_message(), "hello")
             .map_err(|e| AdapterError::Hello(Box::new(e)))?;
-        let strings = |k: &str| {
-            hello
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned()
-        };
-        if hello.get("status").and_then(Value::as_str) != Some("ok") {
-            self.kill();
-            return Err(AdapterError::Hello(Box::new(AdapterError::BadAnswer(
-                format!("status is not ok: {hello}"),
-            ))));
+        match Hello::from_answer(&answer) {
+            Ok(h) => self.hello = Some(h),
+            Err(e) => {
+                self.kill();
+                return Err(AdapterError::Hello(Box::new(AdapterError::BadAnswer(e))));
+            }
         }
-        self.hello = Some(Hello {
-            name: strings("name"),
-            version: strings("version"),
-            language: strings("language"),
-            reveals: hello
-                .get("reveals")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
-        });
         Ok(())
     }
 

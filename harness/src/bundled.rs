@@ -12,13 +12,20 @@ pub struct Bundled {
     pub name: String,
     /// Shell command, run with `sh -c` from the repository root.
     pub command: String,
-    /// The set-up command that installs the adapter's tool.
+    /// The set-up command that installs the adapter's tool ([`SETUP`] when absent).
     #[serde(default)]
     pub setup: Option<String>,
+    /// The implementation's language, for an adapter that does not start (its hello says it
+    /// otherwise).
+    #[serde(default)]
+    pub language: Option<String>,
     /// The folder of the adapter.
     #[serde(skip)]
     pub dir: PathBuf,
 }
+
+/// The one command that installs every adapter's toolchain and packages.
+pub const SETUP: &str = "bash .ci/setup";
 
 /// The repository root: `$SIGV4_ROOT`, or the folder above this crate.
 pub fn repo_root() -> PathBuf {

@@ -75,6 +75,11 @@ enum Command {
         /// Where the minimal diverging case is written (as fuzz-SEED/).
         #[arg(long, default_value = "fuzz-findings")]
         out: PathBuf,
+        /// A divergence class to accept and go on past (repeatable): a diagnosis code
+        /// (`query-not-sorted`) or the first differing stage and component
+        /// (`canonical-request:headers`), as printed with a finding.
+        #[arg(long = "accept", value_name = "CLASS")]
+        accept: Vec<String>,
     },
     /// Start a fresh mock-aws on 127.0.0.1, run a client program against it (AWS_ENDPOINT_URL,
     /// AWS's example credentials, us-east-1) and print mock-aws's verdict on each request.
@@ -124,6 +129,15 @@ struct AdapterArgs {
 }
 
 impl AdapterArgs {
+    /// `--adapter-name NAME` or `--adapter 'CMD'`, as a user retypes it.
+    fn reproduce_flag(&self) -> String {
+        match (&self.adapter_name, &self.adapter) {
+            (Some(n), _) => format!("--adapter-name {n}"),
+            (None, Some(c)) => format!("--adapter '{}'", c.replace('\'', "'\\''")),
+            (None, None) => String::new(),
+        }
+    }
+
     fn adapter(&self) -> Result<(String, adapter::Adapter)> {
         let timeout = Duration::from_secs_f64(self.timeout.max(0.001));
         match (&self.adapter, &self.adapter_name) {
@@ -157,7 +171,16 @@ struct CheckArgs {
     /// Write a self-contained HTML report.
     #[arg(long)]
     html: Option<PathBuf>,
-    /// Folders to search for cases (default: AWS's v4 suite and vectors/cases).
+    /// Show a table row for every case (default: only failures and adapter errors).
+    #[arg(long)]
+    all: bool,
+    /// Only the cases of this suite (repeatable): aws, aws-v4a, ours, or a folder's name.
+    #[arg(long = "suite", value_name = "SUITE")]
+    suites: Vec<String>,
+    /// Only the cases at this location (repeatable).
+    #[arg(long = "location", value_enum, value_name = "LOCATION")]
+    locations: Vec<LocationArg>,
+    /// Folders to search for cases (default: AWS's v4 and v4a suites and vectors/cases).
     dirs: Vec<PathBuf>,
 }
 
@@ -192,7 +215,8 @@ fn main() -> ExitCode {
             seed,
             focus,
             out,
-        } => cmd_fuzz(&adapter, cases, seed, focus, &out),
+            accept,
+        } => cmd_fuzz(&adapter, cases, seed, focus, &out, &accept),
         Command::Live { timeout, argv } => cmd_live(&argv, timeout),
         Command::Report { out_dir, timeout } => cmd_report(out_dir, timeout),
         Command::Probe(args) => probe::cmd_probe(&args),
@@ -289,31 +313,42 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         check::suites_from_dirs(&args.dirs)?
     };
-    if let Some(note) = check::v4a_note(&suites) {
-        eprintln!("{note}");
+    let known: Vec<&str> = suites.iter().map(|s| s.name.as_str()).collect();
+    for s in &args.suites {
+        if !known.contains(&s.as_str()) {
+            bail!(
+                "--suite {s}: no such suite (there are: {})",
+                known.join(", ")
+            );
+        }
     }
-    if let Some(note) = check::streaming_note(&suites)? {
-        eprintln!("{note}");
-    }
-    let items = check::load_items(&suites)?;
+    let locations: Vec<Location> = args.locations.iter().map(|l| (*l).into()).collect();
+    let items = check::filter_items(check::load_items(&suites)?, &args.suites, &locations);
     if items.is_empty() {
-        bail!("no case found under the given folders");
+        bail!("no case found under the given folders and filters");
     }
     let (label, mut adapter) = args.adapter.adapter()?;
     let hello = match adapter.hello() {
         Ok(h) => {
             eprintln!(
-                "adapter: {} {} ({}), reveals [{}]",
+                "adapter: {} {} ({}), protocol {}, reveals [{}], algorithms [{}], features [{}]",
                 h.name,
                 h.version,
                 h.language,
-                h.reveals.join(", ")
+                h.protocol(),
+                h.reveals.join(", "),
+                if h.algorithms.is_empty() {
+                    "sigv4".to_owned()
+                } else {
+                    h.algorithms.join(", ")
+                },
+                h.features.join(", ")
             );
             Some(h)
         }
         Err(e) => {
             eprintln!(
-                "sigv4: the adapter did not start ({e}); is its tool installed (bash .ci/test)?\n{}",
+                "sigv4: the adapter did not start ({e}); is its tool installed? run bash .ci/setup\n{}",
                 adapter.stderr_tail()
             );
             None
@@ -321,7 +356,7 @@ fn cmd_check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let verdicts = check::run_items(&mut adapter, &items, &config, |_| {});
     adapter.close();
-    print!("{}", output::table(&verdicts));
+    print!("{}", output::table(&verdicts, args.all));
     let hello = hello.as_ref();
     if let Some(p) = &args.json {
         let doc = output::json_doc(&label, hello, &verdicts);
@@ -349,6 +384,7 @@ fn cmd_fuzz(
     seed: Option<u64>,
     focus: fuzz::Focus,
     out: &std::path::Path,
+    accept: &[String],
 ) -> Result<ExitCode> {
     let seed = seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
@@ -363,7 +399,7 @@ fn cmd_fuzz(
         "fuzzing {} {} against our signer: {cases} cases, seed {seed}",
         hello.name, hello.version
     );
-    let outcome = fuzz::run(&mut adapter, cases, seed, focus, out)?;
+    let outcome = fuzz::run(&mut adapter, cases, seed, focus, out, accept)?;
     adapter.close();
     match outcome.found {
         None => {
@@ -377,9 +413,18 @@ fn cmd_fuzz(
                 dir.display()
             );
             println!(
-                "reproduce: sigv4 fuzz --cases {cases} --seed {seed} --focus {}",
+                "divergence class: {} (--accept {} goes on past it)",
+                d.class, d.class
+            );
+            let mut repro = format!(
+                "reproduce: sigv4 fuzz {} --cases {cases} --seed {seed} --focus {}",
+                args.reproduce_flag(),
                 format!("{focus:?}").to_lowercase()
             );
+            for a in accept {
+                repro.push_str(&format!(" --accept {a}"));
+            }
+            println!("{repro}");
             Ok(ExitCode::FAILURE)
         }
     }
@@ -399,12 +444,6 @@ fn cmd_report(out_dir: Option<PathBuf>, timeout: f64) -> Result<ExitCode> {
     let root = bundled::repo_root();
     let adapters = bundled::discover(&root)?;
     let suites = check::default_suites()?;
-    if let Some(note) = check::v4a_note(&suites) {
-        eprintln!("{note}");
-    }
-    if let Some(note) = check::streaming_note(&suites)? {
-        eprintln!("{note}");
-    }
     let items = check::load_items(&suites)?;
     let columns = report::run_all(
         &root,

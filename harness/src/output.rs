@@ -8,23 +8,31 @@ use serde_json::json;
 use crate::adapter::Hello;
 use crate::check::{Outcome, Summary, Verdict};
 
-/// The terminal table: one row per verdict, then the details of every failure, then the
-/// closing `N passed, M failed, U unsupported, D disabled` line.
-pub fn table(verdicts: &[Verdict]) -> String {
-    let w = verdicts
+/// The terminal table: one row per verdict (with `all` false, only the failures and adapter
+/// errors), then the details of every failure, then the closing
+/// `N exact, A accepted, M failed, U unsupported, D disabled` line.
+pub fn table(verdicts: &[Verdict], all: bool) -> String {
+    let shown: Vec<&Verdict> = verdicts
         .iter()
-        .map(|v| v.id.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let mut out = format!("{:<13} {:<w$} {:<17} NOTE\n", "RESULT", "CASE", "STAGE");
-    for v in verdicts {
+        .filter(|v| all || matches!(v.outcome, Outcome::Fail | Outcome::AdapterError))
+        .collect();
+    let w = shown.iter().map(|v| v.id.len()).max().unwrap_or(4).max(4);
+    let mut out = String::new();
+    if !shown.is_empty() {
         let _ = writeln!(
             out,
-            "{:<13} {:<w$} {:<17} {}",
+            "{:<13} {:<w$} {:<17} {:<26} NOTE",
+            "RESULT", "CASE", "STAGE", "CODE"
+        );
+    }
+    for v in &shown {
+        let _ = writeln!(
+            out,
+            "{:<13} {:<w$} {:<17} {:<26} {}",
             v.outcome.to_string().to_uppercase(),
             v.id,
             v.stage.as_deref().unwrap_or("-"),
+            v.code.as_deref().unwrap_or("-"),
             one_line(&v.message, 100)
         );
     }
@@ -45,6 +53,15 @@ pub fn table(verdicts: &[Verdict]) -> String {
         }
     }
     out.push_str(&details);
+    if !all {
+        let hidden = verdicts.len() - shown.len();
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "\n({hidden} exact, accepted, unsupported or disabled rows not shown; --all shows every row)"
+            );
+        }
+    }
     let _ = writeln!(out, "\n{}", Summary::of(verdicts));
     out
 }
@@ -107,8 +124,7 @@ pub fn junit(adapter: &str, verdicts: &[Verdict]) -> String {
         total.unsupported + total.disabled
     );
     for (suite, vs) in by_suite {
-        let owned: Vec<Verdict> = vs.iter().map(|v| (*v).clone()).collect();
-        let s = Summary::of(&owned);
+        let s = Summary::of(vs.iter().copied());
         let time: u64 = vs.iter().map(|v| v.millis).sum();
         let _ = writeln!(
             x,
@@ -130,7 +146,7 @@ pub fn junit(adapter: &str, verdicts: &[Verdict]) -> String {
                 v.millis as f64 / 1000.0
             );
             match v.outcome {
-                Outcome::Pass => x.push_str("/>\n"),
+                Outcome::Exact | Outcome::Accepted => x.push_str("/>\n"),
                 Outcome::Fail => {
                     let _ = write!(
                         x,
@@ -167,7 +183,7 @@ pub fn junit(adapter: &str, verdicts: &[Verdict]) -> String {
 /// The page's style, shared with the conformance report.
 pub const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}\
-.pass{background:#dfd}.fail{background:#fdd}.adapter-error{background:#fc9}.unsupported{background:#eee}\
+.exact,.pass{background:#dfd}.accepted{background:#efe}.fail{background:#fdd}.adapter-error{background:#fc9}.unsupported{background:#eee}\
 .disabled{background:#ddf}.missing{background:#fff3c4}pre{white-space:pre-wrap;font-size:.85em;margin:0}\
 code{font-size:.9em}";
 
@@ -196,7 +212,9 @@ pub fn html(adapter: &str, hello: Option<&Hello>, verdicts: &[Verdict]) -> Strin
         "<p><b>{}</b></p>",
         esc(&Summary::of(verdicts).to_string())
     );
-    h.push_str("<table><tr><th>case</th><th>result</th><th>stage</th><th>details</th></tr>\n");
+    h.push_str(
+        "<table><tr><th>case</th><th>result</th><th>stage</th><th>code</th><th>details</th></tr>\n",
+    );
     for v in verdicts {
         let details = if v.detail.is_empty() {
             esc(&v.message)
@@ -209,11 +227,12 @@ pub fn html(adapter: &str, hello: Option<&Hello>, verdicts: &[Verdict]) -> Strin
         };
         let _ = writeln!(
             h,
-            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td><code>{}</code></td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&v.id),
             v.outcome,
             v.outcome,
             esc(v.stage.as_deref().unwrap_or("")),
+            esc(v.code.as_deref().unwrap_or("")),
             details
         );
     }

@@ -29,6 +29,17 @@ fn fuzz_finds_an_unsorted_query_and_shrinks_it() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
     assert!(text.contains("query-not-sorted"), "{text}");
+    // The reproduce line names the adapter, and the class it prints is what --accept takes.
+    assert!(
+        text.contains(
+            "reproduce: sigv4 fuzz --adapter-name plain --cases 1000 --seed 7 --focus query"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("divergence class: query-not-sorted"),
+        "{text}"
+    );
     let dir = tmp.path().join("fuzz-7");
     let case = sigv4_vectors::Case::load(&dir).expect("the finding loads as a case");
     let query = case.request.target.split_once('?').expect("a query").1;
@@ -38,6 +49,68 @@ fn fuzz_finds_an_unsorted_query_and_shrinks_it() {
     let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
     assert!(readme.contains("ours; needs cross-check before committing"));
     assert!(dir.join("header-canonical-request.txt").is_file());
+}
+
+/// With the unsorted-query class accepted, the broken adapter has no other divergence in the
+/// query (the unbroken one has none: the next test), so the run goes through all its cases.
+#[test]
+fn fuzz_goes_on_past_an_accepted_divergence_class() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = sigv4(
+        &[
+            "fuzz",
+            "--adapter-name",
+            "plain",
+            "--cases",
+            "1000",
+            "--seed",
+            "7",
+            "--focus",
+            "query",
+            "--accept",
+            "query-not-sorted",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        &[("PLAIN_ADAPTER_BREAK", "unsorted-query")],
+    );
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(stdout(&out).contains("no divergence in 1000 cases"));
+}
+
+/// The header generator makes values with whitespace runs and tabs: the plain adapter's known
+/// tab divergence (it collapses a tab to a space, harness/adapters/plain/README.md) is found
+/// and shrunk to a value with a tab; its class names the canonical headers.
+#[test]
+fn fuzz_of_headers_finds_the_tab_divergence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = sigv4(
+        &[
+            "fuzz",
+            "--adapter-name",
+            "plain",
+            "--cases",
+            "500",
+            "--seed",
+            "5",
+            "--focus",
+            "headers",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("minimal diverging case:"))
+        .expect("a minimal case");
+    assert!(line.contains("\\t"), "{line}");
+    assert!(
+        text.contains("divergence class: canonical-request:headers"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -70,7 +143,7 @@ fn curl() -> &'static str {
         .is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "curl is missing: run `bash .ci/test`, which installs it"
+        "curl is missing: run `bash .ci/setup`, which installs it"
     );
     "curl"
 }

@@ -18,7 +18,7 @@ fn report_has_a_column_per_adapter_and_names_missing_ones() {
     std::fs::create_dir_all(&ghost).unwrap();
     std::fs::write(
         ghost.join("adapter.json"),
-        r#"{"name": "ghost", "command": "ghost-sigv4-adapter-that-is-not-installed", "setup": "bash .ci/test"}"#,
+        r#"{"name": "ghost", "command": "ghost-sigv4-adapter-that-is-not-installed", "setup": "bash .ci/setup"}"#,
     )
     .unwrap();
     let out_dir = root.join("docs");
@@ -29,31 +29,92 @@ fn report_has_a_column_per_adapter_and_names_missing_ones() {
     assert!(out.status.success(), "{}\n{}", stdout(&out), stderr(&out));
     let md = std::fs::read_to_string(out_dir.join("conformance.md")).unwrap();
     let items = default_items();
-    let unsupported = items
+    // The summary counts the SigV4 cases; SigV4a (protocol 2) has its own section.
+    let v4: Vec<_> = items
         .iter()
-        .filter(|(_, c, _)| plain_unsupported(c))
-        .count();
+        .filter(|(id, ..)| !id.starts_with("aws-v4a/"))
+        .collect();
+    let unsupported = v4.iter().filter(|(_, c, _)| plain_unsupported(c)).count();
     assert!(
-        md.contains("| ghost |  | 0 | 0 | 0 | 0 | not installed: run bash .ci/test |"),
+        md.contains(
+            "| unknown | ghost |  |  | 0 | 0 | 0 | 0 | 0 | not installed: run bash .ci/setup |"
+        ),
         "{md}"
     );
-    assert!(md.contains(&format!(
-        "| plain | 1 (python) | {} | 0 | {unsupported} | 0 |  |",
-        items.len() - unsupported
-    )));
+    assert!(
+        md.contains(&format!(
+            "| python | plain | 1 | 1 | {} | 0 | 0 | {unsupported} | 0 |  |",
+            v4.len() - unsupported
+        )),
+        "{md}"
+    );
+    let v4a = items.len() - v4.len();
+    assert!(
+        md.contains(&format!("| plain | no | 0 | 0 | 0 | {v4a} | 0 |")),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ghost | not installed | 0 | 0 | 0 | 0 | 0 |"),
+        "{md}"
+    );
     assert!(md.contains("| case | ghost | plain |"));
-    assert!(md.contains("| `aws/get-vanilla/header` | not installed | pass |"));
-    // Each unsupported case is a divergence explained by the session-token rule.
+    assert!(md.contains("| `aws/get-vanilla/header` | not installed | exact |"));
+    // Each session-token case plain cannot express is a divergence explained by the
+    // session-token rule, with a minimal vector; cases its protocol cannot carry are not.
+    let token_cases = v4
+        .iter()
+        .filter(|(_, c, _)| plain_unsupported(c) && !needs_v2(c))
+        .count();
     let section = md
         .split("### Session-token mode")
         .nth(1)
         .expect("a divergence section for the session-token rule");
-    let section = section.split("\n## ").next().unwrap();
+    let section = section
+        .split("\n### ")
+        .next()
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
     assert_eq!(
         section.matches("- **plain** `").count(),
-        unsupported,
+        token_cases,
         "{section}"
     );
+    assert!(section.contains("- minimal vector: `"), "{section}");
+    assert!(!md.contains("adapter speaks protocol 1"), "{md}");
     let html = std::fs::read_to_string(out_dir.join("conformance.html")).unwrap();
-    assert!(html.contains("<td class=\"missing\">not installed</td>"));
+    assert!(html.contains("<td data-impl=\"ghost\" class=\"missing\">not installed</td>"));
+    assert!(html.contains("<select id=\"f-impl\">") && html.contains("<select id=\"f-rule\">"));
+    assert!(html.contains("<script>") && !html.contains("<script src") && !html.contains("<link "));
+}
+
+/// harness/adapters/README.md has a row for every adapter folder (an `adapter.json`), and no
+/// row for a folder that does not exist, so it cannot go stale.
+#[test]
+fn adapters_readme_lists_every_adapter() {
+    let dir = common::root().join("harness/adapters");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let mut folders = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.join("adapter.json").is_file() {
+            folders.push(p.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert!(folders.len() >= 7, "{folders:?}");
+    for f in &folders {
+        assert!(
+            readme.contains(&format!("| [`{f}`]({f}/README.md) |")),
+            "harness/adapters/README.md has no row for {f}"
+        );
+    }
+    for line in readme.lines().filter(|l| l.starts_with("| [`")) {
+        let name = line.split('`').nth(1).unwrap();
+        assert!(
+            folders.iter().any(|f| f == name),
+            "row for a missing adapter: {line}"
+        );
+    }
+    assert!(!readme.contains("another branch"), "{readme}");
 }

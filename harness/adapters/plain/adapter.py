@@ -18,6 +18,10 @@ PLAIN_ADAPTER_BREAK=<rule> breaks exactly one rule, for the harness's own tests:
                      sign the Content-Type given, then send another one, as an HTTP library that
                      rewrites it after signing would: `; charset=utf-8` appended to a value
                      without parameters, the parameters dropped from one with them
+  add-content-sha256 (header auth) always add and sign X-Amz-Content-Sha256 with the payload
+                     hash, as signers that always send it do: a difference AWS accepts
+  change-target      sign and send the target with an extra query parameter `plain-added=1`:
+                     a signature that verifies, over a request that is not the case's
 PLAIN_ADAPTER_REVEAL=none makes it reveal nothing but the signed request (as an adapter of a
 library without hooks would), so the harness must reconstruct the canonical request.
 """
@@ -160,6 +164,8 @@ def sign(msg):
         raise Unsupported("choosing the signed headers is not implemented")
     if "#" in target:
         target = target.split("#", 1)[0]
+    if BREAK == "change-target":
+        target = target + ("&" if "?" in target else "?") + "plain-added=1"
     path, _, query = target.partition("?")
 
     # Step 0: the time, from the message (never the clock).
@@ -184,7 +190,7 @@ def sign(msg):
     added_headers = []
     if location == "header":
         added_headers.append(("X-Amz-Date", amz_date))
-        if s["content_sha256_header"]:
+        if s["content_sha256_header"] or BREAK == "add-content-sha256":
             added_headers.append(("X-Amz-Content-Sha256", payload_hash))
         if token:
             added_headers.append(("X-Amz-Security-Token", token))

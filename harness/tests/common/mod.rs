@@ -22,7 +22,7 @@ pub fn python() -> PathBuf {
         .is_ok_and(|o| o.status.success());
     assert!(
         ok,
-        "no Python at {} (set SIGV4_PYTHON or run `bash .ci/test`, which makes .venv)",
+        "no Python at {} (set SIGV4_PYTHON or run `bash .ci/setup`, which makes .venv)",
         p.display()
     );
     p
@@ -50,9 +50,8 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every (id, case, location) of the default suites, loaded independently of the harness.
-/// Every case and location of the default suites, but the aws-chunked streaming cases, which
-/// protocol v1 cannot express (the harness says so in a note).
+/// Every (id, case, location) of the default suites (AWS's v4 and v4a suites and ours),
+/// loaded independently of the harness.
 pub fn default_items() -> Vec<(String, Case, Location)> {
     let mut out = Vec::new();
     let suites = [
@@ -60,20 +59,26 @@ pub fn default_items() -> Vec<(String, Case, Location)> {
             "aws",
             sigv4_vectors::suite::aws_suite_dir().expect("AWS suite"),
         ),
+        (
+            "aws-v4a",
+            sigv4_vectors::suite::aws_v4a_suite_dir().expect("AWS v4a suite"),
+        ),
         ("ours", sigv4_vectors::suite::own_cases_dir()),
     ];
     for (name, dir) in suites {
         for d in discover(&dir).expect("discover") {
             let case = Case::load(&d).expect("load");
-            if case.context.streaming.is_some() {
-                continue;
-            }
             for loc in case.locations() {
                 out.push((format!("{name}/{}/{loc}", case.name), case.clone(), loc));
             }
         }
     }
     out
+}
+
+/// A SigV4a case (it has a public key) or an aws-chunked one: protocol 2 only.
+pub fn needs_v2(case: &Case) -> bool {
+    case.public_key.is_some() || case.context.streaming.is_some()
 }
 
 /// The verdicts of a `--json` file: id → verdict.
@@ -88,8 +93,9 @@ pub fn verdicts(path: &Path) -> std::collections::BTreeMap<String, serde_json::V
         .collect()
 }
 
-/// Whether the plain adapter answers `unsupported` for a case: it has no after-signing
-/// session-token mode (harness/adapters/plain/README.md).
+/// Whether a case is `unsupported` for the plain adapter: it has no after-signing
+/// session-token mode (harness/adapters/plain/README.md), and it speaks protocol 1, so SigV4a
+/// and aws-chunked cases are not sent to it.
 pub fn plain_unsupported(case: &Case) -> bool {
-    case.context.credentials.token.is_some() && case.context.omit_session_token
+    (case.context.credentials.token.is_some() && case.context.omit_session_token) || needs_v2(case)
 }

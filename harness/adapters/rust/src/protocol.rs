@@ -1,148 +1,16 @@
-//! The messages of the harness protocol, version 1, and the line loop.
+//! The line loop of the harness protocol (versions 1 and 2) over the typed messages of
+//! `sigv4_protocol`, the model the harness itself uses.
 
 use std::io::{BufRead, Write};
 
-use base64::Engine as _;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
+pub use sigv4_protocol::{
+    Algorithm, Answer, Credentials as CaseCredentials, Location, Payload, Request, SessionToken,
+    Settings, Sign as Case, Signed, SignedRequest, UriEncoding,
+};
 
-/// The protocol version these adapters speak.
-pub const PROTOCOL: u64 = 1;
-
-/// `request` of a sign message.
-#[derive(Debug, Deserialize)]
-pub struct Request {
-    /// The method, as sent.
-    pub method: String,
-    /// The request-target as on the wire (path, `?`, raw query).
-    pub target: String,
-    /// `[name, value]` pairs in order.
-    pub headers: Vec<(String, String)>,
-    /// The body, base64.
-    #[serde(default)]
-    pub body_b64: String,
-}
-
-/// `credentials` of a sign message.
-#[derive(Debug, Deserialize)]
-pub struct CaseCredentials {
-    /// Access key id.
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token, if any.
-    #[serde(default)]
-    pub session_token: Option<String>,
-}
-
-/// `settings.payload`.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "mode", rename_all = "lowercase")]
-pub enum Payload {
-    /// SHA-256 of the body.
-    Hash,
-    /// `UNSIGNED-PAYLOAD`.
-    Unsigned,
-    /// A given hash.
-    Precomputed {
-        /// The value signed as the payload hash.
-        value: String,
-    },
-}
-
-/// `settings` of a sign message.
-#[derive(Debug, Deserialize)]
-pub struct Settings {
-    /// `header` or `query`.
-    pub location: String,
-    /// Seconds, for `query`.
-    #[serde(default)]
-    pub expires_in: Option<u64>,
-    /// `double` or `single`.
-    pub uri_encoding: String,
-    /// Remove dot segments and empty segments.
-    pub normalize_path: bool,
-    /// The payload hash rule.
-    pub payload: Payload,
-    /// Add and sign `X-Amz-Content-Sha256`.
-    #[serde(default)]
-    pub content_sha256_header: bool,
-    /// `include` or `after-signing`.
-    #[serde(default = "include")]
-    pub session_token: String,
-    /// The headers that must be signed beyond host and the implementation's x-amz-*.
-    #[serde(default)]
-    pub signed_headers: Option<Vec<String>>,
-}
-
-fn include() -> String {
-    "include".into()
-}
-
-/// A sign message.
-#[derive(Debug, Deserialize)]
-pub struct Case {
-    /// The request before signing.
-    pub request: Request,
-    /// The credentials.
-    pub credentials: CaseCredentials,
-    /// The signing time, RFC 3339 UTC.
-    pub time: String,
-    /// Credential scope region.
-    pub region: String,
-    /// Credential scope service.
-    pub service: String,
-    /// The signing settings.
-    pub settings: Settings,
-}
-
-impl Case {
-    /// The body bytes.
-    pub fn body(&self) -> anyhow::Result<Vec<u8>> {
-        Ok(base64::engine::general_purpose::STANDARD.decode(&self.request.body_b64)?)
-    }
-    /// The path part of the target.
-    pub fn path(&self) -> &str {
-        self.request.target.split('?').next().unwrap_or("")
-    }
-}
-
-/// The signed request of an `ok` answer.
-#[derive(Debug)]
-pub struct Signed {
-    /// Method.
-    pub method: String,
-    /// Target with any added query parameters.
-    pub target: String,
-    /// Headers as sent.
-    pub headers: Vec<(String, String)>,
-    /// Body.
-    pub body: Vec<u8>,
-}
-
-/// The answer to a sign message.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Signed, with the intermediate artifacts the library exposes.
-    Ok(Answer),
-    /// The library has no switch for a setting of the case.
-    Unsupported(String),
-    /// The library refused the input.
-    Error(String),
-}
-
-/// An `ok` answer.
-#[derive(Debug)]
-pub struct Answer {
-    /// The signed request.
-    pub signed: Signed,
-    /// The canonical request, if exposed.
-    pub canonical_request: Option<String>,
-    /// The string to sign, if exposed.
-    pub string_to_sign: Option<String>,
-    /// The signature, if exposed.
-    pub signature: Option<String>,
-}
+/// The protocol version of v1-only messages.
+pub const PROTOCOL: u64 = sigv4_protocol::V1;
 
 /// The hello fields of an adapter.
 #[derive(Debug)]
@@ -153,71 +21,113 @@ pub struct Hello {
     pub version: &'static str,
     /// Artifacts revealed in sign answers.
     pub reveals: &'static [&'static str],
+    /// Protocol versions spoken (`[1]`, or `[1, 2]`).
+    pub protocols: &'static [u64],
+    /// Algorithms signed (version 2).
+    pub algorithms: &'static [&'static str],
+    /// Extensions (version 2: `"chunked"`).
+    pub features: &'static [&'static str],
+}
+
+impl Hello {
+    fn typed(&self) -> sigv4_protocol::Hello {
+        let v2 = self.protocols.contains(&sigv4_protocol::V2);
+        let strings = |s: &[&str]| s.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        sigv4_protocol::Hello {
+            name: self.name.into(),
+            version: self.version.into(),
+            language: "rust".into(),
+            reveals: strings(self.reveals),
+            protocols: if v2 { self.protocols.to_vec() } else { vec![] },
+            algorithms: if v2 { strings(self.algorithms) } else { vec![] },
+            features: if v2 { strings(self.features) } else { vec![] },
+        }
+    }
+}
+
+/// The signed request of an answer: the case's method, `target` and `headers`, and `body`.
+pub fn signed_request(
+    method: &str,
+    target: String,
+    headers: Vec<(String, String)>,
+    body: &[u8],
+) -> SignedRequest {
+    SignedRequest {
+        method: method.to_owned(),
+        target,
+        headers,
+        body_b64: Some(sigv4_protocol::base64_encode(body)),
+    }
+}
+
+/// An `ok` answer with the revealed artifacts.
+pub fn ok(
+    signed: SignedRequest,
+    canonical_request: Option<String>,
+    string_to_sign: Option<String>,
+    signature: Option<String>,
+) -> Answer {
+    Answer::Ok(Box::new(Signed {
+        signed,
+        canonical_request,
+        string_to_sign,
+        signature,
+        chunk_signatures: None,
+        trailer_signature: None,
+        signed_body_b64: None,
+    }))
 }
 
 /// Answers one input line.
-pub fn answer(line: &str, hello: &Hello, sign: &dyn Fn(&Case) -> Outcome) -> Value {
+pub fn answer(line: &str, hello: &Hello, sign: &dyn Fn(&Case) -> Answer) -> Value {
     let msg: Value = match serde_json::from_str(line) {
         Ok(v) => v,
         Err(e) => {
-            return json!({"protocol": PROTOCOL, "id": null, "status": "error", "message": format!("bad JSON: {e}")})
+            return sigv4_protocol::error_answer(PROTOCOL, &Value::Null, &format!("bad JSON: {e}"))
         }
     };
     let id = msg.get("id").cloned().unwrap_or(Value::Null);
-    if msg.get("protocol").and_then(Value::as_u64) != Some(PROTOCOL) {
+    let protocol = msg.get("protocol").and_then(Value::as_u64);
+    let Some(protocol) = protocol.filter(|p| hello.protocols.contains(p)) else {
         let p = msg.get("protocol").cloned().unwrap_or(Value::Null);
-        return json!({"protocol": PROTOCOL, "id": id, "status": "error", "message": format!("protocol {p} not supported")});
-    }
+        return sigv4_protocol::error_answer(PROTOCOL, &id, &format!("protocol {p} not supported"));
+    };
     match msg.get("op").and_then(Value::as_str) {
-        Some("hello") => json!({
-            "protocol": PROTOCOL, "id": id, "status": "ok", "name": hello.name,
-            "version": hello.version, "language": "rust", "reveals": hello.reveals,
-        }),
+        Some("hello") => {
+            let mut v = hello.typed().to_answer(&id);
+            v["protocol"] = protocol.into();
+            v
+        }
         Some("sign") => {
             let case: Case = match serde_json::from_value(msg.clone()) {
                 Ok(c) => c,
                 Err(e) => {
-                    return json!({"protocol": PROTOCOL, "id": id, "status": "error", "message": format!("bad sign message: {e}")})
+                    return sigv4_protocol::error_answer(
+                        protocol,
+                        &id,
+                        &format!("bad sign message: {e}"),
+                    )
                 }
             };
-            match sign(&case) {
-                Outcome::Unsupported(reason) => {
-                    json!({"protocol": PROTOCOL, "id": id, "status": "unsupported", "reason": reason})
-                }
-                Outcome::Error(message) => {
-                    json!({"protocol": PROTOCOL, "id": id, "status": "error", "message": message})
-                }
-                Outcome::Ok(a) => {
-                    let mut v = json!({
-                        "protocol": PROTOCOL, "id": id, "status": "ok",
-                        "signed": {
-                            "method": a.signed.method,
-                            "target": a.signed.target,
-                            "headers": a.signed.headers.iter().map(|(n, v)| json!([n, v])).collect::<Vec<_>>(),
-                            "body_b64": base64::engine::general_purpose::STANDARD.encode(&a.signed.body),
-                        },
-                    });
-                    for (k, x) in [
-                        ("canonical_request", a.canonical_request),
-                        ("string_to_sign", a.string_to_sign),
-                        ("signature", a.signature),
-                    ] {
-                        if let Some(x) = x {
-                            v[k] = Value::String(x);
-                        }
-                    }
-                    v
-                }
-            }
+            let algorithm = case.settings.algorithm;
+            let a =
+                if !hello.algorithms.contains(&algorithm.name()) && algorithm != Algorithm::Sigv4 {
+                    Answer::Unsupported(format!("{} is not implemented", algorithm.name()))
+                } else if case.settings.payload.streaming_value().is_some()
+                    && !hello.features.contains(&"chunked")
+                {
+                    Answer::Unsupported("aws-chunked streaming is not implemented".into())
+                } else {
+                    sign(&case)
+                };
+            a.to_value(protocol, &id)
         }
-        other => {
-            json!({"protocol": PROTOCOL, "id": id, "status": "error", "message": format!("unknown op {other:?}")})
-        }
+        other => sigv4_protocol::error_answer(protocol, &id, &format!("unknown op {other:?}")),
     }
 }
 
 /// Reads stdin line by line until EOF, answering each line on stdout.
-pub fn run(hello: &Hello, sign: &dyn Fn(&Case) -> Outcome) -> anyhow::Result<()> {
+pub fn run(hello: &Hello, sign: &dyn Fn(&Case) -> Answer) -> anyhow::Result<()> {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for line in stdin.lock().lines() {

@@ -1,63 +1,61 @@
 //! Harness adapter (protocol 1) for reqsign's AWS v4 signer (reqsign-aws-v4 3.3), through
 //! `sigv4_adapters::reqsign_path` (reqsign's signing steps at the case's time).
+//!
+//! reqsign always signs an `x-amz-content-sha256` header; where a case does not ask for one,
+//! the adapter signs with that default (the header set to the case's payload hash, reqsign's
+//! API for the payload) and the harness judges the result by acceptance (`accepted`: our
+//! verifier accepts the request as sent, and the only difference is the added signed header).
 
 use std::time::Duration;
 
 use reqsign_aws_core::Credential;
 use reqsign_core::time::Timestamp;
 use sha2::{Digest, Sha256};
-use sigv4_adapters::protocol::{path_needs_normalising, Hello, Payload};
+use sigv4_adapters::protocol::{
+    ok, path_needs_normalising, signed_request, Hello, Location, Payload, SessionToken, UriEncoding,
+};
 use sigv4_adapters::reqsign_path;
-use sigv4_adapters::{run, Answer, Case, Outcome, Signed};
+use sigv4_adapters::{run, Answer, Case};
 
 /// The reqsign-aws-v4 version of Cargo.lock (checked by tests/hello.rs).
 const VERSION: &str = "3.3.1";
 
-fn unsupported(reason: &str) -> Outcome {
-    Outcome::Unsupported(reason.to_string())
+fn unsupported(reason: &str) -> Answer {
+    Answer::Unsupported(reason.to_string())
 }
 
-fn sign_case(case: &Case) -> Outcome {
+fn sign_case(case: &Case) -> Answer {
     let st = &case.settings;
-    let path = case.path();
+    let path = case.request.path();
     // reqsign's canonical path: each segment decoded and encoded once; never normalised.
-    if st.uri_encoding == "double" && path.contains('%') {
+    if st.uri_encoding == UriEncoding::Double && path.contains('%') {
         return unsupported("reqsign encodes the path once (no double encoding)");
     }
     if st.normalize_path && path_needs_normalising(path) {
         return unsupported("reqsign does not normalise the path");
     }
-    if case.credentials.session_token.is_some() && st.session_token != "include" {
+    if case.credentials.session_token.is_some() && st.session_token != SessionToken::Include {
         return unsupported("reqsign always signs the session token");
     }
-    let body = match case.body() {
+    let body = match case.request.body() {
         Ok(b) => b,
-        Err(e) => return Outcome::Error(format!("body_b64: {e}")),
+        Err(e) => return Answer::Error(e),
     };
-    let query = match st.location.as_str() {
-        "header" => false,
-        "query" => true,
-        other => return Outcome::Error(format!("unknown location {other:?}")),
-    };
+    let query = st.location == Location::Query;
     // reqsign signs the x-amz-content-sha256 header the caller sets as the payload hash; without
     // it, it adds `x-amz-content-sha256: UNSIGNED-PAYLOAD` (header auth) or signs
-    // UNSIGNED-PAYLOAD without the header (presigning).
-    let content_sha256 = if st.content_sha256_header {
-        Some(match &st.payload {
-            Payload::Hash => hex(&Sha256::digest(&body)),
-            Payload::Unsigned => "UNSIGNED-PAYLOAD".to_string(),
-            Payload::Precomputed { value } => value.clone(),
-        })
-    } else if query && matches!(st.payload, Payload::Unsigned) {
-        None
-    } else if query {
-        return unsupported("reqsign presigns with UNSIGNED-PAYLOAD unless an x-amz-content-sha256 header is signed");
-    } else {
-        return unsupported("reqsign always adds and signs x-amz-content-sha256 (header auth)");
+    // UNSIGNED-PAYLOAD without the header (presigning). The adapter sets the header to the
+    // case's payload, except for a presigned UNSIGNED-PAYLOAD, which is reqsign's default.
+    let content_sha256 = match &st.payload {
+        Payload::Unsigned if query && !st.content_sha256_header => None,
+        Payload::Hash => Some(hex(&Sha256::digest(&body))),
+        Payload::Unsigned => Some("UNSIGNED-PAYLOAD".to_string()),
+        Payload::Precomputed { value } => Some(value.clone()),
+        _ => return unsupported("reqsign has no aws-chunked streaming"),
     };
     let now: Timestamp = match case.time.parse() {
         Ok(t) => t,
-        Err(e) => return Outcome::Error(format!("time {:?}: {e}", case.time)),
+        Err(e) => return Answer::Error(format!("time {:?}: {e}", case.time)),
     };
     let host = case
         .request
@@ -66,7 +64,7 @@ fn sign_case(case: &Case) -> Outcome {
         .find(|(n, _)| n.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.clone());
     let Some(host) = host else {
-        return Outcome::Error(
+        return Answer::Error(
             "adapter: the request has no Host header (reqsign takes the URI's authority)".into(),
         );
     };
@@ -81,7 +79,7 @@ fn sign_case(case: &Case) -> Outcome {
     }
     let (mut parts, ()) = match builder.body(()) {
         Ok(r) => r.into_parts(),
-        Err(e) => return Outcome::Error(format!("http::Request: {e}")),
+        Err(e) => return Answer::Error(format!("http::Request: {e}")),
     };
     let cred = Credential {
         access_key_id: case.credentials.access_key_id.clone(),
@@ -93,7 +91,7 @@ fn sign_case(case: &Case) -> Outcome {
     let art = match reqsign_path::sign(&mut parts, &cred, &case.service, &case.region, expires, now)
     {
         Ok(a) => a,
-        Err(e) => return Outcome::Error(format!("reqsign: {e}")),
+        Err(e) => return Answer::Error(format!("reqsign: {e}")),
     };
     // Signed headers: reqsign signs every header of the request (no switch).
     if let Some(wanted) = &st.signed_headers {
@@ -123,7 +121,7 @@ fn sign_case(case: &Case) -> Outcome {
         want.sort();
         want.dedup();
         if chosen != want {
-            return Outcome::Unsupported(format!(
+            return Answer::Unsupported(format!(
                 "reqsign signs {chosen:?} of this request and has no switch to sign {want:?}"
             ));
         }
@@ -147,17 +145,12 @@ fn sign_case(case: &Case) -> Outcome {
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    Outcome::Ok(Answer {
-        signed: Signed {
-            method: case.request.method.clone(),
-            target,
-            headers,
-            body,
-        },
-        canonical_request: Some(art.canonical_request),
-        string_to_sign: Some(art.string_to_sign),
-        signature: Some(art.signature),
-    })
+    ok(
+        signed_request(&case.request.method, target, headers, &body),
+        Some(art.canonical_request),
+        Some(art.string_to_sign),
+        Some(art.signature),
+    )
 }
 
 fn hex(b: &[u8]) -> String {
@@ -170,6 +163,9 @@ fn main() -> anyhow::Result<()> {
             name: "reqsign",
             version: VERSION,
             reveals: &["canonical_request", "string_to_sign", "signature"],
+            protocols: &[1],
+            algorithms: &["sigv4"],
+            features: &[],
         },
         &sign_case,
     )
