@@ -101,7 +101,9 @@ def b64(data):
 # The loop.
 
 
-class _Adapter:
+class Adapter:
+    """The protocol state of one adapter; `answer(line)` answers one input line, and
+    `answer_message(msg)` one already-parsed message (for wrappers and tests)."""
     def __init__(self, hello, sign, protocols, algorithms, features):
         self.hello = dict(hello)
         self.sign = sign
@@ -124,6 +126,9 @@ class _Adapter:
             msg = json.loads(line)
         except ValueError as e:
             return {"protocol": 1, "id": None, "status": "error", "message": f"bad JSON: {e}"}
+        return self.answer_message(msg)
+
+    def answer_message(self, msg):
         if not isinstance(msg, dict):
             return {"protocol": 1, "id": None, "status": "error", "message": "not a JSON object"}
         proto = msg.get("protocol")
@@ -172,7 +177,7 @@ def run(hello, sign, protocols=(1,), algorithms=("sigv4",), features=()):
     protocols: (1,) or (1, 2). algorithms: what the adapter signs ("sigv4", "sigv4a").
     features: ("chunked",) when it implements the chunked extension.
     """
-    adapter = _Adapter(hello, sign, protocols, algorithms, features)
+    adapter = Adapter(hello, sign, protocols, algorithms, features)
     sys.stdin.reconfigure(encoding="utf-8")
     sys.stdout.reconfigure(encoding="utf-8")
     for line in sys.stdin:
