@@ -98,6 +98,60 @@ def b64(data):
 
 
 # ---------------------------------------------------------------------------------------------
+# Fixing the clock of a library that reads it.
+
+
+def frozen_datetime_class(fixed):
+    """A datetime.datetime subclass whose now() / utcnow() / today() return `fixed` (an aware
+    UTC datetime): put it where a library looks up `datetime` (`from datetime import datetime`)."""
+
+    class FrozenDatetime(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return fixed.astimezone(tz) if tz is not None else fixed.astimezone().replace(tzinfo=None)
+
+        @classmethod
+        def utcnow(cls):
+            return fixed.replace(tzinfo=None)
+
+        @classmethod
+        def today(cls):
+            return cls.now()
+
+    return FrozenDatetime
+
+
+class _FrozenDatetimeModule:
+    """Stands for the `datetime` module in a library that does `import datetime`."""
+
+    def __init__(self, fixed):
+        self.datetime = frozen_datetime_class(fixed)
+
+    def __getattr__(self, name):
+        return getattr(datetime, name)
+
+
+def frozen_datetime_module(fixed):
+    return _FrozenDatetimeModule(fixed)
+
+
+class patched:
+    """`with patched(module, "name", value):` sets module.name for the block, then restores it."""
+
+    def __init__(self, obj, name, value):
+        self.obj, self.name, self.value = obj, name, value
+
+    def __enter__(self):
+        self.saved = getattr(self.obj, self.name)
+        setattr(self.obj, self.name, self.value)
+        return self.value
+
+    def __exit__(self, *exc):
+        setattr(self.obj, self.name, self.saved)
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
 # The loop.
 
 
