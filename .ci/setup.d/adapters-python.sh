@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Python adapters' packages (harness/adapters/*/requirements.txt), pinned, into the one
-# shared venv `.venv` (the same venv .ci/test makes for mock-aws's boto3). Idempotent: pip
+# shared venv `.venv` (the venv mock-aws's boto3 is in; harness-v2.sh installs that pin). Idempotent: pip
 # is skipped when the installed set already matches the requirement files (a stamp holding
-# their hash). Fresh venv: about 35 s on this machine (wheels from PyPI, awscrt included).
+# their hash). Fresh venv: 54 s here with no pip cache (28 s with it; 77 MB, awscrt wheel
+# included); a second run: 0.15 s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! .venv/bin/python -c 'import sys' 2>/dev/null; then
