@@ -14,6 +14,14 @@ fn report_has_a_column_per_adapter_and_names_missing_ones() {
     for f in ["adapter.json", "adapter.py"] {
         std::fs::copy(src.join(f), plain.join(f)).unwrap();
     }
+    // plain's protocol loop is the shared Python one.
+    let shared = root.join("harness/adapters/python");
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::copy(
+        common::root().join("harness/adapters/python/sigv4_adapter.py"),
+        shared.join("sigv4_adapter.py"),
+    )
+    .unwrap();
     let ghost = root.join("harness/adapters/ghost");
     std::fs::create_dir_all(&ghost).unwrap();
     std::fs::write(

@@ -9,11 +9,9 @@ request and string to sign botocore computed (captured from its own methods).
 """
 
 import base64
-import datetime
 import hashlib
-import json
+import os
 import sys
-import traceback
 
 import botocore
 import botocore.auth as bauth
@@ -21,19 +19,14 @@ from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.config import Config
 from botocore.credentials import Credentials
 
-PROTOCOL = 1
-
-
-class Unsupported(Exception):
-    """The case needs a setting botocore has no switch for."""
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import sigv4_adapter as sa  # noqa: E402  (the shared protocol loop)
+from sigv4_adapter import Refused, Unsupported  # noqa: E402,F401
 
 
 def parse_time(text):
-    """RFC 3339 → naive UTC datetime (what botocore's get_current_datetime returns)."""
-    t = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if t.tzinfo is None:
-        raise ValueError(f"time {text!r} has no UTC offset")
-    return t.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    """RFC 3339 → aware UTC datetime (patch_clock hands botocore the naive one it expects)."""
+    return sa.parse_time(text)
 
 
 def header(headers, name):
@@ -43,7 +36,22 @@ def header(headers, name):
     return None
 
 
-def choose_class(settings):
+# The signer classes by (location, S3 rules); botocore-crt passes its CRT classes instead.
+CLASSES = {
+    ("header", False): bauth.SigV4Auth, ("header", True): bauth.S3SigV4Auth,
+    ("query", False): bauth.SigV4QueryAuth, ("query", True): bauth.S3SigV4QueryAuth,
+}
+
+
+def patch_clock(fixed):
+    """Replaces botocore.auth.get_current_datetime (what SigV4Auth reads) with the case's
+    time; returns the function that undoes it."""
+    saved = bauth.get_current_datetime
+    bauth.get_current_datetime = lambda *a, **k: fixed.replace(tzinfo=None)
+    return lambda: setattr(bauth, "get_current_datetime", saved)
+
+
+def choose_class(settings, classes=CLASSES):
     location = settings["location"]
     double = settings["uri_encoding"] == "double"
     if double != settings["normalize_path"]:
@@ -53,21 +61,19 @@ def choose_class(settings):
             "S3SigV4Auth encodes once and does not normalise; "
             f"uri_encoding={settings['uri_encoding']} with normalize_path={settings['normalize_path']} "
             "has no signer")
-    if location == "header":
-        return bauth.SigV4Auth if double else bauth.S3SigV4Auth
-    if location == "query":
-        return bauth.SigV4QueryAuth if double else bauth.S3SigV4QueryAuth
+    if location in ("header", "query"):
+        return classes[(location, not double)]
     raise ValueError(f"unknown location {location!r}")
 
 
-def sign(case):
+def sign(case, classes=CLASSES, patch_clock=patch_clock):
     req = case["request"]
     settings = case["settings"]
     creds = case["credentials"]
     body = base64.b64decode(req.get("body_b64") or "", validate=True)
     headers = [(n, v) for n, v in req["headers"]]
-    cls = choose_class(settings)
-    s3 = cls in (bauth.S3SigV4Auth, bauth.S3SigV4QueryAuth)
+    cls = choose_class(settings, classes)
+    s3 = cls in (classes[("header", True)], classes[("query", True)])
     query = settings["location"] == "query"
 
     if settings.get("session_token", "include") != "include" and creds.get("session_token"):
@@ -147,13 +153,11 @@ def sign(case):
     else:
         signer = Capturing(credentials, case["service"], case["region"])
 
-    fixed = parse_time(case["time"])
-    saved = bauth.get_current_datetime
-    bauth.get_current_datetime = lambda *a, **k: fixed
+    restore = patch_clock(parse_time(case["time"]))
     try:
         signer.add_auth(aws_req)
     finally:
-        bauth.get_current_datetime = saved
+        restore()
 
     signed_url = aws_req.url
     prefix = f"{scheme}://{host}"
@@ -195,40 +199,10 @@ def check_signed_headers(wanted, original, signed_headers, url, query):
             f"botocore signs {sorted(chosen)} of this request and has no switch to sign {sorted(want)}")
 
 
-def answer(line):
-    try:
-        msg = json.loads(line)
-    except ValueError as e:
-        return {"protocol": PROTOCOL, "id": None, "status": "error", "message": f"bad JSON: {e}"}
-    if not isinstance(msg, dict):
-        return {"protocol": PROTOCOL, "id": None, "status": "error", "message": "not a JSON object"}
-    mid = msg.get("id")
-    base = {"protocol": PROTOCOL, "id": mid}
-    if msg.get("protocol") != PROTOCOL:
-        return {**base, "status": "error", "message": f"protocol {msg.get('protocol')} not supported"}
-    op = msg.get("op")
-    if op == "hello":
-        return {**base, "status": "ok", "name": "botocore", "version": botocore.__version__,
-                "language": "python", "reveals": ["canonical_request", "string_to_sign", "signature"]}
-    if op != "sign":
-        return {**base, "status": "error", "message": f"unknown op {op!r}"}
-    try:
-        return {**base, **sign(msg)}
-    except Unsupported as e:
-        return {**base, "status": "unsupported", "reason": str(e)}
-    except Exception as e:  # botocore (or the input) refused the case
-        traceback.print_exc(file=sys.stderr)
-        return {**base, "status": "error", "message": f"{type(e).__name__}: {e}"}
-
-
 def main():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        sys.stdout.write(json.dumps(answer(line), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    return 0
+    sa.run({"name": "botocore", "version": botocore.__version__, "language": "python",
+            "reveals": ["canonical_request", "string_to_sign", "signature"]}, sign)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -13,7 +13,6 @@ timeouts work). Standard library only.
 
 import base64
 import datetime
-import json
 import os
 import re
 import shutil
@@ -22,12 +21,11 @@ import subprocess
 import sys
 import threading
 
-PROTOCOL = 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import sigv4_adapter as sa  # noqa: E402  (the shared protocol loop)
+from sigv4_adapter import Refused, Unsupported  # noqa: E402,F401
+
 CURL_TIMEOUT = 5  # seconds for one curl run (connect + send + answer)
-
-
-class Unsupported(Exception):
-    """The case needs a setting curl has no switch for."""
 
 
 def curl_version():
@@ -201,39 +199,9 @@ def check_signed_headers(wanted, original, auth):
         raise Unsupported(f"curl signs {sorted(chosen)} of this request and has no switch to sign {sorted(want)}")
 
 
-def answer(line):
-    try:
-        msg = json.loads(line)
-    except ValueError as e:
-        return {"protocol": PROTOCOL, "id": None, "status": "error", "message": f"bad JSON: {e}"}
-    if not isinstance(msg, dict):
-        return {"protocol": PROTOCOL, "id": None, "status": "error", "message": "not a JSON object"}
-    base = {"protocol": PROTOCOL, "id": msg.get("id")}
-    if msg.get("protocol") != PROTOCOL:
-        return {**base, "status": "error", "message": f"protocol {msg.get('protocol')} not supported"}
-    op = msg.get("op")
-    if op == "hello":
-        return {**base, "status": "ok", "name": "curl", "version": curl_version(), "language": "c",
-                "reveals": ["signature"]}
-    if op != "sign":
-        return {**base, "status": "error", "message": f"unknown op {op!r}"}
-    try:
-        return {**base, **sign(msg)}
-    except Unsupported as e:
-        return {**base, "status": "unsupported", "reason": str(e)}
-    except Exception as e:
-        print(f"{msg.get('id')}: {type(e).__name__}: {e}", file=sys.stderr)
-        return {**base, "status": "error", "message": f"{type(e).__name__}: {e}"}
-
-
 def main():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        sys.stdout.write(json.dumps(answer(line), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
-    return 0
+    sa.run({"name": "curl", "version": curl_version(), "language": "c", "reveals": ["signature"]}, sign)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -1,5 +1,6 @@
 'use strict';
-// The protocol loop shared by the node adapters (harness/PROTOCOL.md, version 1): one JSON
+// The protocol loop shared by the node adapters (harness/PROTOCOL.md, version 1, and the version 2
+// additions when an adapter lists them): one JSON
 // object per stdin line, one JSON answer per line on stdout, in order, exit 0 at EOF.
 const readline = require('readline');
 
@@ -31,20 +32,55 @@ function headerObject(pairs, library) {
   return out;
 }
 
-/** run(hello, sign): sign(case) returns the answer's fields or throws Unsupported/Error. */
-function run(hello, sign) {
+const STREAMING_MODES = ['streaming-signed', 'streaming-signed-trailer', 'streaming-unsigned-trailer'];
+
+/**
+ * run(hello, sign, opts): sign(case) returns the answer's fields or throws Unsupported/Error.
+ * opts (all optional): protocols ([1] or [1, 2]: version 2 adds SigV4a and the chunked
+ * extension, /harness/PROTOCOL.md and its version 2 additions), algorithms (['sigv4'],
+ * ['sigv4', 'sigv4a']), features ([] or ['chunked']). A v1 adapter passes nothing.
+ */
+function run(hello, sign, opts = {}) {
+  const caps = {
+    protocols: opts.protocols || [PROTOCOL],
+    algorithms: opts.algorithms || ['sigv4'],
+    features: opts.features || [],
+  };
   const rl = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
   let chain = Promise.resolve();
   rl.on('line', (line) => {
     if (!line.trim()) return;
-    chain = chain.then(() => answer(line, hello, sign)).then((a) => {
+    chain = chain.then(() => answer(line, hello, sign, caps)).then((a) => {
       process.stdout.write(JSON.stringify(a) + '\n');
     });
   });
   rl.on('close', () => { chain.then(() => process.exit(0)); });
 }
 
-async function answer(line, hello, sign) {
+function helloAnswer(hello, caps) {
+  const out = { status: 'ok', ...hello };
+  if (caps.protocols.length !== 1 || caps.protocols[0] !== PROTOCOL) {
+    out.protocols = caps.protocols;
+    out.algorithms = caps.algorithms;
+    if (caps.features.length) out.features = caps.features;
+  }
+  return out;
+}
+
+/** Unsupported for what the adapter did not list (an algorithm, a streaming payload). */
+function checkCapabilities(msg, hello, caps) {
+  const st = msg.settings;
+  if (st === null || typeof st !== 'object') throw new Error('the message has no settings object');
+  const alg = st.algorithm || 'sigv4';
+  if (alg !== 'sigv4' && alg !== 'sigv4a') throw new Error(`unknown algorithm ${JSON.stringify(alg)}`);
+  if (!caps.algorithms.includes(alg)) throw new Unsupported(`${hello.name} does not sign ${alg}`);
+  const mode = st.payload && st.payload.mode;
+  if (STREAMING_MODES.includes(mode) && !caps.features.includes('chunked')) {
+    throw new Unsupported(`${hello.name} does not sign aws-chunked bodies (${mode})`);
+  }
+}
+
+async function answer(line, hello, sign, caps = { protocols: [PROTOCOL], algorithms: ['sigv4'], features: [] }) {
   let msg;
   try {
     msg = JSON.parse(line);
@@ -54,11 +90,13 @@ async function answer(line, hello, sign) {
   if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) {
     return { protocol: PROTOCOL, id: null, status: 'error', message: 'not a JSON object' };
   }
-  const base = { protocol: PROTOCOL, id: msg.id === undefined ? null : msg.id };
-  if (msg.protocol !== PROTOCOL) return { ...base, status: 'error', message: `protocol ${msg.protocol} not supported` };
-  if (msg.op === 'hello') return { ...base, status: 'ok', ...hello };
+  const known = caps.protocols.includes(msg.protocol);
+  const base = { protocol: known ? msg.protocol : PROTOCOL, id: msg.id === undefined ? null : msg.id };
+  if (!known) return { ...base, status: 'error', message: `protocol ${msg.protocol} not supported` };
+  if (msg.op === 'hello') return { ...base, ...helloAnswer(hello, caps) };
   if (msg.op !== 'sign') return { ...base, status: 'error', message: `unknown op ${JSON.stringify(msg.op)}` };
   try {
+    checkCapabilities(msg, hello, caps);
     return { ...base, status: 'ok', ...(await sign(msg)) };
   } catch (e) {
     if (e instanceof Unsupported) return { ...base, status: 'unsupported', reason: e.message };

@@ -29,24 +29,19 @@ library without hooks would), so the harness must reconstruct the canonical requ
 import base64
 import hashlib
 import hmac
-import json
 import os
 import sys
 from urllib.parse import quote, unquote_to_bytes
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import sigv4_adapter as sa  # noqa: E402  (the shared protocol loop)
+from sigv4_adapter import Refused, Unsupported  # noqa: E402,F401
 
 NAME = "plain"
 VERSION = "1"
 BREAK = os.environ.get("PLAIN_ADAPTER_BREAK", "")
 REVEAL = os.environ.get("PLAIN_ADAPTER_REVEAL", "all") != "none"
 UNRESERVED = "-_.~"
-
-
-class Unsupported(Exception):
-    pass
-
-
-class Refused(Exception):
-    pass
 
 
 def sha256_hex(data):
@@ -263,45 +258,17 @@ def sign(msg):
     return out
 
 
+HELLO = {"name": NAME, "version": VERSION, "language": "python",
+         "reveals": ["canonical_request", "string_to_sign", "signature"] if REVEAL else []}
+
+
 def answer(msg):
-    mid = msg.get("id") if isinstance(msg, dict) else None
-    if not isinstance(msg, dict) or msg.get("protocol") != 1:
-        proto = msg.get("protocol") if isinstance(msg, dict) else None
-        return {"protocol": 1, "id": mid, "status": "error",
-                "message": "protocol %s not supported" % proto}
-    op = msg.get("op")
-    if op == "hello":
-        out = {"status": "ok", "name": NAME, "version": VERSION, "language": "python",
-               "reveals": ["canonical_request", "string_to_sign", "signature"] if REVEAL else []}
-    elif op == "sign":
-        try:
-            out = sign(msg)
-        except Unsupported as e:
-            out = {"status": "unsupported", "reason": str(e)}
-        except Refused as e:
-            out = {"status": "error", "message": str(e)}
-        except (KeyError, TypeError, ValueError) as e:
-            out = {"status": "error", "message": "%s: %s" % (type(e).__name__, e)}
-    else:
-        out = {"status": "error", "message": "unknown op %r" % (op,)}
-    out["protocol"] = 1
-    out["id"] = mid
-    return out
+    """One parsed message -> its answer (for wrappers such as the harness's own tests)."""
+    return sa.Adapter(HELLO, sign, (1,), ("sigv4",), ()).answer_message(msg)
 
 
 def main():
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        try:
-            msg = json.loads(line)
-        except ValueError as e:
-            msg = None
-            out = {"protocol": 1, "id": None, "status": "error", "message": "not JSON: %s" % e}
-        else:
-            out = answer(msg)
-        sys.stdout.write(json.dumps(out) + "\n")
-        sys.stdout.flush()
+    sa.run(HELLO, sign)
 
 
 if __name__ == "__main__":
