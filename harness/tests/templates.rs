@@ -61,7 +61,7 @@ fn script_templates_answer_unsupported_for_every_case() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            last.starts_with("0 passed, 0 failed, ") && last.contains(" unsupported"),
+            last.starts_with("0 exact, 0 accepted, 0 failed, ") && last.contains(" unsupported"),
             "{script}: {last}"
         );
         assert!(!last.contains("adapter error"), "{script}: {last}");
