@@ -135,8 +135,14 @@ pub fn shape_service(req: &Request, scoped: Option<&str>) -> Option<&'static str
     if path.starts_with("/2015-03-31/functions/") {
         return Some("lambda");
     }
-    // A REST request (neither Action nor X-Amz-Target) scoped to a JSON or query service
-    // cannot be that service: it is S3's shape.
+    // A REST request (neither Action nor X-Amz-Target nor a form body) scoped to a JSON or
+    // query service cannot be that service: it is S3's shape.
+    let form = req
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        return None;
+    }
     match scoped {
         Some("sts" | "iam" | "ec2" | "dynamodb" | "kinesis") => Some("s3"),
         _ => None,
