@@ -6,12 +6,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sigv4_signer::diagnose::{diagnose, Diagnosis};
+use sigv4_signer::diagnose::{diagnose, Diagnosis, Mistake};
 use sigv4_signer::v4a::{verify_with_key, V4aPublicKey, V4aSigningKey};
 use sigv4_signer::verify::{
     parse_request_auth, Verified, VerifyError, VerifyParams, VerifySettings,
 };
-use sigv4_signer::{Settings, SigningTime};
+use sigv4_signer::{SessionTokenMode, Settings, SigningTime};
 
 use crate::canonical_diff::{client_canonical_request, diff};
 use crate::config::Config;
@@ -248,6 +248,45 @@ impl MockAws {
                     verdict.verifier_code = Some("invalid-token".to_owned());
                     details.canonical_request = verdict.canonical_request.clone();
                     details.string_to_sign = verdict.string_to_sign.clone();
+                    let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
+                    return Err(self.conclude(&target, &rid, resp, verdict));
+                }
+                // A session token sent as a header must be signed where the service signs it
+                // (`Include`, STS, DynamoDB, S3 and most): one added after signing is refused
+                // with the signature code, and the diagnosis names it.
+                let token_unsigned = self.config.session_token == SessionTokenMode::Include
+                    && req.header("x-amz-security-token").is_some()
+                    && !v
+                        .auth
+                        .signed_headers
+                        .iter()
+                        .any(|h| h == "x-amz-security-token")
+                    && !presigned;
+                if token_unsigned {
+                    let code = aws_error("signature-mismatch", target.protocol, presigned);
+                    let mistake = Mistake::SessionTokenNotSigned;
+                    let msg = format!(
+                        "{} (mock-aws: diagnosis: {mistake})",
+                        aws_message(
+                            &VerifyError::SignatureMismatch {
+                                canonical_request: String::new(),
+                                string_to_sign: String::new(),
+                            },
+                            code,
+                            target.protocol
+                        )
+                    );
+                    verdict.error_code = Some(code.code.to_owned());
+                    verdict.verifier_code = Some("session-token-not-signed".to_owned());
+                    verdict.diagnosis = Some(mistake.to_string());
+                    verdict.diagnosis_code = Some(mistake.code().to_owned());
+                    details.access_key = verdict.access_key.clone();
+                    details.canonical_request = verdict.canonical_request.clone();
+                    details.string_to_sign = verdict.string_to_sign.clone();
+                    details.signature_provided = verdict.signature.clone();
+                    details.diagnosis = verdict.diagnosis.clone();
+                    details.diagnosis_code = verdict.diagnosis_code.clone();
+                    details.canonical_request_diff = verdict.canonical_request_diff.clone();
                     let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                     return Err(self.conclude(&target, &rid, resp, verdict));
                 }
