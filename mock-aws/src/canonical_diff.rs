@@ -24,8 +24,8 @@ pub fn client_canonical_request(req: &Request) -> Option<Result<String, String>>
     )
 }
 
-/// `s` with what a terminal hides made visible: `·` for a space, `→` for a tab, `\r` and
-/// `\n`-less control bytes as `\xNN`, a non-ASCII character as `⟨U+00E9⟩`.
+/// `s` (one line) with what a terminal hides made visible: `·` for a space, `→` for a tab,
+/// other control bytes (`\r` included) as `\xNN`, a non-ASCII character as `⟨U+00E9⟩`.
 pub fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

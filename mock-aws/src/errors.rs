@@ -478,6 +478,9 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
             Protocol::Ec2,
         ) => format!("Request has expired. ({err})"),
         (VerifyError::MissingAuthentication, Protocol::S3) => "Access Denied".to_owned(),
+        (VerifyError::MissingAuthentication, Protocol::RestJson) => {
+            "Missing Authentication Token".to_owned()
+        }
         (VerifyError::MissingAuthentication, _) => {
             "Request is missing Authentication Token".to_owned()
         }
@@ -654,6 +657,29 @@ mod tests {
                 code: "InvalidSignatureException",
                 status: 400
             }
+        );
+        // REST-JSON (API Gateway, Lambda): the JSON codes at 403.
+        for (code, want) in [
+            ("signature-mismatch", "InvalidSignatureException"),
+            (
+                "missing-authentication",
+                "MissingAuthenticationTokenException",
+            ),
+            ("unknown-access-key", "UnrecognizedClientException"),
+            ("wrong-service", "InvalidSignatureException"),
+        ] {
+            assert_eq!(
+                aws_error(code, Protocol::RestJson, false),
+                AwsError {
+                    code: want,
+                    status: 403
+                },
+                "{code}"
+            );
+        }
+        assert_eq!(
+            aws_error("request-too-large", Protocol::RestJson, false).status,
+            413
         );
     }
 }

@@ -73,6 +73,15 @@ fn typical_bugs_of_a_hand_written_signer_are_named_in_every_protocol() {
         let ctx = format!("{name} {bugs:?}: verdict {v}\nbody {body}");
         if bugs.is_empty() {
             assert_eq!(v["outcome"], "accepted", "{ctx}");
+            if name == "execute-api" {
+                // Verified, not emulated: said so in API Gateway's shape.
+                assert_eq!(a["status"], 400, "{ctx}");
+                assert_eq!(a["error_type"], "UnknownOperationException", "{ctx}");
+                let j: serde_json::Value = serde_json::from_str(body).expect(&ctx);
+                let msg = j["message"].as_str().unwrap();
+                assert!(msg.contains("the signature verified"), "{ctx}");
+                assert!(msg.contains("does not emulate"), "{ctx}");
+            }
             continue;
         }
         let code = expected_code(&bugs);
@@ -223,4 +232,88 @@ fn client_canonical_request_header_gives_the_first_differing_line() {
     let v = &log["verdicts"][0];
     assert_eq!(v["canonical_request_diff"], diff, "{v}");
     assert_eq!(v["client_canonical_request"], theirs, "{v}");
+}
+
+#[test]
+fn a_scope_naming_another_service_is_refused_as_aws_does() {
+    let server = common::Server::start(&[]);
+    // STS GetCallerIdentity (its Action and Version say STS) signed for iam.
+    let s = common::Sign::new("iam");
+    let body = b"Action=GetCallerIdentity&Version=2011-06-15";
+    let resp = common::call(
+        &server,
+        &s,
+        "POST",
+        "/",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        body,
+    );
+    // IAM User Guide, signature-v4-troubleshooting: "Credential should be scoped to correct
+    // service"; the query services answer 403 SignatureDoesNotMatch.
+    assert_eq!(resp.status, 403, "{}", resp.text());
+    assert!(
+        resp.text().contains("<Code>SignatureDoesNotMatch</Code>"),
+        "{}",
+        resp.text()
+    );
+    assert!(
+        resp.text()
+            .contains("Credential should be scoped to correct service: &apos;sts&apos;")
+            || resp
+                .text()
+                .contains("Credential should be scoped to correct service: 'sts'"),
+        "{}",
+        resp.text()
+    );
+    // A Kinesis call signed for dynamodb: InvalidSignatureException 400.
+    let s = common::Sign::new("dynamodb");
+    let resp = common::call(
+        &server,
+        &s,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", "Kinesis_20131202.ListStreams"),
+        ],
+        b"{}",
+    );
+    assert_eq!(resp.status, 400, "{}", resp.text());
+    assert_eq!(
+        resp.header("x-amzn-ErrorType"),
+        Some("InvalidSignatureException")
+    );
+    // An S3 GET signed for sts: S3's AuthorizationHeaderMalformed 400.
+    let s = common::Sign::new("sts");
+    let resp = common::call(&server, &s, "GET", "/bucket/key", &[], b"");
+    assert_eq!(resp.status, 400, "{}", resp.text());
+    assert!(
+        resp.text()
+            .contains("<Code>AuthorizationHeaderMalformed</Code>"),
+        "{}",
+        resp.text()
+    );
+    let log = common::Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    let services: Vec<_> = log["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["service"].as_str().unwrap(),
+                v["verifier_code"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "sts wrong-service",
+            "kinesis wrong-service",
+            "s3 wrong-service"
+        ]
+    );
 }
