@@ -3,7 +3,8 @@
 # `chromium --headless --dump-dom` and `--screenshot`). Debian 12's package, pinned to the
 # version the test was written against when that version is the candidate (Debian security
 # updates replace it; any installed chromium that runs headless is accepted). Skipped when
-# chromium is already on PATH. About 45 s and 300 MB installed on a fresh Debian 12 image.
+# chromium is already on PATH (then 0.004 s). Measured: 38 s (apt-get update and install, with
+# --no-install-recommends) and about 350 MB installed (chromium 290 MB, chromium-common 66 MB).
 set -euo pipefail
 if command -v chromium >/dev/null 2>&1; then
   exit 0
