@@ -41,3 +41,17 @@ for name, call in calls:
         err = e.response["Error"]
         status = e.response["ResponseMetadata"]["HTTPStatusCode"]
         print(f"{name} {err.get('Code')} {status} {err.get('Message', '')[:40]}")
+
+# A verified Lambda Invoke: mock-aws does not emulate Lambda, and says so in its shape.
+good = boto3.session.Session(
+    aws_access_key_id="AKIDEXAMPLE",
+    aws_secret_access_key="wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    region_name="us-east-1",
+)
+try:
+    good.client("lambda", endpoint_url=endpoint, config=cfg).invoke(FunctionName="f", Payload=b"{}")
+    print("lambda-verified NO-ERROR")
+except ClientError as e:
+    err = e.response["Error"]
+    status = e.response["ResponseMetadata"]["HTTPStatusCode"]
+    print(f"lambda-verified {err.get('Code')} {status} {err.get('Message', '')[:40]}")
