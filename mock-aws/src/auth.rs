@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use sigv4_signer::diagnose::{diagnose, Diagnosis};
+use sigv4_signer::diagnose::{diagnose, Diagnosis, Mistake};
 use sigv4_signer::v4a::{verify_with_key, V4aPublicKey, V4aSigningKey};
 use sigv4_signer::verify::{
     parse_request_auth, Verified, VerifyError, VerifyParams, VerifySettings,
 };
-use sigv4_signer::{Settings, SigningTime};
+use sigv4_signer::{SessionTokenMode, Settings, SigningTime};
 
+use crate::canonical_diff::{client_canonical_request, diff};
 use crate::config::Config;
-use crate::error_body::{error_response, s3_auth_details};
+use crate::error_body::{error_response_with, s3_auth_details, AuthDetails};
 use crate::errors::{aws_error, aws_message, AwsError, Protocol};
 use crate::framing::parse_form;
 use crate::message::{Request, Response};
@@ -150,24 +151,31 @@ impl MockAws {
                 "us-east-1"
             } else {
                 &self.config.region
-            });
+            })
+            // A request whose shape says which service it is must be scoped to it.
+            .with_expected_service(target.from_shape.then_some(target.service.as_str()));
         let signable = req.signable();
         let presigned = req.header("authorization").is_none();
-        let mut verdict = Verdict {
-            seq,
-            method: req.method.clone(),
-            path: req.target.clone(),
-            access_key: None,
-            service: target.service.clone(),
-            operation: None,
-            outcome: "rejected",
-            status: 0,
-            error_code: None,
-            verifier_code: None,
-            diagnosis: None,
-            diagnosis_code: None,
-            canonical_request: None,
-            streaming: None,
+        let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let parsed = parse_request_auth(&signable).ok();
+        verdict.signed_headers = parsed.as_ref().map(|p| p.signed_headers.join(";"));
+        verdict.signature = parsed.as_ref().map(|p| p.signature.clone());
+        let client_cr = client_canonical_request(req);
+        let mut details = AuthDetails::default();
+        match &client_cr {
+            Some(Ok(c)) => verdict.client_canonical_request = Some(c.clone()),
+            Some(Err(e)) => details.canonical_request_diff = Some(e.clone()),
+            None => {}
+        }
+        verdict.canonical_request_diff = details.canonical_request_diff.clone();
+        let diff_with = |server: &str| {
+            match &client_cr {
+            Some(Ok(c)) => Some(diff(c, server).unwrap_or_else(|| {
+                "your canonical request is the server's, byte for byte: the difference is in the string to sign or the key (date, region, service, secret)".to_owned()
+            })),
+            Some(Err(e)) => Some(e.clone()),
+            None => None,
+        }
         };
         // SigV4 and SigV4a alike; SigV4a under the cached public key.
         match verify_with_key(&signable, &params, &|ak| {
@@ -184,31 +192,41 @@ impl MockAws {
                 let msg =
                     failure_message(&err, code, target.protocol, mistake.as_ref(), is_sigv2(req));
                 if let VerifyError::SignatureMismatch {
-                    canonical_request, ..
+                    canonical_request,
+                    string_to_sign,
                 } = &err
                 {
                     verdict.canonical_request = Some(canonical_request.clone());
+                    verdict.string_to_sign = Some(string_to_sign.clone());
+                    verdict.canonical_request_diff = diff_with(canonical_request);
                 }
-                let extra = if target.protocol == Protocol::S3 {
-                    s3_auth_details(
+                if target.protocol == Protocol::S3 {
+                    details.s3_xml = s3_auth_details(
                         &err,
                         verdict.access_key.as_deref(),
                         &provided_signature(req),
                         mistake.as_ref(),
-                    )
-                } else {
-                    String::new()
-                };
+                    );
+                }
+                details.access_key = verdict.access_key.clone();
+                details.canonical_request = verdict.canonical_request.clone();
+                details.string_to_sign = verdict.string_to_sign.clone();
+                details.signature_provided = verdict.signature.clone();
+                details.canonical_request_diff = verdict.canonical_request_diff.clone();
                 verdict.error_code = Some(code.code.to_owned());
                 verdict.verifier_code = Some(err.code().to_owned());
                 verdict.diagnosis = mistake.as_ref().map(ToString::to_string);
                 verdict.diagnosis_code = mistake.as_ref().map(|m| m.code());
-                let resp = error_response(target.protocol, code, &msg, &rid, &extra);
+                details.diagnosis = verdict.diagnosis.clone();
+                details.diagnosis_code = verdict.diagnosis_code.clone();
+                let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                 Err(self.conclude(&target, &rid, resp, verdict))
             }
             Ok(v) => {
                 verdict.access_key = Some(v.auth.access_key_id.clone());
                 verdict.canonical_request = Some(v.canonical_request.clone());
+                verdict.string_to_sign = Some(v.string_to_sign.clone());
+                verdict.canonical_request_diff = diff_with(&v.canonical_request);
                 let cred = self
                     .config
                     .credentials
@@ -228,7 +246,48 @@ impl MockAws {
                     );
                     verdict.error_code = Some(code.code.to_owned());
                     verdict.verifier_code = Some("invalid-token".to_owned());
-                    let resp = error_response(target.protocol, code, &msg, &rid, "");
+                    details.canonical_request = verdict.canonical_request.clone();
+                    details.string_to_sign = verdict.string_to_sign.clone();
+                    let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
+                    return Err(self.conclude(&target, &rid, resp, verdict));
+                }
+                // A session token sent as a header must be signed where the service signs it
+                // (`Include`, STS, DynamoDB, S3 and most): one added after signing is refused
+                // with the signature code, and the diagnosis names it.
+                let token_unsigned = self.config.session_token == SessionTokenMode::Include
+                    && req.header("x-amz-security-token").is_some()
+                    && !v
+                        .auth
+                        .signed_headers
+                        .iter()
+                        .any(|h| h == "x-amz-security-token")
+                    && !presigned;
+                if token_unsigned {
+                    let code = aws_error("signature-mismatch", target.protocol, presigned);
+                    let mistake = Mistake::SessionTokenNotSigned;
+                    let msg = format!(
+                        "{} (mock-aws: diagnosis: {mistake})",
+                        aws_message(
+                            &VerifyError::SignatureMismatch {
+                                canonical_request: String::new(),
+                                string_to_sign: String::new(),
+                            },
+                            code,
+                            target.protocol
+                        )
+                    );
+                    verdict.error_code = Some(code.code.to_owned());
+                    verdict.verifier_code = Some("session-token-not-signed".to_owned());
+                    verdict.diagnosis = Some(mistake.to_string());
+                    verdict.diagnosis_code = Some(mistake.code().to_owned());
+                    details.access_key = verdict.access_key.clone();
+                    details.canonical_request = verdict.canonical_request.clone();
+                    details.string_to_sign = verdict.string_to_sign.clone();
+                    details.signature_provided = verdict.signature.clone();
+                    details.diagnosis = verdict.diagnosis.clone();
+                    details.diagnosis_code = verdict.diagnosis_code.clone();
+                    details.canonical_request_diff = verdict.canonical_request_diff.clone();
+                    let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                     return Err(self.conclude(&target, &rid, resp, verdict));
                 }
                 let secret = cred.map(|c| c.secret.clone()).unwrap_or_default();

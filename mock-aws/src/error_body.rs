@@ -12,7 +12,8 @@ use crate::errors::{AwsError, Protocol};
 use crate::message::Response;
 use crate::util::{spaced_hex, xml_escape};
 
-/// An AWS error response in `protocol`'s wire shape.
+/// An AWS error response in `protocol`'s wire shape; `extra_xml` goes into S3's `<Error>`
+/// (other protocols ignore it: see [`error_response_with`]).
 pub fn error_response(
     protocol: Protocol,
     err: AwsError,
@@ -20,27 +21,94 @@ pub fn error_response(
     request_id: &str,
     extra_xml: &str,
 ) -> Response {
-    match protocol {
-        Protocol::Json { version } => {
-            let body = serde_json::json!({
-                "__type": format!("com.amazon.coral.service#{}", err.code),
-                "message": message,
-            });
-            Response::new(
-                err.status,
-                &format!("application/x-amz-json-{version}"),
-                body.to_string(),
-            )
-            .with_header("x-amzn-ErrorType", err.code)
-            .with_header("x-amzn-RequestId", request_id)
+    render(protocol, err, message, request_id, extra_xml, &[])
+}
+
+/// An AWS error response in `protocol`'s wire shape with mock-aws's details of a failed
+/// authentication ([`AuthDetails`]) in the fields the SDKs ignore: extra elements in S3's,
+/// the query protocol's and EC2's `<Error>`, extra keys beside `__type` and `message` in the
+/// JSON protocols' object and beside `message` in REST-JSON's.
+pub fn error_response_with(
+    protocol: Protocol,
+    err: AwsError,
+    message: &str,
+    request_id: &str,
+    details: &AuthDetails,
+) -> Response {
+    let fields = details.fields();
+    let extra_xml = match protocol {
+        Protocol::S3 => {
+            let mut x = details.s3_xml.clone();
+            for (name, value) in &fields {
+                if !details.s3_xml.contains(&format!("<{name}>")) {
+                    x.push_str(&format!("<{name}>{}</{name}>", xml_escape(value)));
+                }
+            }
+            x
         }
+        _ => String::new(),
+    };
+    render(protocol, err, message, request_id, &extra_xml, &fields)
+}
+
+fn xml_fields(fields: &[(&'static str, String)]) -> String {
+    fields
+        .iter()
+        .map(|(n, v)| format!("<{n}>{}</{n}>", xml_escape(v)))
+        .collect()
+}
+
+fn json_body(
+    type_field: Option<String>,
+    message: &str,
+    fields: &[(&'static str, String)],
+) -> String {
+    let mut body = serde_json::Map::new();
+    if let Some(t) = type_field {
+        body.insert("__type".to_owned(), t.into());
+    }
+    body.insert("message".to_owned(), message.into());
+    for (n, v) in fields {
+        body.insert((*n).to_owned(), v.clone().into());
+    }
+    serde_json::Value::Object(body).to_string()
+}
+
+fn render(
+    protocol: Protocol,
+    err: AwsError,
+    message: &str,
+    request_id: &str,
+    extra_xml: &str,
+    fields: &[(&'static str, String)],
+) -> Response {
+    match protocol {
+        Protocol::Json { version } => Response::new(
+            err.status,
+            &format!("application/x-amz-json-{version}"),
+            json_body(
+                Some(format!("com.amazon.coral.service#{}", err.code)),
+                message,
+                fields,
+            ),
+        )
+        .with_header("x-amzn-ErrorType", err.code)
+        .with_header("x-amzn-RequestId", request_id),
+        Protocol::RestJson => Response::new(
+            err.status,
+            "application/json",
+            json_body(None, message, fields),
+        )
+        .with_header("x-amzn-ErrorType", err.code)
+        .with_header("x-amzn-RequestId", request_id),
         Protocol::Query => Response::new(
             err.status,
             "text/xml",
             format!(
-                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error><RequestId>{}</RequestId></ErrorResponse>",
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message>{}</Error><RequestId>{}</RequestId></ErrorResponse>",
                 err.code,
                 xml_escape(message),
+                xml_fields(fields),
                 request_id
             ),
         )
@@ -49,9 +117,10 @@ pub fn error_response(
             err.status,
             "text/xml;charset=UTF-8",
             format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message>{}</Error></Errors><RequestID>{}</RequestID></Response>",
                 err.code,
                 xml_escape(message),
+                xml_fields(fields),
                 request_id
             ),
         )
@@ -67,6 +136,56 @@ pub fn error_response(
             ),
         )
         .with_header("x-amz-request-id", request_id),
+    }
+}
+
+/// What mock-aws adds to an error body when authentication fails, in every protocol: the
+/// server's canonical request and string to sign (on a signature mismatch), the signature the
+/// client sent, the diagnosis (its sentence and code) and, when the client sent its own
+/// canonical request (`x-mock-aws-canonical-request`), the first line where it differs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthDetails {
+    /// The access key the request named.
+    pub access_key: Option<String>,
+    /// The server's canonical request.
+    pub canonical_request: Option<String>,
+    /// The server's string to sign.
+    pub string_to_sign: Option<String>,
+    /// The signature the request carried.
+    pub signature_provided: Option<String>,
+    /// The diagnosis sentence.
+    pub diagnosis: Option<String>,
+    /// The diagnosis code (`path-encoded-once`, `a+b`, `unexplained`).
+    pub diagnosis_code: Option<String>,
+    /// The diff of the client's canonical request against the server's.
+    pub canonical_request_diff: Option<String>,
+    /// S3's own elements ([`s3_auth_details`]), written first in S3's `<Error>`.
+    pub s3_xml: String,
+}
+
+impl AuthDetails {
+    /// The fields, named as in S3's `<Error>` (`CanonicalRequest`, `StringToSign`,
+    /// `SignatureProvided`, `AWSAccessKeyId`) and mock-aws's own (`MockAwsDiagnosis`,
+    /// `MockAwsDiagnosisCode`, `MockAwsCanonicalRequestDiff`).
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let mut put = |n: &'static str, v: &Option<String>| {
+            if let Some(v) = v {
+                out.push((n, v.clone()));
+            }
+        };
+        if self.canonical_request.is_some() {
+            put("AWSAccessKeyId", &self.access_key);
+        }
+        put("CanonicalRequest", &self.canonical_request);
+        put("StringToSign", &self.string_to_sign);
+        if self.canonical_request.is_some() {
+            put("SignatureProvided", &self.signature_provided);
+        }
+        put("MockAwsDiagnosis", &self.diagnosis);
+        put("MockAwsDiagnosisCode", &self.diagnosis_code);
+        put("MockAwsCanonicalRequestDiff", &self.canonical_request_diff);
+        out
     }
 }
 
@@ -124,8 +243,9 @@ pub fn s3_auth_details(
     };
     if let Some(m) = diagnosis {
         extra.push_str(&format!(
-            "<MockAwsDiagnosis>{}</MockAwsDiagnosis>",
-            xml_escape(&m.to_string())
+            "<MockAwsDiagnosis>{}</MockAwsDiagnosis><MockAwsDiagnosisCode>{}</MockAwsDiagnosisCode>",
+            xml_escape(&m.to_string()),
+            xml_escape(&m.code())
         ));
     }
     extra

@@ -17,6 +17,9 @@ pub enum Protocol {
     Query,
     /// EC2's query protocol, whose errors are `<Response><Errors><Error>` with `<RequestID>`.
     Ec2,
+    /// REST-JSON (API Gateway's `execute-api`, Lambda, OpenSearch, ...): a `{"message": ...}`
+    /// body and the code in the `x-amzn-ErrorType` header ([`REST_JSON_AUTH_ERRORS`]).
+    RestJson,
 }
 
 /// One AWS error: code and HTTP status.
@@ -259,6 +262,39 @@ pub const EC2_AUTH_ERRORS: &[(&str, AwsError, &str)] = &[
     ),
 ];
 
+/// How the REST-JSON services (API Gateway's `execute-api`, Lambda and the others of
+/// [`crate::routing::REST_JSON_SERVICES`]) answer a failed authentication: the code of the JSON
+/// column of [`AUTH_ERRORS`] in the `x-amzn-ErrorType` header, a body `{"message": ...}`
+/// (no `__type`), and status 403 where the JSON services answer 400, but for these rows.
+/// Sources of the shape and the status:
+/// - rpgreen/apigateway-generic-java-sdk#11 (execute-api: `{"message":"The request signature we
+///   calculated does not match the signature you provided. Check your AWS Secret Access Key and
+///   signing method. Consult the service documentation for details."}`, Status Code 403, Error
+///   Code InvalidSignatureException); aws/aws-sdk-js#2372 and mhart/aws4#33 (the same 403
+///   `{"message": ...}` from execute-api and OpenSearch, whose message goes on with "The
+///   Canonical String for this request should have been" and "The String-to-Sign should have
+///   been": AWS itself puts both in the REST-JSON message);
+/// - aws/aws-sdk-js#168 (Lambda Invoke: InvalidSignatureException with the canonical string);
+///   iann0036/iamlive#58 (Lambda DeleteFunction: StatusCode 403, UnrecognizedClientException
+///   "The security token included in the request is invalid");
+/// - AWS Knowledge Center *api-gateway-authentication-token-errors* (403 "Missing
+///   Authentication Token", body `{"message": "Missing Authentication Token"}` as
+///   kevinhooke's gist quotes it, also for an unsigned request when IAM auth is on).
+///
+/// The rows below are the exceptions (a status other than 403).
+pub const REST_JSON_AUTH_ERRORS: &[(&str, AwsError, &str)] = &[
+    (
+        "request-too-large",
+        e("RequestEntityTooLargeException", 413),
+        "Lambda API reference, Invoke (RequestTooLargeException 413); API Gateway quotas (10 MB payload)",
+    ),
+    (
+        "malformed-request",
+        e("BadRequestException", 400),
+        "API Gateway API reference, Common errors (BadRequestException 400)",
+    ),
+];
+
 /// How S3 answers an `aws-chunked` body that fails to decode: the decoder's code
 /// ([`sigv4_signer::chunked::ChunkedError::code`], or mock-aws's own
 /// `missing-decoded-content-length`), the S3 error, and where it comes from. Only S3 takes
@@ -397,6 +433,16 @@ pub fn aws_error(verifier_code: &str, protocol: Protocol, presigned: bool) -> Aw
             .iter()
             .find(|(code, _, _)| *code == verifier_code)
             .map_or(row.query, |(_, err, _)| *err),
+        Protocol::RestJson => REST_JSON_AUTH_ERRORS
+            .iter()
+            .find(|(code, _, _)| *code == verifier_code || *code == row.verifier)
+            .map_or(
+                AwsError {
+                    code: row.json.code,
+                    status: 403,
+                },
+                |(_, err, _)| *err,
+            ),
     }
 }
 
@@ -416,7 +462,7 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
         (VerifyError::UnknownAccessKey { .. }, Protocol::S3) => {
             "The AWS Access Key Id you provided does not exist in our records.".to_owned()
         }
-        (VerifyError::UnknownAccessKey { .. }, Protocol::Json { .. }) => {
+        (VerifyError::UnknownAccessKey { .. }, Protocol::Json { .. } | Protocol::RestJson) => {
             "The security token included in the request is invalid.".to_owned()
         }
         (VerifyError::UnknownAccessKey { .. }, Protocol::Query) => {
@@ -432,6 +478,9 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
             Protocol::Ec2,
         ) => format!("Request has expired. ({err})"),
         (VerifyError::MissingAuthentication, Protocol::S3) => "Access Denied".to_owned(),
+        (VerifyError::MissingAuthentication, Protocol::RestJson) => {
+            "Missing Authentication Token".to_owned()
+        }
         (VerifyError::MissingAuthentication, _) => {
             "Request is missing Authentication Token".to_owned()
         }
@@ -441,7 +490,7 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
         (VerifyError::WrongRegion { got, .. }, _) => {
             format!("Credential should be scoped to a valid region, not '{got}'.")
         }
-        (VerifyError::WrongService { expected, .. }, Protocol::Json { .. } | Protocol::Query | Protocol::Ec2) => {
+        (VerifyError::WrongService { expected, .. }, Protocol::Json { .. } | Protocol::Query | Protocol::Ec2 | Protocol::RestJson) => {
             format!("Credential should be scoped to correct service: '{expected}'.")
         }
         (
@@ -449,7 +498,7 @@ pub fn aws_message(err: &VerifyError, code: AwsError, protocol: Protocol) -> Str
                 scope_date,
                 request_date,
             },
-            Protocol::Json { .. } | Protocol::Query | Protocol::Ec2,
+            Protocol::Json { .. } | Protocol::Query | Protocol::Ec2 | Protocol::RestJson,
         ) => format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{scope_date}' != '{request_date}'."
         ),
@@ -608,6 +657,29 @@ mod tests {
                 code: "InvalidSignatureException",
                 status: 400
             }
+        );
+        // REST-JSON (API Gateway, Lambda): the JSON codes at 403.
+        for (code, want) in [
+            ("signature-mismatch", "InvalidSignatureException"),
+            (
+                "missing-authentication",
+                "MissingAuthenticationTokenException",
+            ),
+            ("unknown-access-key", "UnrecognizedClientException"),
+            ("wrong-service", "InvalidSignatureException"),
+        ] {
+            assert_eq!(
+                aws_error(code, Protocol::RestJson, false),
+                AwsError {
+                    code: want,
+                    status: 403
+                },
+                "{code}"
+            );
+        }
+        assert_eq!(
+            aws_error("request-too-large", Protocol::RestJson, false).status,
+            413
         );
     }
 }

@@ -1,5 +1,12 @@
-//! mock-aws's own endpoints: `GET /_mock-aws/verdicts` (the verdict log) and
-//! `POST /_mock-aws/reset` (forget all state and verdicts).
+//! mock-aws's own endpoints: `GET /_mock-aws/` (a page of the latest verdicts, [`PAGE`]),
+//! `GET /_mock-aws/verdicts` (the verdict log as JSON) and `POST /_mock-aws/reset` (forget all
+//! state and verdicts).
+
+/// The page at `/_mock-aws/`: one HTML file with inline CSS and JavaScript (no build step, no
+/// external asset) that fetches `/_mock-aws/verdicts` every 1.5 s and shows the verdicts newest
+/// first, failures in red, with the diagnosis and the server's canonical request and string to
+/// sign with spaces, tabs, line ends and non-ASCII characters made visible.
+pub const PAGE: &str = include_str!("page.html");
 
 use crate::message::{Request, Response};
 use crate::mock_aws::MockAws;
@@ -10,6 +17,12 @@ impl MockAws {
     pub(crate) fn inspect(&self, req: &Request) -> Response {
         let (path, _) = req.path_and_query().unwrap_or_default();
         match (req.method.as_str(), path) {
+            ("GET", "/_mock-aws/" | "/_mock-aws" | "/_mock-aws/index.html") => Response::new(
+                200,
+                "text/html; charset=utf-8",
+                PAGE,
+            )
+            .with_header("Cache-Control", "no-store"),
             ("GET", "/_mock-aws/verdicts") => Response::new(
                 200,
                 "application/json",
@@ -23,7 +36,7 @@ impl MockAws {
             _ => Response::new(
                 404,
                 "application/json",
-                "{\"error\":\"unknown inspection endpoint; GET /_mock-aws/verdicts or POST /_mock-aws/reset\"}",
+                "{\"error\":\"unknown inspection endpoint; GET /_mock-aws/ (the page), GET /_mock-aws/verdicts or POST /_mock-aws/reset\"}",
             ),
         }
     }

@@ -9,11 +9,12 @@
 //! conversion from an HTTP request head), [`routing`] (which AWS service and protocol),
 //! [`framing`] (how each protocol carries the operation), [`auth`] (verification and
 //! diagnosis), [`chunked_upload`] (S3 `aws-chunked` bodies), [`mock_aws`] (the top-level
-//! handler), [`inspection`] (`/_mock-aws/...`), [`verdicts`], [`errors`] (the table from
+//! handler), [`inspection`] (`/_mock-aws/...`, the page), [`canonical_diff`] (the client's canonical request header), [`verdicts`], [`errors`] (the table from
 //! verifier codes to AWS error codes) and [`error_body`] (the one writer of error responses),
 //! [`request_log`], [`server`] (hyper) and [`tls`]. Each AWS service is a module of [`services`].
 
 pub mod auth;
+pub mod canonical_diff;
 pub mod chunked_upload;
 pub mod config;
 pub mod error_body;

@@ -82,22 +82,10 @@ impl MockAws {
             self.config.max_body
         );
         let resp = error_response(target.protocol, err, &msg, &rid, "");
-        let v = Verdict {
-            seq,
-            method: req.method.clone(),
-            path: req.target.clone(),
-            access_key: None,
-            service: target.service,
-            operation: None,
-            outcome: "rejected",
-            status: resp.status,
-            error_code: Some(err.code.to_owned()),
-            verifier_code: Some("request-too-large".to_owned()),
-            diagnosis: None,
-            diagnosis_code: None,
-            canonical_request: None,
-            streaming: None,
-        };
+        let mut v = Verdict::new(seq, &req.method, &req.target, &target.service);
+        v.status = resp.status;
+        v.error_code = Some(err.code.to_owned());
+        v.verifier_code = Some("request-too-large".to_owned());
         self.verdicts.record(v.clone());
         (resp, v)
     }

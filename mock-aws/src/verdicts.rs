@@ -35,8 +35,45 @@ pub struct Verdict {
     pub diagnosis_code: Option<String>,
     /// The canonical request the server computed.
     pub canonical_request: Option<String>,
+    /// The string to sign the server computed.
+    pub string_to_sign: Option<String>,
+    /// The request's `SignedHeaders`, as sent.
+    pub signed_headers: Option<String>,
+    /// The signature the request carried.
+    pub signature: Option<String>,
+    /// The client's canonical request, when it sent one (`x-mock-aws-canonical-request`).
+    pub client_canonical_request: Option<String>,
+    /// The first line where the client's canonical request differs from the server's.
+    pub canonical_request_diff: Option<String>,
     /// For an `aws-chunked` body: its mode and what was verified (or why it failed).
     pub streaming: Option<String>,
+}
+
+impl Verdict {
+    /// A verdict for request `seq` before anything is known but its head and service.
+    pub fn new(seq: u64, method: &str, path: &str, service: &str) -> Self {
+        Self {
+            seq,
+            method: method.to_owned(),
+            path: path.to_owned(),
+            access_key: None,
+            service: service.to_owned(),
+            operation: None,
+            outcome: "rejected",
+            status: 0,
+            error_code: None,
+            verifier_code: None,
+            diagnosis: None,
+            diagnosis_code: None,
+            canonical_request: None,
+            string_to_sign: None,
+            signed_headers: None,
+            signature: None,
+            client_canonical_request: None,
+            canonical_request_diff: None,
+            streaming: None,
+        }
+    }
 }
 
 /// The most recent verdicts (a ring buffer of `capacity`, at least 1) and counters of every

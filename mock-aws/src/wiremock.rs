@@ -69,7 +69,7 @@ use wiremock::{Match, Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::auth::{failure_message, sent_session_token};
 use crate::config::Credential;
-use crate::error_body::{error_response, s3_auth_details};
+use crate::error_body::{error_response_with, s3_auth_details, AuthDetails};
 use crate::errors::{aws_error, AwsError, Protocol};
 use crate::framing::parse_form;
 use crate::message::{request_from_http, Request, Response};
@@ -119,19 +119,38 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    /// The AWS-style error response in the request's protocol; S3 errors carry the server's
-    /// `CanonicalRequest` and `StringToSign` as AWS S3 does.
+    /// The AWS-style error response in the request's protocol; on a signature mismatch every
+    /// protocol's error carries the server's `CanonicalRequest` and `StringToSign` and the
+    /// diagnosis (S3's as AWS S3 does, the others in fields the SDKs ignore), as the server's.
     pub fn to_response(&self, request_id: &str) -> Response {
-        let extra = match (&self.verify_error, self.protocol) {
-            (Some(err), Protocol::S3) => s3_auth_details(
+        let mut details = AuthDetails::default();
+        if let (Some(err), Protocol::S3) = (&self.verify_error, self.protocol) {
+            details.s3_xml = s3_auth_details(
                 err,
                 self.access_key.as_deref(),
                 &self.signature_provided,
                 self.diagnosis.as_ref(),
-            ),
-            _ => String::new(),
-        };
-        let resp = error_response(self.protocol, self.error, &self.message, request_id, &extra);
+            );
+        }
+        if let Some(VerifyError::SignatureMismatch {
+            canonical_request,
+            string_to_sign,
+        }) = &self.verify_error
+        {
+            details.access_key = self.access_key.clone();
+            details.canonical_request = Some(canonical_request.clone());
+            details.string_to_sign = Some(string_to_sign.clone());
+            details.signature_provided = Some(self.signature_provided.clone());
+        }
+        details.diagnosis = self.diagnosis.as_ref().map(ToString::to_string);
+        details.diagnosis_code = self.diagnosis.as_ref().map(Diagnosis::code);
+        let resp = error_response_with(
+            self.protocol,
+            self.error,
+            &self.message,
+            request_id,
+            &details,
+        );
         if resp.headers.iter().any(|(n, _)| {
             n.eq_ignore_ascii_case("x-amzn-RequestId") || n.eq_ignore_ascii_case("x-amz-request-id")
         }) {

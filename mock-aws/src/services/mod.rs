@@ -49,6 +49,50 @@ pub type OpResult = Result<Response, (AwsError, String)>;
 /// What a service's `handle` answers: the operation name, when known, and its result.
 pub type Answer = (Option<String>, OpResult);
 
+/// The answer to a verified request for a service mock-aws does not emulate, in that service's
+/// protocol: the signature verified, the operation is not emulated. S3 `NotImplemented` 501
+/// (S3's code for a feature it does not implement); JSON `UnknownOperationException` 400;
+/// query and EC2 `InvalidAction` 400; REST-JSON (`execute-api`, Lambda, ...)
+/// `UnknownOperationException` 400 with `{"message": ...}`. The verdict is `accepted` (the
+/// signature was right) with that error code.
+pub fn not_emulated(target: &Target, req: &Request) -> Answer {
+    let code = match target.protocol {
+        Protocol::S3 => AwsError {
+            code: "NotImplemented",
+            status: 501,
+        },
+        Protocol::Json { .. } | Protocol::RestJson => AwsError {
+            code: "UnknownOperationException",
+            status: 400,
+        },
+        Protocol::Query | Protocol::Ec2 => AwsError {
+            code: "InvalidAction",
+            status: 400,
+        },
+    };
+    let (path, _) = req.path_and_query().unwrap_or_default();
+    let what = req
+        .header("x-amz-target")
+        .map(str::to_owned)
+        .or_else(|| {
+            crate::framing::query_params(req)
+                .into_iter()
+                .find(|(k, _)| k == "Action")
+                .map(|(_, v)| format!("Action={v}"))
+        })
+        .unwrap_or_else(|| format!("{} {path}", req.method));
+    (
+        None,
+        Err((
+            code,
+            format!(
+                "mock-aws: the signature verified (service {:?}), but mock-aws does not emulate this service, so the operation ({what}) was not run",
+                target.service
+            ),
+        )),
+    )
+}
+
 /// Runs the operation of an authenticated request on the AWS service `target` names; a
 /// service mock-aws does not implement gets its protocol's unknown-operation error.
 pub fn handle(target: &Target, ctx: &mut Ctx<'_>) -> Answer {
@@ -59,27 +103,6 @@ pub fn handle(target: &Target, ctx: &mut Ctx<'_>) -> Answer {
         "kinesis" => kinesis::handle(ctx),
         "ec2" => ec2::handle(ctx),
         "iam" => iam::handle(ctx),
-        other => (
-            None,
-            Err((
-                match target.protocol {
-                    Protocol::S3 => AwsError {
-                        code: "NotImplemented",
-                        status: 501,
-                    },
-                    Protocol::Json { .. } => AwsError {
-                        code: "UnknownOperationException",
-                        status: 400,
-                    },
-                    Protocol::Query | Protocol::Ec2 => AwsError {
-                        code: "InvalidAction",
-                        status: 400,
-                    },
-                },
-                format!(
-                    "mock-aws does not implement the service {other:?} (the signature verified)"
-                ),
-            )),
-        ),
+        _ => not_emulated(target, ctx.req),
     }
 }

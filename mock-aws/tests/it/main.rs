@@ -9,9 +9,11 @@ mod aws_cli;
 mod aws_sigv4_client;
 mod boto3;
 mod chunked;
+mod debugging;
 mod diagnosis;
 mod e2e;
 mod handwritten;
+mod page;
 mod sigv4a;
 #[cfg(feature = "wiremock")]
 mod wiremock;

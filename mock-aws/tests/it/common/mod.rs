@@ -2,6 +2,7 @@
 //! client that sends the request-target exactly as given, and signing with our own signer.
 #![allow(dead_code, missing_docs)]
 
+pub mod png;
 mod tools;
 pub use tools::{require, Tool};
 

@@ -25,6 +25,9 @@ pub enum Tool {
     AwsCli,
     /// curl on `PATH` (7.75+ for `--aws-sigv4`).
     Curl,
+    /// Debian's `chromium` on `PATH` (or `$SIGV4_CHROMIUM`), run headless
+    /// (`.ci/setup.d/chromium.sh`).
+    Chromium,
 }
 
 /// The pinned version of a Python package in `requirements.txt`.
@@ -48,6 +51,8 @@ pub fn program(tool: Tool) -> PathBuf {
         Tool::Python | Tool::Boto3 => venv("SIGV4_PYTHON", "python"),
         Tool::AwsCli => venv("SIGV4_AWS_CLI", "aws"),
         Tool::Curl => PathBuf::from("curl"),
+        Tool::Chromium => std::env::var_os("SIGV4_CHROMIUM")
+            .map_or_else(|| PathBuf::from("chromium"), PathBuf::from),
     }
 }
 
@@ -92,7 +97,7 @@ fn check(tool: Tool) -> Option<String> {
                 }
             })
         }
-        Tool::Curl => probe(tool, &["--version"]).map(|_| ()),
+        Tool::Curl | Tool::Chromium => probe(tool, &["--version"]).map(|_| ()),
     };
     found.err()
 }
@@ -100,7 +105,8 @@ fn check(tool: Tool) -> Option<String> {
 /// The program of `tool`, after checking (once per test binary) that it is installed and
 /// pinned; otherwise the test fails here, with the reason and the set-up command.
 pub fn require(tool: Tool) -> PathBuf {
-    static CHECKED: [OnceLock<Option<String>>; 4] = [
+    static CHECKED: [OnceLock<Option<String>>; 5] = [
+        OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
         OnceLock::new(),
