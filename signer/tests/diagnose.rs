@@ -329,3 +329,197 @@ fn string_to_sign(
 ) -> String {
     format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{canonical_request_hash}")
 }
+
+/// The whole diagnosis of what `client` sends.
+fn diagnosis(client: &Client<'_>, settings: VerifySettings) -> sigv4_signer::diagnose::Diagnosis {
+    let (target, headers) = client.send();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup)
+        .with_settings(settings)
+        .with_region("us-east-1")
+        .with_service("service");
+    let req = SignableRequest {
+        method: client.request.method,
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: client.request.body,
+    };
+    assert!(
+        verify(&req, &params).is_err(),
+        "the broken client must be rejected"
+    );
+    diagnose(&req, &params).expect("a rejected request gets a diagnosis")
+}
+
+#[test]
+fn a_header_changed_after_signing_is_named_with_both_values() {
+    // The client signed `application/json`; its HTTP library sent it with a charset.
+    let c = Client {
+        creq: &|c| {
+            c.replace(
+                "content-type:application/json; charset=utf-8",
+                "content-type:application/json",
+            )
+        },
+        ..Client::new(req("/").header("Content-Type", "application/json; charset=utf-8"))
+    };
+    let d = diagnosis(&c, VerifySettings::default());
+    assert_eq!(
+        d.mistakes,
+        vec![Mistake::HeaderChangedAfterSigning {
+            name: "content-type".into(),
+            signed: "application/json".into(),
+            sent: "application/json; charset=utf-8".into(),
+        }]
+    );
+}
+
+#[test]
+fn a_host_signed_with_a_port_is_named() {
+    let c = Client {
+        creq: &|c| {
+            c.replace(
+                "host:example.amazonaws.com",
+                "host:example.amazonaws.com:443",
+            )
+        },
+        ..Client::new(req("/"))
+    };
+    let d = diagnosis(&c, VerifySettings::default());
+    assert_eq!(
+        d.mistakes,
+        vec![Mistake::HostPortMismatch {
+            signed: "example.amazonaws.com:443".into(),
+            sent: "example.amazonaws.com".into(),
+        }]
+    );
+}
+
+#[test]
+fn outer_whitespace_the_server_never_saw_is_found() {
+    // The client signed "  my   note  " untrimmed; the HTTP layer sent "my   note".
+    let c = Client {
+        creq: &|c| c.replace("x-note:my note", "x-note:  my   note  "),
+        ..Client::new(req("/").header("X-Note", "my   note"))
+    };
+    let d = diagnosis(&c, VerifySettings::default());
+    assert_eq!(
+        d.mistakes,
+        vec![Mistake::HeaderValuePadded {
+            name: "x-note".into(),
+            signed: "  my   note  ".into(),
+        }]
+    );
+}
+
+#[test]
+fn two_mistakes_at_once_are_both_named() {
+    let c = Client {
+        creq: &|c| {
+            c.replace("/a%253Ab", "/a%3Ab")
+                .replace("a=2&b=1", "b=1&a=2")
+        },
+        ..Client::new(req("/a%3Ab?b=1&a=2"))
+    };
+    let d = diagnosis(&c, VerifySettings::default());
+    assert_eq!(
+        d.mistakes,
+        vec![Mistake::PathEncodedOnce, Mistake::QueryNotSorted],
+        "{d}"
+    );
+    assert!(d.to_string().starts_with("two mistakes at once"), "{d}");
+}
+
+#[test]
+fn a_reading_s3_accepts_is_never_named_a_mistake() {
+    // S3 rules; the client encoded the path twice and read a raw `+` as a plus sign, which S3
+    // accepts: only the path is a mistake.
+    let c = Client {
+        settings: Settings::s3(),
+        creq: &|c| {
+            c.replace("/p%20q", "/p%2520q")
+                .replace("x=a%20b", "x=a%2Bb")
+        },
+        ..Client::new(req("/p%20q?x=a+b"))
+    };
+    let d = diagnosis(&c, VerifySettings::s3());
+    assert_eq!(d.mistakes, vec![Mistake::PathEncodedTwice], "{d}");
+}
+
+#[test]
+fn a_signed_header_not_sent_is_named() {
+    let c = Client::new(req("/").header("X-Gone", "1"));
+    let (target, headers) = c.send();
+    let headers: Vec<(String, String)> = headers
+        .into_iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("x-gone"))
+        .collect();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
+    let r = SignableRequest {
+        method: "GET",
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: b"",
+    };
+    let d = diagnose(&r, &params).expect("diagnosed");
+    assert_eq!(
+        d.mistakes,
+        vec![Mistake::SignedHeaderNotSent {
+            name: "x-gone".into()
+        }]
+    );
+}
+
+#[test]
+fn the_work_of_a_diagnosis_is_bounded_whatever_the_request() {
+    // Many signed headers and a mismatch nothing explains: the search stops at its budget.
+    let names: Vec<String> = (0..90).map(|i| format!("X-H{i}")).collect();
+    let mut r = req("/");
+    for n in &names {
+        r = r.header(n, "v");
+    }
+    let c = Client {
+        creq: &|c| c.replace("GET", "PUT"),
+        ..Client::new(r)
+    };
+    let d = diagnosis(&c, VerifySettings::default());
+    assert!(!d.is_explained());
+    assert!(
+        d.tried <= sigv4_signer::diagnose::MAX_VARIANTS,
+        "{} variants tried",
+        d.tried
+    );
+}
+
+#[test]
+fn a_signed_headers_list_naming_a_header_twice_is_malformed() {
+    let c = Client::new(req("/"));
+    let (target, mut headers) = c.send();
+    for (n, v) in &mut headers {
+        if n == "Authorization" {
+            *v = v.replace("SignedHeaders=host;", "SignedHeaders=host;host;");
+        }
+    }
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
+    let r = SignableRequest {
+        method: "GET",
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: b"",
+    };
+    assert_eq!(
+        verify(&r, &params).map(|_| ()).map_err(|e| e.code()),
+        Err("malformed-authorization")
+    );
+}

@@ -24,11 +24,13 @@ use std::fmt;
 pub use mistakes::{Mistake, MistakeInfo};
 
 use crate::headers::HeaderStyle;
+use crate::key::SigningKey;
 use crate::payload::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
 use crate::uri::{NormalizationMode, UriEncodingMode};
+use crate::v4a::V4aSigningKey;
 use crate::verify::{check_before_signature, compute, Checked, Variant, VerifyError, VerifyParams};
 
 /// What diagnosis found for a request that failed verification with a signature mismatch
@@ -98,7 +100,7 @@ impl fmt::Display for Diagnosis {
 /// does not carry), what reproduces the client's signature. `None` when the request verifies
 /// or fails for another reason (a clock, a scope, a key: the verification error says it all).
 pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Option<Diagnosis> {
-    let checked = match check_before_signature(request, params) {
+    let mut checked = match check_before_signature(request, params) {
         Ok(c) => c,
         Err(VerifyError::SignedHeaderMissing { name }) => {
             return Some(Diagnosis {
@@ -110,6 +112,21 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         }
         Err(_) => return None,
     };
+    // The key of the secret as sent is derived once for every variant (only the variants of
+    // the secret itself derive another).
+    if checked.auth.v4a.is_some() {
+        if checked.v4a_key.is_none() {
+            checked.v4a_key = V4aSigningKey::derive(&checked.auth.access_key_id, &checked.secret)
+                .ok()
+                .map(|k| k.public_key());
+        }
+    } else {
+        checked.signing_key = Some(SigningKey::derive(
+            &checked.secret,
+            checked.auth.scope.fields(),
+        ));
+    }
+    let checked = checked;
     let sent = checked.auth.signature.to_ascii_lowercase();
     let matches = |v: &Variant| {
         compute(request, &checked, params, v)
@@ -119,7 +136,10 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     if matches(&Variant::default()).is_some() {
         return None;
     }
-    if params.settings.accept_literal_plus
+    // A raw `+` read as a plus sign is no mistake where the service accepts that reading (S3):
+    // it is tried, alone and with each mistake, but never named.
+    let literal_plus_accepted = params.settings.accept_literal_plus;
+    if literal_plus_accepted
         && matches(&Variant {
             query: QueryStyle::LiteralPlus,
             ..Variant::default()
@@ -129,36 +149,56 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         return None;
     }
     let singles = candidates(request, &checked, params);
-    let found = |mistakes: Vec<Mistake>, v: &Variant, tried: usize| {
+    let named = |ms: &[&Mistake]| -> Vec<Mistake> {
+        ms.iter()
+            .filter(|m| !(literal_plus_accepted && ***m == Mistake::QueryPlusAsLiteral))
+            .map(|m| (*m).clone())
+            .collect()
+    };
+    let mut tried = 1;
+    let found = |mistakes: Vec<Mistake>, v: &Variant, tried: &mut usize| {
+        *tried += 1;
         matches(v).map(|c| Diagnosis {
             mistakes,
             canonical_request: Some(c.canonical_request),
             string_to_sign: Some(c.string_to_sign),
-            tried,
+            tried: *tried,
         })
     };
-    let mut tried = 1;
     for (m, v) in &singles {
-        tried += 1;
-        if let Some(d) = found(vec![m.clone()], v, tried) {
+        if tried >= MAX_VARIANTS {
+            break;
+        }
+        if let Some(d) = found(named(&[m]), v, &mut tried) {
             return Some(d);
         }
     }
-    // Pairs. A header value changed and one padded are the same input, so `combine` refuses
-    // them; SigV4a's ECDSA verification is slow, so there only the pairs of the few
-    // request-wide mistakes are tried.
+    // Pairs, up to the budget: the request-wide mistakes with each other first, then with the
+    // per-header ones (a header value changed and one padded are the same input, so `combine`
+    // refuses them). SigV4a's ECDSA verification is slow, so there only the first kind.
     let v4a = checked.auth.v4a.is_some();
-    for (i, (ma, va)) in singles.iter().enumerate() {
-        for (mb, vb) in &singles[i + 1..] {
-            let per_header = va.header_value.is_some() || vb.header_value.is_some();
-            if v4a && per_header {
-                continue;
+    let (wide, per_header): (Vec<_>, Vec<_>) =
+        singles.iter().partition(|(_, v)| v.header_value.is_none());
+    let mut pairs: Vec<(&(Mistake, Variant), &(Mistake, Variant))> = Vec::new();
+    for (i, a) in wide.iter().enumerate() {
+        for b in &wide[i + 1..] {
+            pairs.push((a, b));
+        }
+    }
+    if !v4a {
+        for a in &wide {
+            for b in &per_header {
+                pairs.push((a, b));
             }
-            let Some(v) = va.combine(vb) else { continue };
-            tried += 1;
-            if let Some(d) = found(vec![ma.clone(), mb.clone()], &v, tried) {
-                return Some(d);
-            }
+        }
+    }
+    for ((ma, va), (mb, vb)) in pairs {
+        if tried >= MAX_VARIANTS {
+            break;
+        }
+        let Some(v) = va.combine(vb) else { continue };
+        if let Some(d) = found(named(&[ma, mb]), &v, &mut tried) {
+            return Some(d);
         }
     }
     Some(Diagnosis {
@@ -168,6 +208,22 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         tried,
     })
 }
+
+/// The most variants one diagnosis tries: it bounds the work a rejected request costs a
+/// server, whatever the request (each variant is one HMAC signature, or one ECDSA
+/// verification for SigV4a, over a canonical request written anew).
+pub const MAX_VARIANTS: usize = 600;
+
+/// The most signed headers tried with outer whitespace (each costs nine variants).
+const MAX_PADDED_HEADERS: usize = 8;
+
+/// Headers signing adds, whose values the client did not write: never padded.
+const ADDED_BY_SIGNING: &[&str] = &[
+    "x-amz-date",
+    "x-amz-content-sha256",
+    "x-amz-security-token",
+    "x-amz-region-set",
+];
 
 /// Every single mistake that applies to this request, with the variant that reproduces it.
 fn candidates(
@@ -298,7 +354,12 @@ fn signed_value<'r>(
     checked: &Checked,
     name: &str,
 ) -> Option<&'r str> {
-    if !checked.auth.signed_headers.iter().any(|s| s == name) {
+    if !checked
+        .auth
+        .signed_headers
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(name))
+    {
         return None;
     }
     let mut values = request
@@ -368,10 +429,13 @@ fn changed_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mis
 /// removed: one or two spaces, or a tab, on either side or both, the values untrimmed.
 fn padded_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
-    for name in &checked.auth.signed_headers {
-        if name.starts_with("x-amz-") {
-            continue;
-        }
+    let padded = checked.auth.signed_headers.iter().filter(|name| {
+        !ADDED_BY_SIGNING
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
+    });
+    for name in padded.take(MAX_PADDED_HEADERS) {
+        let name = &name.to_ascii_lowercase();
         let Some(sent) = signed_value(request, checked, name) else {
             continue;
         };
@@ -380,12 +444,12 @@ fn padded_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mist
                 let signed = format!("{left}{sent}{right}");
                 out.push((
                     Mistake::HeaderValuePadded {
-                        name: name.clone(),
+                        name: name.to_owned(),
                         signed: signed.clone(),
                     },
                     Variant {
                         headers: HeaderStyle::Untrimmed,
-                        header_value: Some((name.clone(), signed)),
+                        header_value: Some((name.to_owned(), signed)),
                         ..Variant::default()
                     },
                 ));

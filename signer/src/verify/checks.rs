@@ -11,6 +11,7 @@ use super::parse::{
     authorization, header, parse_authorization, parse_presign, with_region_set_header,
 };
 use super::{AuthKind, ParsedAuth, VerifyError, VerifyParams};
+use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
 
 /// Every check up to the signature itself.
@@ -157,6 +158,7 @@ pub(crate) fn check_before_signature(
         payload,
         date_header: header(request, "date").map(str::to_owned),
         v4a_key: None,
+        signing_key: None,
     })
 }
 
@@ -169,4 +171,7 @@ pub(crate) struct Checked {
     pub date_header: Option<String>,
     /// For SigV4a: the public key to verify under; `None` derives it from the secret.
     pub v4a_key: Option<V4aPublicKey>,
+    /// For SigV4: the signing key of `secret` and the scope, when already derived (diagnosis
+    /// derives it once for all its variants); `None` derives it.
+    pub signing_key: Option<SigningKey>,
 }

@@ -44,8 +44,9 @@ pub const DEFAULT_MAX_SKEW: u64 = 900;
 /// that carries no `x-amz-content-sha256`, [`crate::PayloadMode::Unsigned`] for S3), and what the
 /// service accepts besides.
 ///
-/// Build it from the settings a client signs with: `VerifySettings::from(Settings::s3())`,
-/// or use [`VerifySettings::s3`] for everything S3 accepts.
+/// Build it from the settings a client signs with, `VerifySettings::from(settings)` (the
+/// default is right for every service but S3); for S3 use [`VerifySettings::s3`], which also
+/// takes a presigned URL's `UNSIGNED-PAYLOAD` and both readings of a raw `+`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct VerifySettings {

@@ -154,6 +154,13 @@ fn split_signed_headers(list: &str) -> Result<Vec<String>, VerifyError> {
             "SignedHeaders {list:?} is not a ';'-separated list of header names"
         )));
     }
+    // A signer lists each header once (its values are joined on one line): a repeated name is
+    // not a list any signer writes, and it would multiply a server's work for nothing.
+    for (i, n) in names.iter().enumerate() {
+        if names[..i].iter().any(|m| m.eq_ignore_ascii_case(n)) {
+            return Err(malformed(format!("SignedHeaders lists {n} twice")));
+        }
+    }
     Ok(names)
 }
 

@@ -183,7 +183,10 @@ pub(crate) fn compute(
         push_scope(out, &scope.date, &scope.region, &scope.service);
     });
     let string_to_sign = &text[sts.start..sts.end];
-    let signature = SigningKey::derive(&secret, scope.fields()).sign(string_to_sign);
+    let signature = match (&c.signing_key, variant.secret_suffix) {
+        (Some(key), "") => key.sign(string_to_sign),
+        _ => SigningKey::derive(&secret, scope.fields()).sign(string_to_sign),
+    };
     Ok(Computed {
         canonical_request: text[creq.start..creq.end].to_owned(),
         string_to_sign: string_to_sign.to_owned(),
