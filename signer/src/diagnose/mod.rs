@@ -179,7 +179,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     let v4a = checked.auth.v4a.is_some();
     let (wide, per_header): (Vec<_>, Vec<_>) =
         singles.iter().partition(|(_, v)| v.header_value.is_none());
-    let mut pairs: Vec<(&(Mistake, Variant), &(Mistake, Variant))> = Vec::new();
+    let mut pairs: Vec<(&Candidate, &Candidate)> = Vec::new();
     for (i, a) in wide.iter().enumerate() {
         for b in &wide[i + 1..] {
             pairs.push((a, b));
@@ -208,6 +208,9 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         tried,
     })
 }
+
+/// One mistake and the variant of the writer's inputs that reproduces it.
+type Candidate = (Mistake, Variant);
 
 /// The most variants one diagnosis tries: it bounds the work a rejected request costs a
 /// server, whatever the request (each variant is one HMAC signature, or one ECDSA
