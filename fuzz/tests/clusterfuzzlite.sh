@@ -3,7 +3,7 @@
 # holding the checkout as sigv4/, a temporary $OUT, the engine's compiler variables, and
 # SANITIZER=none (stable Rust has no ASan; fuzz/README.md), FUZZING_ENGINE=libfuzzer. Then checks
 # that every fuzz/fuzz_targets/*.rs gave an executable in $OUT that runs its unpacked seed
-# corpus and 10 more inputs, with its seed corpus zip, dictionary and options file beside it.
+# corpus and then 10 generated inputs, with its seed corpus zip, dictionary and options file beside it.
 # Bounded: one release build of the fuzz workspace (a few minutes cold, seconds warm), then at
 # most 120 s per target. Called by .ci/test.
 set -euo pipefail
@@ -50,13 +50,15 @@ for src in "$repo"/fuzz/fuzz_targets/*.rs; do
   want=$(find "$repo/fuzz/corpus/$t" -type f | wc -l)
   [ "$n" -eq "$want" ] || fail "$t: the zip holds $n seeds, fuzz/corpus/$t has $want"
   log="$work/$t.log"
-  if ! timeout 120 "$out/$t" -runs=10 -dict="$out/$t.dict" "$seeds" >"$log" 2>&1; then
+  # -runs counts every execution: the empty input and the n seeds (INITED at n+1), then 10.
+  runs=$((n + 11))
+  if ! timeout 120 "$out/$t" -runs="$runs" -dict="$out/$t.dict" "$seeds" >"$log" 2>&1; then
     tail -20 "$log" >&2
     fail "$t: the fuzzer did not run its seeds and 10 inputs"
     continue
   fi
   # libFuzzer prints "Done N runs" when -runs is reached.
-  grep -q "Done 10 runs" "$log" || { tail -5 "$log" >&2; fail "$t: no 'Done 10 runs' in its output"; continue; }
+  grep -q "^Done $runs runs" "$log" || { tail -5 "$log" >&2; fail "$t: no 'Done $runs runs' in its output"; continue; }
   echo "clusterfuzzlite test: $t ok ($n seeds, then 10 runs)"
 done
 [ "$count" -gt 0 ] || fail "no fuzz/fuzz_targets/*.rs"
