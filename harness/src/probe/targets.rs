@@ -243,7 +243,7 @@ fn start_mock_aws() -> Result<Started> {
         session.token.as_deref().unwrap_or_default()
     ))
     .map_err(anyhow::Error::msg)?;
-    let service = Arc::new(mock_aws::Service::new(mock_aws::Config {
+    let service = Arc::new(mock_aws::MockAws::new(mock_aws::Config {
         credentials: vec![mock_aws::Credential::example(), session_cred],
         region: REGION.to_owned(),
         ..mock_aws::Config::default()
