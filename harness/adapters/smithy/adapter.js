@@ -12,26 +12,9 @@ const { SignatureV4 } = require(path.join(nm, '@smithy', 'signature-v4'));
 const { Sha256 } = require(path.join(nm, '@aws-crypto', 'sha256-js'));
 const version = require(path.join(nm, '@smithy', 'signature-v4', 'package.json')).version;
 
-// The query as the SDK's HttpRequest holds it: decoded keys and values, a repeated key an
-// array, a key without `=` null (the shape @smithy/querystring-parser produces).
-function parseQuery(q) {
-  const out = {};
-  if (q === undefined || q === '') return out;
-  for (const pair of q.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? null : decodeURIComponent(pair.slice(eq + 1));
-    if (!(key in out)) out[key] = value;
-    else if (Array.isArray(out[key])) out[key].push(value);
-    else out[key] = [out[key], value];
-  }
-  return out;
-}
-
-// RFC 3986 escaping as smithy's escapeUri does it (encodeURIComponent plus !'()*).
-function escapeUri(s) {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
+// The query in the SDK's HttpRequest shape and smithy's escapeUri: shared with the
+// signature-v4-crt and signature-v4a adapters.
+const { parseQuery, escapeUri } = require('../node/smithy-request.js');
 
 async function sign(c) {
   const req = c.request;
