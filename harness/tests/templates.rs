@@ -1,5 +1,6 @@
 //! The adapter templates (`harness/adapters/templates/`, one folder per language): the bundled
-//! adapters that started from them still carry their protocol files unchanged. That the script
+//! adapters built from them load the template's protocol file (Ruby, PHP, Perl, Rust) or carry
+//! unchanged copies (Go). That the script
 //! templates run through `sigv4 check` as they are (every case `unsupported`, no adapter error)
 //! is `tests/check.rs`'s `unfilled_adapter_templates_answer_unsupported_to_every_case`.
 
@@ -9,17 +10,15 @@ fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// The Go adapters are `go build` of one folder each, so they carry copies of the Go
+/// template's files, which must stay equal (a Go package shared by path would need a module).
 #[test]
-fn bundled_adapters_carry_the_templates_protocol_files() {
+fn go_adapters_carry_the_go_templates_files() {
     let copies = [
         ("go/protocol.go", "aws-sdk-go-v1/protocol.go"),
         ("go/httpreq.go", "aws-sdk-go-v1/httpreq.go"),
         ("go/protocol.go", "aws-sdk-go-v2/protocol.go"),
         ("go/httpreq.go", "aws-sdk-go-v2/httpreq.go"),
-        ("ruby/protocol.rb", "ruby-aws-sigv4/protocol.rb"),
-        ("php/protocol.php", "async-aws/protocol.php"),
-        ("perl/Protocol.pm", "perl-aws-signature4/Protocol.pm"),
-        ("rust/src/protocol.rs", "aws-sign-v4/src/protocol.rs"),
     ];
     let dir = root().join("harness/adapters");
     for (template, copy) in copies {
@@ -28,6 +27,51 @@ fn bundled_adapters_carry_the_templates_protocol_files() {
         assert!(
             read(&format!("templates/{template}")) == read(copy),
             "harness/adapters/{copy} differs from templates/{template}: change both"
+        );
+    }
+}
+
+/// The Ruby, PHP, Perl and Rust adapters load their template's protocol file from
+/// `templates/` (one copy) and carry none of their own.
+#[test]
+fn script_and_rust_adapters_load_the_templates_protocol_file() {
+    let uses = [
+        (
+            "ruby-aws-sigv4",
+            "adapter.rb",
+            "protocol.rb",
+            "'../templates/ruby/protocol'",
+        ),
+        (
+            "async-aws",
+            "adapter.php",
+            "protocol.php",
+            "'/../templates/php/protocol.php'",
+        ),
+        (
+            "perl-aws-signature4",
+            "adapter.pl",
+            "Protocol.pm",
+            "\"$FindBin::Bin/../templates/perl\"",
+        ),
+        (
+            "aws-sign-v4",
+            "src/main.rs",
+            "src/protocol.rs",
+            "\"../../templates/rust/src/protocol.rs\"",
+        ),
+    ];
+    let dir = root().join("harness/adapters");
+    for (adapter, source, own_copy, reference) in uses {
+        let text = std::fs::read_to_string(dir.join(adapter).join(source))
+            .unwrap_or_else(|e| panic!("{adapter}/{source}: {e}"));
+        assert!(
+            text.contains(reference),
+            "{adapter}/{source} does not load the template's protocol file ({reference})"
+        );
+        assert!(
+            !dir.join(adapter).join(own_copy).exists(),
+            "{adapter}/{own_copy} is a copy of the template's: load templates/ instead"
         );
     }
 }
