@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 30). On a crash, prints the artifact and
-# the exact replay command, and exits non-zero. Installs cargo-fuzz if missing.
+# the exact replay command, and exits non-zero. cargo-fuzz comes from `bash .ci/setup`
+# (.ci/setup.d/fuzz.sh, pinned).
 # Usage: fuzz/run-all.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-30}"
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+command -v cargo-fuzz >/dev/null 2>&1 || bash ../.ci/setup.d/fuzz.sh
 # --sanitizer none: works on a stable toolchain (ASan needs -Z flags; see README.md).
 status=0
 for target in $(cargo fuzz list); do

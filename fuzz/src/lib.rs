@@ -7,7 +7,6 @@ pub mod roundtrip;
 pub mod verify_target;
 
 use std::fmt;
-use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
 use arbitrary::{Arbitrary, Unstructured};
@@ -516,37 +515,8 @@ pub fn sign_theirs(input: &Input) -> Option<String> {
 
 /// aws-sigv4's canonical request (it logs it at TRACE; sensitive header values redacted).
 pub fn theirs_canonical_request(input: &Input) -> Option<String> {
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata};
-    struct Capture(Mutex<Option<String>>);
-    struct V<'a>(&'a Mutex<Option<String>>);
-    impl Visit for V<'_> {
-        fn record_debug(&mut self, f: &Field, v: &dyn fmt::Debug) {
-            if f.name() == "canonical_request" {
-                *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(format!("{v:?}"));
-            }
-        }
-    }
-    impl tracing::Subscriber for Capture {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn new_span(&self, _: &Attributes<'_>) -> Id {
-            Id::from_u64(1)
-        }
-        fn record(&self, _: &Id, _: &Record<'_>) {}
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, e: &Event<'_>) {
-            e.record(&mut V(&self.0));
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-    let cap = std::sync::Arc::new(Capture(Mutex::new(None)));
-    tracing::subscriber::with_default(cap.clone(), || sign_theirs(input));
-    let out = cap.0.lock().unwrap_or_else(|e| e.into_inner()).take();
-    out
+    let (_, captured) = aws_sigv4_capture::capture(|| sign_theirs(input));
+    captured.canonical_request().map(str::to_owned)
 }
 
 /// Outcome of the differential for one input.

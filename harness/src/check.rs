@@ -1036,7 +1036,7 @@ fn accept_request(
     let want_payload = match (streaming, context.payload_hash.as_deref()) {
         (Some(m), _) => m.content_sha256().to_owned(),
         (None, Some(h)) => h.to_owned(),
-        (None, None) => hex(&Sha256::digest(&unsigned.body)),
+        (None, None) => sigv4_signer::internal::hex(&Sha256::digest(&unsigned.body)),
     };
     let content_sha = header_value(signed, "x-amz-content-sha256");
     if let Some(c) = content_sha {
@@ -1151,10 +1151,6 @@ fn accept_request(
         verified,
         differences,
     })
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The items `--suite` and `--location` keep (an empty filter keeps everything).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
-use mock_aws::{Config, Credential, Request, Service};
+use mock_aws::{Config, Credential, MockAws, Request};
 use serde_json::Value;
 
 /// The access key the program gets (AWS's documented example pair).
@@ -61,7 +61,7 @@ pub fn run(argv: &[String], timeout: Duration) -> Result<LiveResult> {
         .enable_all()
         .build()
         .context("starting the tokio runtime")?;
-    let service = Arc::new(Service::new(Config {
+    let service = Arc::new(MockAws::new(Config {
         credentials: vec![Credential::example()],
         region: REGION.to_owned(),
         verdict_capacity: 10_000,

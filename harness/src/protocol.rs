@@ -249,42 +249,16 @@ pub fn carried_signature(r: &RawRequest) -> Option<String> {
         .map(|(_, v)| v)
 }
 
-/// The query's parameters, percent-decoded (a `+` is a space), in wire order.
+/// The query's parameters, percent-decoded (a `+` is a space), in wire order (the signer's
+/// parser, UTF-8 lossy).
 pub fn query_params(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
+    sigv4_signer::internal::parse_query(query)
+        .into_iter()
+        .map(|(k, v)| {
+            (
+                String::from_utf8_lossy(&k).into_owned(),
+                String::from_utf8_lossy(&v).into_owned(),
+            )
         })
         .collect()
-}
-
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |j: usize| {
-            b.get(j)
-                .and_then(|c| (*c as char).to_digit(16))
-                .and_then(|d| u8::try_from(d).ok())
-        };
-        match (b[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(h), Some(l)) => {
-                out.push(h * 16 + l);
-                i += 3;
-            }
-            (b'+', ..) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (c, ..) => {
-                out.push(c);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }

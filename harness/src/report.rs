@@ -28,13 +28,13 @@ pub struct Rule {
     pub source: &'static str,
 }
 
-/// The known rules, from `FIELD-NOTES.md` and the vectors' READMEs.
+/// The known rules, from `docs/rules.md` and the vectors' READMEs.
 pub const RULES: &[Rule] = &[
     Rule {
         keys: &["query-plus-as-literal", "query-plus-for-space", "get-query-raw-plus", "get-query-encoded-plus", "s3-key-plus"],
         rule: "A raw `+` in the query is a space and signs as `%20`; `%2B` signs as `%2B`.",
         right: "AWS's own SDKs (aws-sigv4, aws-sdk-go-v2) read a raw `+` as a space; botocore keeps it, reqsign signs `%2B`. S3 accepts both readings.",
-        source: "FIELD-NOTES.md (Canonical query); aws4fetch#83, curl#20543; vectors/cases/get-query-raw-plus",
+        source: "docs/rules.md#raw-plus; aws4fetch#83, curl#20543; vectors/cases/get-query-raw-plus",
     },
     Rule {
         keys: &["path-encoded-once", "path-encoded-twice", "double-encode-path", "double-url-encode", "double-encode-space", "get-space-normalized"],
@@ -46,7 +46,7 @@ pub const RULES: &[Rule] = &[
         keys: &["path-not-normalized", "path-normalized", "s3-key-dot-segments", "s3-key-double-slash"],
         rule: "Non-S3 services remove dot segments and collapse `//` before signing; S3 signs the path as sent.",
         right: "The suite's get-slash*/get-relative* cases; S3: botocore#838, aws-sdk-java-v2#3749.",
-        source: "FIELD-NOTES.md (Canonical URI)",
+        source: "docs/rules.md#uri-normalisation",
     },
     Rule {
         keys: &["query-not-sorted", "get-vanilla-query-order-key-case", "get-vanilla-query-order-encoded"],

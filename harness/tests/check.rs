@@ -846,20 +846,30 @@ fn chunk_signatures_through_the_aws_sigv4_adapter() {
     }
 }
 
-/// The adapter templates (harness/adapters/templates) speak the protocol as they are: unfilled,
-/// they answer `unsupported` to every case of the default suites, with no adapter error.
+/// The script adapter templates (harness/adapters/templates/<language>/, one folder per
+/// language) speak the protocol as they are: unfilled, they answer `unsupported` to every case
+/// of the default suites, with no adapter error. (The Go and Rust templates are compiled; the
+/// bundled adapters built from them are checked in `tests/templates.rs` and their own tests.)
 #[test]
 fn unfilled_adapter_templates_answer_unsupported_to_every_case() {
-    let node_ok = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(node_ok, "node is missing: run `bash .ci/setup`");
     let py = python();
-    let commands = [
-        format!("{} harness/adapters/templates/adapter.py", py.display()),
-        "node harness/adapters/templates/adapter.js".to_owned(),
-    ];
+    let mut commands = vec![format!(
+        "{} harness/adapters/templates/python/adapter.py",
+        py.display()
+    )];
+    for (interpreter, script) in [
+        ("node", "node/adapter.js"),
+        ("ruby", "ruby/adapter.rb"),
+        ("php", "php/adapter.php"),
+        ("perl", "perl/adapter.pl"),
+    ] {
+        let found = std::process::Command::new(interpreter)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(found, "{interpreter} is missing: run `bash .ci/setup`");
+        commands.push(format!("{interpreter} harness/adapters/templates/{script}"));
+    }
     let n = default_items().len();
     for cmd in &commands {
         let tmp = tempfile::tempdir().unwrap();

@@ -126,3 +126,77 @@ fn adapters_readme_lists_every_adapter() {
     }
     assert!(!readme.contains("another branch"), "{readme}");
 }
+
+/// The tracked files of the repository, from `git ls-files` at its root.
+fn tracked_files() -> Vec<std::path::PathBuf> {
+    let root = common::root();
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&root)
+        .args(["ls-files", "-z"])
+        .output()
+        .expect("git is needed to list the tracked files; run `bash .ci/setup`");
+    assert!(
+        out.status.success(),
+        "git ls-files failed in {}",
+        root.display()
+    );
+    out.stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| root.join(String::from_utf8_lossy(p).as_ref()))
+        .collect()
+}
+
+/// The project carries its facts itself (`docs/rules.md`): no tracked file may point at the
+/// folder outside the repository they were gathered in (this file spells the name in parts
+/// and is left out by path too).
+#[test]
+fn no_tracked_file_mentions_the_folder_outside_the_repository() {
+    let needle = concat!("..", "/shared");
+    let this = common::root().join("harness/tests/report.rs");
+    let files = tracked_files();
+    assert!(files.len() > 100, "only {} tracked files", files.len());
+    let offenders: Vec<String> = files
+        .iter()
+        .filter(|p| **p != this)
+        .filter_map(|p| {
+            let text = String::from_utf8_lossy(&std::fs::read(p).ok()?).into_owned();
+            text.contains(needle).then(|| p.display().to_string())
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "files that mention {needle}: {offenders:?}"
+    );
+}
+
+/// Every `docs/rules.md#anchor` cited in a tracked file is an anchor of docs/rules.md.
+#[test]
+fn citations_of_docs_rules_name_its_sections() {
+    let rules = std::fs::read_to_string(common::root().join("docs/rules.md")).unwrap();
+    let prefix = "docs/rules.md#";
+    let this = common::root().join("harness/tests/report.rs");
+    let mut cited = 0;
+    for p in tracked_files().into_iter().filter(|p| *p != this) {
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        for (at, _) in text.match_indices(prefix) {
+            let anchor: String = text[at + prefix.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            cited += 1;
+            assert!(
+                rules.contains(&format!("<a id=\"{anchor}\"></a>")),
+                "{} cites docs/rules.md#{anchor}, which docs/rules.md does not define",
+                p.display()
+            );
+        }
+    }
+    assert!(
+        cited >= 5,
+        "only {cited} citations of docs/rules.md sections found"
+    );
+}

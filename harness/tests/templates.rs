@@ -1,26 +1,24 @@
-//! The adapter templates (`harness/adapters/templates/`): the bundled adapters that started
-//! from them still carry their protocol files unchanged, and the Ruby, PHP and Perl templates
-//! run through `sigv4 check` as they are (every case `unsupported`, no adapter error). The
-//! interpreters are installed by `bash .ci/setup`; a missing one fails naming it.
+//! The adapter templates (`harness/adapters/templates/`, one folder per language): the bundled
+//! adapters built from them load the template's protocol file (Ruby, PHP, Perl, Rust) or carry
+//! unchanged copies (Go). That the script
+//! templates run through `sigv4 check` as they are (every case `unsupported`, no adapter error)
+//! is `tests/check.rs`'s `unfilled_adapter_templates_answer_unsupported_to_every_case`.
 
 use std::path::Path;
-use std::process::Command;
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
+/// The Go adapters are `go build` of one folder each, so they carry copies of the Go
+/// template's files, which must stay equal (a Go package shared by path would need a module).
 #[test]
-fn bundled_adapters_carry_the_templates_protocol_files() {
+fn go_adapters_carry_the_go_templates_files() {
     let copies = [
         ("go/protocol.go", "aws-sdk-go-v1/protocol.go"),
         ("go/httpreq.go", "aws-sdk-go-v1/httpreq.go"),
         ("go/protocol.go", "aws-sdk-go-v2/protocol.go"),
         ("go/httpreq.go", "aws-sdk-go-v2/httpreq.go"),
-        ("ruby/protocol.rb", "ruby-aws-sigv4/protocol.rb"),
-        ("php/protocol.php", "async-aws/protocol.php"),
-        ("perl/Protocol.pm", "perl-aws-signature4/Protocol.pm"),
-        ("rust/src/protocol.rs", "aws-sign-v4/src/protocol.rs"),
     ];
     let dir = root().join("harness/adapters");
     for (template, copy) in copies {
@@ -33,37 +31,47 @@ fn bundled_adapters_carry_the_templates_protocol_files() {
     }
 }
 
+/// The Ruby, PHP, Perl and Rust adapters load their template's protocol file from
+/// `templates/` (one copy) and carry none of their own.
 #[test]
-fn script_templates_answer_unsupported_for_every_case() {
-    for (interpreter, script) in [
-        ("ruby", "harness/adapters/templates/ruby/adapter.rb"),
-        ("php", "harness/adapters/templates/php/adapter.php"),
-        ("perl", "harness/adapters/templates/perl/adapter.pl"),
-    ] {
-        let found = Command::new(interpreter)
-            .arg("-v")
-            .output()
-            .is_ok_and(|o| o.status.success());
+fn script_and_rust_adapters_load_the_templates_protocol_file() {
+    let uses = [
+        (
+            "ruby-aws-sigv4",
+            "adapter.rb",
+            "protocol.rb",
+            "'../templates/ruby/protocol'",
+        ),
+        (
+            "async-aws",
+            "adapter.php",
+            "protocol.php",
+            "'/../templates/php/protocol.php'",
+        ),
+        (
+            "perl-aws-signature4",
+            "adapter.pl",
+            "Protocol.pm",
+            "\"$FindBin::Bin/../templates/perl\"",
+        ),
+        (
+            "aws-sign-v4",
+            "src/main.rs",
+            "src/protocol.rs",
+            "\"../../templates/rust/src/protocol.rs\"",
+        ),
+    ];
+    let dir = root().join("harness/adapters");
+    for (adapter, source, own_copy, reference) in uses {
+        let text = std::fs::read_to_string(dir.join(adapter).join(source))
+            .unwrap_or_else(|e| panic!("{adapter}/{source}: {e}"));
         assert!(
-            found,
-            "{interpreter} is not installed: run `bash .ci/setup`"
-        );
-        let out = Command::new(env!("CARGO_BIN_EXE_sigv4"))
-            .args(["check", "--adapter", &format!("{interpreter} {script}")])
-            .current_dir(root())
-            .output()
-            .expect("run sigv4 check");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let last = stdout.lines().last().unwrap_or_default();
-        assert!(
-            out.status.success(),
-            "{script}: {last}\n{}",
-            String::from_utf8_lossy(&out.stderr)
+            text.contains(reference),
+            "{adapter}/{source} does not load the template's protocol file ({reference})"
         );
         assert!(
-            last.starts_with("0 exact, 0 accepted, 0 failed, ") && last.contains(" unsupported"),
-            "{script}: {last}"
+            !dir.join(adapter).join(own_copy).exists(),
+            "{adapter}/{own_copy} is a copy of the template's: load templates/ instead"
         );
-        assert!(!last.contains("adapter error"), "{script}: {last}");
     }
 }

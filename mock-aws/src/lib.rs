@@ -36,5 +36,5 @@ pub mod wiremock;
 pub use chunked_upload::ChunkedUpload;
 pub use config::{Config, Credential};
 pub use message::{Request, Response};
-pub use mock_aws::{MockAws, Service};
+pub use mock_aws::MockAws;
 pub use verdicts::Verdict;

@@ -30,12 +30,6 @@ pub struct MockAws {
     pub(crate) v4a_keys: V4aKeys,
 }
 
-/// The former name of [`MockAws`], kept so existing callers build.
-///
-/// Deprecated: use [`MockAws`] (in mock-aws's own words, "service" now means one AWS service,
-/// see [`crate::services`]).
-pub type Service = MockAws;
-
 impl MockAws {
     /// A fake AWS with `config`.
     pub fn new(config: Config) -> Self {

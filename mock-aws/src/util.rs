@@ -1,4 +1,5 @@
-//! Small encoders: XML escaping, dates, hex, base64, S3 key URL-encoding.
+//! Small encoders: XML escaping, dates, spaced hex, S3 key URL-encoding (hex and base64 are
+//! `sigv4_signer::internal`'s).
 
 /// Escapes text for XML content.
 pub fn xml_escape(s: &str) -> String {
@@ -56,58 +57,12 @@ pub fn http_date(unix: i64) -> String {
     format!("{wd}, {d:02} {mon} {y:04} {hh:02}:{mm:02}:{ss:02} GMT")
 }
 
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Bytes as AWS S3 shows them in `CanonicalRequestBytes`: hex pairs separated by spaces.
 pub fn spaced_hex(s: &str) -> String {
     s.bytes()
         .map(|b| format!("{b:02x}"))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard base64 with padding.
-pub fn base64_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Decodes standard base64 (padding optional); `None` on any other character.
-pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes() {
-        let v = u32::try_from(B64.iter().position(|&b| b == c)?).ok()?;
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
-        }
-    }
-    (bits < 6).then_some(out)
 }
 
 /// Percent-encodes everything but unreserved characters and `/` (S3's `encoding-type=url`).
@@ -127,22 +82,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes_and_formats() {
+    fn formats() {
         assert_eq!(http_date(1_440_938_160), "Sun, 30 Aug 2015 12:36:00 GMT");
         assert_eq!(iso8601(1_440_938_160), "2015-08-30T12:36:00.000Z");
-        for (raw, enc) in [
-            (&b""[..], ""),
-            (b"f", "Zg=="),
-            (b"fo", "Zm8="),
-            (b"foo", "Zm9v"),
-            (b"foob", "Zm9vYg=="),
-            (b"\xff\xfe\x00", "//4A"),
-        ] {
-            assert_eq!(base64_encode(raw), enc);
-            assert_eq!(base64_decode(enc).as_deref(), Some(raw));
-        }
-        assert_eq!(base64_decode("Zm9v!"), None);
-        assert_eq!(base64_decode("Z"), None);
         assert_eq!(url_encode_key("a b/c+d"), "a%20b/c%2Bd");
     }
 }

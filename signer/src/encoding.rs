@@ -155,8 +155,8 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-/// Decodes standard base64; padding is optional, anything else outside the alphabet is an
-/// error (`None`).
+/// Decodes standard base64; padding is optional, anything else outside the alphabet, or a
+/// dangling last character (one that carries fewer than 8 bits), is an error (`None`).
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let body = text.trim_end_matches('=');
     if text.len() - body.len() > 2 {
@@ -173,7 +173,7 @@ pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
             out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
         }
     }
-    Some(out)
+    (bits < 6).then_some(out)
 }
 
 /// Decodes a query component (as [`decode_query_component_with`]) and appends it encoded
@@ -224,5 +224,7 @@ mod tests {
             assert_eq!(base64_decode(coded).as_deref(), Some(plain.as_bytes()));
         }
         assert_eq!(base64_decode("Zm9v!"), None);
+        assert_eq!(base64_decode("Z"), None);
+        assert_eq!(base64_decode("Zm9vY"), None);
     }
 }

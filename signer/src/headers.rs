@@ -3,7 +3,7 @@
 //! Names are lowercased. Values are trimmed of leading and trailing spaces and tabs, and each
 //! run of spaces inside is collapsed to one space (AWS's documented "Trimall"; the aws-sigv4
 //! crate does the same; tabs inside a value are kept, as in aws-sigv4, whereas botocore would
-//! collapse every Unicode whitespace: see `FIELD-NOTES.md`). An obs-fold continuation
+//! collapse every Unicode whitespace: see `docs/rules.md#header-whitespace`). An obs-fold continuation
 //! (`CRLF` or `LF` followed by spaces or tabs, RFC 9112 section 5.2) counts as one space, which is
 //! what the suite case `get-header-value-multiline` expects. A header that appears more than
 //! once is signed once, its values joined with `,` in arrival order (`get-header-key-duplicate`).

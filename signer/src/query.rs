@@ -12,7 +12,7 @@
 //! as `%2B` signs as `%2B`. The evidence, and why this rule:
 //!
 //! * AWS's own SDK signers, the aws-sigv4 crate (Rust SDK) and aws-sdk-go-v2, decode `+` as a
-//!   space before signing (field notes); AWS's services read query strings with HTML-form
+//!   space before signing (`docs/rules.md#raw-plus`); AWS's services read query strings with HTML-form
 //!   decoding, where `+` is a space.
 //! * S3 accepts both readings: a URL whose spaces are sent as `+` with `%20` in the signature is
 //!   accepted (aws4fetch#83, "AWS S3 currently accepts both representations"), and so is a raw

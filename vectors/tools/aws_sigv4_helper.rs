@@ -1,7 +1,7 @@
 //! Cross-check helper: signs requests described as JSON with the aws-sigv4 crate and prints
-//! what it computed (canonical request and string to sign captured from its trace events).
+//! what it computed (canonical request and string to sign captured from its trace events by
+//! `tools/aws-sigv4-capture`).
 use std::io::Read;
-use std::sync::Mutex;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
@@ -12,39 +12,6 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use serde_json::{json, Value};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
-
-static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-
-struct Capture;
-struct Fields;
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        CAPTURED
-            .lock()
-            .unwrap()
-            .push((field.name().to_string(), format!("{value:?}")));
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, m: &Metadata<'_>) -> bool {
-        m.target().starts_with("aws_sigv4")
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, e: &Event<'_>) {
-        e.record(&mut Fields);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
 
 fn s(v: &Value, k: &str) -> String {
     v[k].as_str().unwrap_or_else(|| panic!("missing {k}")).to_string()
@@ -104,7 +71,6 @@ fn one(job: &Value) -> Value {
         Some(h) => SignableBody::Precomputed(h.to_string()),
         None => SignableBody::Bytes(&body),
     };
-    CAPTURED.lock().unwrap().clear();
     let method = s(job, "method");
     let target = s(job, "target");
     let req = match SignableRequest::new(
@@ -116,28 +82,26 @@ fn one(job: &Value) -> Value {
         Ok(r) => r,
         Err(e) => return json!({"error": format!("{e:?}")}),
     };
-    match sign(req, &params) {
+    let (out, cap) = aws_sigv4_capture::capture(|| sign(req, &params));
+    match out {
         Err(e) => json!({"error": format!("{e:?}")}),
         Ok(out) => {
             let signature = out.signature().to_string();
             let (hs, ps) = out.into_parts().0.into_parts();
             let hs: Vec<Value> = hs.iter().map(|h| json!([h.name(), h.value()])).collect();
             let ps: Vec<Value> = ps.iter().map(|(k, v)| json!([k, v.as_ref()])).collect();
-            let cap = CAPTURED.lock().unwrap().clone();
-            let get = |k: &str| cap.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             json!({
                 "signature": signature,
                 "headers": hs,
                 "params": ps,
-                "canonical_request": get("canonical_request"),
-                "string_to_sign": get("string_to_sign"),
+                "canonical_request": cap.canonical_request(),
+                "string_to_sign": cap.string_to_sign(),
             })
         }
     }
 }
 
 fn main() {
-    tracing::subscriber::set_global_default(Capture).unwrap();
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).unwrap();
     let jobs: Vec<Value> = serde_json::from_str(&input).unwrap();

@@ -5,7 +5,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 dir="${1:-/tmp/xcheck}"
 mkdir -p "$dir/src"
-cp "$here/helper-Cargo.toml.in" "$dir/Cargo.toml"
+repo="$(cd "$here/../.." && pwd)"
+sed "s|@REPO@|$repo|" "$here/helper-Cargo.toml.in" > "$dir/Cargo.toml"
 cp "$here/aws_sigv4_helper.rs" "$dir/src/main.rs"
 cd "$dir"
 cargo build --release --quiet || cargo build --release --offline --quiet

@@ -3,7 +3,8 @@
 // php-async-aws-core. Time: the signer takes it from the RequestContext's currentDate (and the
 // presigned URL's lifetime from its expirationDate), so no clock is read. The canonical request
 // and string to sign are private to the signer: only the signature is revealed.
-require_once __DIR__ . '/protocol.php';
+// The protocol loop is the PHP template's (one copy: ../templates/php/protocol.php).
+require_once __DIR__ . '/../templates/php/protocol.php';
 require_once 'AsyncAws/Core/autoload.php';
 
 use AsyncAws\Core\Credentials\Credentials;

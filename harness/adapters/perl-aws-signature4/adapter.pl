@@ -6,7 +6,8 @@
 use strict;
 use warnings;
 use FindBin;
-use lib $FindBin::Bin;
+# The protocol loop is the Perl template's (one copy: ../templates/perl/Protocol.pm).
+use lib "$FindBin::Bin/../templates/perl";
 use Protocol;
 use AWS::Signature4;
 use HTTP::Request;

@@ -2,7 +2,8 @@
 # (pure-Ruby signing; the aws-crt gem, which its SigV4a and path normalisation need, is not
 # packaged). Time: presign_url takes `time:`; sign_request reads Time.now when the request
 # has no X-Amz-Date header, so Time.now is patched to the message's time for the call.
-require_relative 'protocol'
+# The protocol loop is the Ruby template's (one copy: ../templates/ruby/protocol.rb).
+require_relative '../templates/ruby/protocol'
 require 'aws-sigv4'
 
 VERSION = Gem.loaded_specs['aws-sigv4']&.version&.to_s || Aws::Sigv4::VERSION rescue '1.5.1'

@@ -6,32 +6,15 @@
 // .presign(request, {signingDate, expiresIn, ...}); the canonical request and string to sign
 // are read from the signer's own createCanonicalRequest/createStringToSign.
 const path = require('path');
-const { run, Unsupported, parseTime, pathNeedsNormalising, headerObject } = require('../node/protocol.js');
+const { run, Unsupported, parseTime, pathNeedsNormalising } = require('../node/protocol.js');
 const nm = path.join(__dirname, '..', 'node', 'node_modules');
 const { SignatureV4 } = require(path.join(nm, '@smithy', 'signature-v4'));
 const { Sha256 } = require(path.join(nm, '@aws-crypto', 'sha256-js'));
 const version = require(path.join(nm, '@smithy', 'signature-v4', 'package.json')).version;
 
-// The query as the SDK's HttpRequest holds it: decoded keys and values, a repeated key an
-// array, a key without `=` null (the shape @smithy/querystring-parser produces).
-function parseQuery(q) {
-  const out = {};
-  if (q === undefined || q === '') return out;
-  for (const pair of q.split('&')) {
-    const eq = pair.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? null : decodeURIComponent(pair.slice(eq + 1));
-    if (!(key in out)) out[key] = value;
-    else if (Array.isArray(out[key])) out[key].push(value);
-    else out[key] = [out[key], value];
-  }
-  return out;
-}
-
-// RFC 3986 escaping as smithy's escapeUri does it (encodeURIComponent plus !'()*).
-function escapeUri(s) {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-}
+// The SDK's HttpRequest (query shape included) and smithy's escapeUri: shared with the
+// signature-v4-crt and signature-v4a adapters.
+const { escapeUri, sdkRequest } = require('../node/smithy-request.js');
 
 async function sign(c) {
   const req = c.request;
@@ -54,9 +37,9 @@ async function sign(c) {
     }
   }
   if (cr.session_token && st.session_token !== 'include') throw new Unsupported('smithy always signs the session token');
-  const headers = headerObject(req.headers, 'smithy\'s HttpRequest');
+  // The SDK's HttpRequest; x-amz-content-sha256 below is added to its (shared) headers object.
+  const { request, headers, body } = sdkRequest(c, 'smithy');
   const names = new Set(Object.keys(headers).map((n) => n.toLowerCase()));
-  const body = Buffer.from(req.body_b64 || '', 'base64');
   const mode = st.payload.mode;
   let applyChecksum = !!st.content_sha256_header;
   const signOpts = { signingDate: when };
@@ -87,16 +70,6 @@ async function sign(c) {
     for (const n of names) if (n !== 'host' && !want.has(n)) unsignable.add(n);
     signOpts.unsignableHeaders = unsignable;
   }
-  const host = Object.entries(headers).find(([n]) => n.toLowerCase() === 'host');
-  const request = {
-    method: req.method,
-    protocol: 'https:',
-    hostname: host ? host[1] : 'localhost',
-    path: wirePath,
-    query: parseQuery(rawQuery),
-    headers,
-    body: body.length ? new Uint8Array(body) : undefined,
-  };
   const signer = new SignatureV4({
     credentials: { accessKeyId: cr.access_key_id, secretAccessKey: cr.secret_access_key, sessionToken: cr.session_token || undefined },
     region: c.region,

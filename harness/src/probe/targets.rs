@@ -243,7 +243,7 @@ fn start_mock_aws() -> Result<Started> {
         session.token.as_deref().unwrap_or_default()
     ))
     .map_err(anyhow::Error::msg)?;
-    let service = Arc::new(mock_aws::Service::new(mock_aws::Config {
+    let service = Arc::new(mock_aws::MockAws::new(mock_aws::Config {
         credentials: vec![mock_aws::Credential::example(), session_cred],
         region: REGION.to_owned(),
         ..mock_aws::Config::default()
@@ -317,18 +317,6 @@ fn xml_field(body: &str, name: &str) -> Option<String> {
     Some(body[start..end].trim().to_owned())
 }
 
-fn form_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The six unauthenticated IAM calls that give moto a user and a role, each with an allow-all
 /// policy, and the user a key; then, signed with that key, an STS `AssumeRole` for a temporary
 /// credential. Returns the key and the temporary credential.
@@ -346,7 +334,10 @@ fn moto_user(addr: SocketAddr, timeout: Duration) -> Result<(Key, Key)> {
             if !body.is_empty() {
                 body.push('&');
             }
-            body.push_str(&format!("{k}={}", form_encode(v)));
+            body.push_str(&format!(
+                "{k}={}",
+                sigv4_signer::internal::encode(v.as_bytes())
+            ));
         }
         let creds = sigv4_signer::Credentials::new(&key.access_key, &key.secret);
         let params_ = sigv4_signer::SigningParams::new(

@@ -12,7 +12,7 @@ use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
 use crate::message::Response;
 use crate::services::{Ctx, OpResult};
-use crate::util::{base64_decode, base64_encode};
+use sigv4_signer::internal::{base64, base64_decode};
 
 /// One record.
 #[derive(Debug, Clone)]
@@ -183,7 +183,7 @@ fn put(stream: &mut Stream, data: Vec<u8>, key: String, hash: u128, now: i64) ->
 
 /// An iterator is `stream \n shard \n position`, base64: opaque to clients, as AWS's are.
 fn make_iterator(name: &str, shard: usize, pos: usize) -> String {
-    base64_encode(format!("{name}\n{shard}\n{pos}").as_bytes())
+    base64(format!("{name}\n{shard}\n{pos}").as_bytes())
 }
 
 fn read_iterator(it: &str) -> Option<(String, usize, usize)> {
@@ -311,7 +311,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
             });
             if more {
                 if let Some(last) = page.last() {
-                    out["NextToken"] = json!(base64_encode(last.as_bytes()));
+                    out["NextToken"] = json!(base64(last.as_bytes()));
                 }
             }
             ok(&out)
@@ -439,7 +439,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
                     json!({
                         "SequenceNumber": seq_str(r.seq),
                         "ApproximateArrivalTimestamp": r.arrival,
-                        "Data": base64_encode(&r.data),
+                        "Data": base64(&r.data),
                         "PartitionKey": r.partition_key,
                     })
                 })

@@ -11,9 +11,8 @@ use crate::errors::AwsError;
 use crate::framing::{decode_path, parse_form};
 use crate::message::Response;
 use crate::services::{Ctx, OpResult};
-use crate::util::{
-    base64_decode, base64_encode, hex, http_date, iso8601, url_encode_key, xml_escape,
-};
+use crate::util::{http_date, iso8601, url_encode_key, xml_escape};
+use sigv4_signer::internal::{base64, base64_decode, hex};
 
 /// One object.
 #[derive(Debug, Clone)]
@@ -351,7 +350,7 @@ fn list_objects_v2(name: &str, b: &Bucket, q: &[(String, String)]) -> OpResult {
         if let Some(last) = &last_entry {
             out.push_str(&format!(
                 "<NextContinuationToken>{}</NextContinuationToken>",
-                base64_encode(last.as_bytes())
+                base64(last.as_bytes())
             ));
         }
     }

@@ -611,7 +611,7 @@ fn kinesis(server: &Server, op: &str, body: &serde_json::Value) -> Resp {
 }
 
 fn b64(data: &[u8]) -> String {
-    mock_aws::util::base64_encode(data)
+    sigv4_signer::internal::base64(data)
 }
 
 #[test]

@@ -36,7 +36,7 @@
 //! string to sign and its example, checked in this module's tests); the aws-sigv4 crate's
 //! `sign::v4::sign_chunk` and `sign_trailer` (cross-checked in
 //! `vectors/tests/chunked_aws_sigv4.rs`); S3's "Checking object integrity" for the checksum
-//! trailers. From the field notes (`minio/s3verify#240`, `trinodb/aws-proxy#130`,
+//! trailers. From `docs/rules.md#streaming` (`minio/s3verify#240`, `trinodb/aws-proxy#130`,
 //! `s3-orchestrator#1536`): every chunk uses the request's timestamp, each chunk is verified
 //! before its bytes are released, and an unsigned trailer carries no trailer signature.
 //!

@@ -5,6 +5,8 @@
 //! `x-amz-security-token` / `x-amz-content-sha256`) as headers, and every header given is
 //! signed. Header auth only: the crate has no presigning.
 
+// The protocol loop is the Rust template's (one copy: ../templates/rust/src/protocol.rs).
+#[path = "../../templates/rust/src/protocol.rs"]
 mod protocol;
 
 use std::collections::HashSet;

@@ -15,7 +15,7 @@ use sigv4_adapters::protocol::{
     ok, path_needs_normalising, signed_request, Hello, Location, Payload, SessionToken, UriEncoding,
 };
 use sigv4_adapters::reqsign_path;
-use sigv4_adapters::{run, Answer, Case};
+use sigv4_adapters::{hex, run, Answer, Case};
 
 /// The reqsign-aws-v4 version of Cargo.lock (checked by tests/hello.rs).
 const VERSION: &str = "3.3.1";
@@ -151,10 +151,6 @@ fn sign_case(case: &Case) -> Answer {
         Some(art.string_to_sign),
         Some(art.signature),
     )
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn main() -> anyhow::Result<()> {

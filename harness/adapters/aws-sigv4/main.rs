@@ -2,11 +2,10 @@
 //! with `SigningSettings` set from the case, at the case's time; SigV4a through the crate's
 //! `sigv4a` feature (`sign::v4a::SigningParams`, the region set from the message), and the
 //! chunked extension through `sign::v4::sign_chunk` / `sign_trailer`. The canonical request
-//! and string to sign are read from the crate's TRACE events (it redacts the session token
+//! and string to sign are read from the crate's TRACE events (`tools/aws-sigv4-capture`; it redacts the session token
 //! there; the adapter puts it back and, for SigV4, checks the result against the signature).
 
 use std::borrow::Cow;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
@@ -21,53 +20,10 @@ use sha2::{Digest, Sha256};
 use sigv4_adapters::protocol::{
     ok, parse_time, signed_request, Algorithm, Hello, Location, Payload, SessionToken, UriEncoding,
 };
-use sigv4_adapters::{run, Answer, Case};
-use tracing::field::{Field, Visit};
-use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Metadata, Subscriber};
+use sigv4_adapters::{hex, run, Answer, Case};
 
 /// The aws-sigv4 version of Cargo.lock (checked by tests/hello.rs).
 const VERSION: &str = "1.6.4";
-
-static CAPTURED: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
-
-struct Capture;
-struct Fields;
-
-impl Visit for Fields {
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        CAPTURED
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((field.name().to_string(), format!("{value:?}")));
-    }
-}
-
-impl Subscriber for Capture {
-    fn enabled(&self, m: &Metadata<'_>) -> bool {
-        m.target().starts_with("aws_sigv4")
-    }
-    fn new_span(&self, _: &Attributes<'_>) -> Id {
-        Id::from_u64(1)
-    }
-    fn record(&self, _: &Id, _: &Record<'_>) {}
-    fn record_follows_from(&self, _: &Id, _: &Id) {}
-    fn event(&self, e: &Event<'_>) {
-        e.record(&mut Fields);
-    }
-    fn enter(&self, _: &Id) {}
-    fn exit(&self, _: &Id) {}
-}
-
-fn captured(name: &str) -> Option<String> {
-    CAPTURED
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .iter()
-        .rev()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.clone())
-}
 
 /// RFC 3986 encoding (unreserved kept) of a query parameter added to the target.
 fn encode(s: &str) -> String {
@@ -87,10 +43,6 @@ fn hmac(key: &[u8], data: &[u8]) -> Vec<u8> {
         .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     m.update(data);
     m.finalize().into_bytes().to_vec()
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The SigV4a string to sign of `creq` (AWS's IAM user guide, "SigV4a": algorithm, date,
@@ -222,7 +174,6 @@ fn sign_case(case: &Case) -> Answer {
         Payload::StreamingSignedTrailer => SignableBody::StreamingSignedPayloadTrailer,
         Payload::StreamingUnsignedTrailer => SignableBody::StreamingUnsignedPayloadTrailer,
     };
-    CAPTURED.lock().unwrap_or_else(|e| e.into_inner()).clear();
     let req = match SignableRequest::new(
         &case.request.method,
         case.request.target.as_str(),
@@ -235,7 +186,8 @@ fn sign_case(case: &Case) -> Answer {
         Ok(r) => r,
         Err(e) => return Answer::Error(format!("SignableRequest: {e}")),
     };
-    let out = match sign(req, &params) {
+    let (out, captured) = aws_sigv4_capture::capture(|| sign(req, &params));
+    let out = match out {
         Ok(o) => o,
         Err(e) => return Answer::Error(format!("sign: {e}")),
     };
@@ -258,7 +210,7 @@ fn sign_case(case: &Case) -> Answer {
         target.push(if target.contains('?') { '&' } else { '?' });
         target.push_str(&format!("{}={}", encode(k), encode(v)));
     }
-    let mut canonical = captured("canonical_request");
+    let mut canonical = captured.canonical_request().map(str::to_owned);
     if let (Some(c), Some(token)) = (&canonical, &case.credentials.session_token) {
         let redacted = format!("** redacted (length={}) **", token.len());
         canonical = Some(c.replace(&redacted, token));
@@ -276,8 +228,8 @@ fn sign_case(case: &Case) -> Answer {
             .zip(amz_date.as_deref())
             .and_then(|(c, d)| string_to_sign(case, c, d, &signature))
     };
-    if let (Some(traced), Some(ours)) = (captured("string_to_sign"), &sts) {
-        if &traced != ours {
+    if let (Some(traced), Some(ours)) = (captured.string_to_sign(), &sts) {
+        if traced != ours {
             eprintln!("traced string to sign differs from the rebuilt one:\n{traced}\n--\n{ours}");
         }
     }
@@ -349,7 +301,6 @@ fn add_chain(
 }
 
 fn main() -> anyhow::Result<()> {
-    tracing::subscriber::set_global_default(Capture)?;
     run(
         &Hello {
             name: "aws-sigv4",
