@@ -23,13 +23,16 @@ use std::fmt;
 
 pub use mistakes::{Mistake, MistakeInfo};
 
+use crate::encoding::is_unreserved;
 use crate::headers::HeaderStyle;
 use crate::payload::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
-use crate::uri::{NormalizationMode, UriEncodingMode};
-use crate::verify::{check_before_signature, compute, Checked, Variant, VerifyError, VerifyParams};
+use crate::uri::{NormalizationMode, PathEncoding, UriEncodingMode};
+use crate::verify::{
+    check_before_signature, compute, Checked, Computed, Variant, VerifyError, VerifyParams,
+};
 
 /// What diagnosis found for a request that failed verification with a signature mismatch
 /// (or a signed header that is missing).
@@ -98,23 +101,76 @@ impl fmt::Display for Diagnosis {
 /// does not carry), what reproduces the client's signature. `None` when the request verifies
 /// or fails for another reason (a clock, a scope, a key: the verification error says it all).
 pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Option<Diagnosis> {
-    let checked = match check_before_signature(request, params) {
+    let checked = match checked(request, params) {
         Ok(c) => c,
-        Err(VerifyError::SignedHeaderMissing { name }) => {
-            return Some(Diagnosis {
-                mistakes: vec![Mistake::SignedHeaderNotSent { name }],
-                canonical_request: None,
-                string_to_sign: None,
-                tried: 0,
-            })
-        }
-        Err(_) => return None,
+        Err(found) => return found,
     };
     let sent = checked.auth.signature.to_ascii_lowercase();
+    search(request, &checked, params, &|c: &Computed| {
+        c.signature == sent
+    })
+}
+
+/// What a client printed names the mistakes: the known mistakes whose variant of the
+/// writer's inputs produces exactly the `canonical_request` and the `string_to_sign` the
+/// client printed (either or both; a string to sign alone pins the canonical request through
+/// its hash). `request` carries its authentication (an `Authorization` header or a presigned
+/// query: the credential scope, the signed headers, the time), but its signature is not looked
+/// at, so a client that never got as far as sending can be diagnosed from its printout.
+///
+/// `None` when the printed text is the server's (or a reading the service also accepts), when
+/// nothing was printed, or when the request fails a check before the signature; an
+/// unexplained difference is `Some` with no mistakes, as for [`diagnose`].
+pub fn diagnose_printed(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+    canonical_request: Option<&str>,
+    string_to_sign: Option<&str>,
+) -> Option<Diagnosis> {
+    if canonical_request.is_none() && string_to_sign.is_none() {
+        return None;
+    }
+    let checked = match checked(request, params) {
+        Ok(c) => c,
+        Err(found) => return found,
+    };
+    let is_client = |c: &Computed| {
+        canonical_request.is_none_or(|t| t == c.canonical_request)
+            && string_to_sign.is_none_or(|t| t == c.string_to_sign)
+    };
+    search(request, &checked, params, &is_client)
+}
+
+/// The checks before the signature, or what diagnosis answers when they fail: a signed header
+/// the request lacks is a mistake of its own, any other failure is no signature question.
+fn checked(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+) -> Result<Checked, Option<Diagnosis>> {
+    match check_before_signature(request, params) {
+        Ok(c) => Ok(c),
+        Err(VerifyError::SignedHeaderMissing { name }) => Err(Some(Diagnosis {
+            mistakes: vec![Mistake::SignedHeaderNotSent { name }],
+            canonical_request: None,
+            string_to_sign: None,
+            tried: 0,
+        })),
+        Err(_) => Err(None),
+    }
+}
+
+/// Tries the rule, then each mistake alone, then pairs, and names the first whose artifacts
+/// are the client's (`is_client`).
+fn search(
+    request: &SignableRequest<'_>,
+    checked: &Checked,
+    params: &VerifyParams<'_>,
+    is_client: &dyn Fn(&Computed) -> bool,
+) -> Option<Diagnosis> {
     let matches = |v: &Variant| {
-        compute(request, &checked, params, v)
+        compute(request, checked, params, v)
             .ok()
-            .filter(|c| c.signature == sent)
+            .filter(|c| is_client(c))
     };
     if matches(&Variant::default()).is_some() {
         return None;
@@ -128,7 +184,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     {
         return None;
     }
-    let singles = candidates(request, &checked, params);
+    let singles = candidates(request, checked, params);
     let found = |mistakes: Vec<Mistake>, v: &Variant, tried: usize| {
         matches(v).map(|c| Diagnosis {
             mistakes,
@@ -182,14 +238,14 @@ fn candidates(
             UriEncodingMode::Single => (
                 Mistake::PathEncodedTwice,
                 Variant {
-                    uri_encoding: Some(UriEncodingMode::Double),
+                    uri_encoding: Some(UriEncodingMode::Double.into()),
                     ..v()
                 },
             ),
             _ => (
                 Mistake::PathEncodedOnce,
                 Variant {
-                    uri_encoding: Some(UriEncodingMode::Single),
+                    uri_encoding: Some(UriEncodingMode::Single.into()),
                     ..v()
                 },
             ),
@@ -211,6 +267,20 @@ fn candidates(
             ),
         },
     ];
+    // A path as sent differs from both encodings only where it holds a byte encoding changes.
+    let path = request.path_and_query().map_or("", |(p, _)| p);
+    if path
+        .bytes()
+        .any(|b| !is_unreserved(b) && b != b'/' && b != b'%')
+    {
+        out.push((
+            Mistake::PathNotEncoded,
+            Variant {
+                uri_encoding: Some(PathEncoding::AsSent),
+                ..v()
+            },
+        ));
+    }
     for (m, q) in [
         (Mistake::QueryNotSorted, QueryStyle::Unsorted),
         (Mistake::QueryPlusForSpace, QueryStyle::PlusForSpace),
