@@ -303,7 +303,7 @@ fn parse_printed(raw: &str, what: &str) -> Printed {
 /// after a text's last line.
 fn finish(mut p: Printed, what: &str) -> Printed {
     if let Some(c) = p.canonical_request.take() {
-        let c = c.trim_start_matches('\n').trim_end_matches('\n');
+        let c = c.trim_start_matches('\n').trim_end_matches(['\n', '\r']);
         let lines: Vec<&str> = c.split('\n').collect();
         let blank = lines
             .iter()
@@ -328,7 +328,7 @@ fn finish(mut p: Printed, what: &str) -> Printed {
         p.canonical_request = Some(kept);
     }
     if let Some(s) = p.string_to_sign.take() {
-        let s = s.trim_start_matches('\n').trim_end_matches('\n');
+        let s = s.trim_start_matches('\n').trim_end_matches(['\n', '\r']);
         let lines: Vec<&str> = s.split('\n').collect();
         let kept = if lines.len() > 4 && is_algorithm_line(lines[0]) {
             let extra = lines[4..].iter().filter(|l| !l.trim().is_empty()).count();
@@ -527,7 +527,7 @@ fn compare(
         .find(|&i| a.get(i) != b.get(i))
         .unwrap_or(0);
     let (name, rule) = part(&a, &b, i);
-    let show = |l: Option<&String>| l.map_or("(no line)".to_owned(), |s| format!("\"{s}\""));
+    let show = |l: Option<&String>| l.map_or("(no line)".to_owned(), String::clone);
     let _ = writeln!(
         out,
         "first differing line of the {what}: line {} ({name})\n  reference: {}\n  yours:     {}\n  rule: {rule}",

@@ -475,6 +475,13 @@ fn rewritten_content_type_fails_exactly_the_cases_with_a_content_type() {
             detail.contains(&format!("content-type:{sent}")),
             "{id}: {detail}"
         );
+        // Every revealed artifact is right, so the verdict says what changed after signing.
+        let signed = content_type(c).unwrap();
+        let sentence = format!(
+            "the adapter changed content-type after signing: signed {signed:?}, sent {sent:?}"
+        );
+        assert!(detail.contains(&sentence), "{id}: {detail}");
+        assert_eq!(v[id]["code"], "header-changed-after-signing", "{id}");
     }
 }
 

@@ -48,6 +48,8 @@ pub struct Diagnosis {
     pub string_to_sign: Option<String>,
     /// How many variants of the inputs were tried.
     pub tried: usize,
+    /// What was compared: the signature, or the text the client printed.
+    printed: bool,
 }
 
 impl Diagnosis {
@@ -75,7 +77,7 @@ impl fmt::Display for Diagnosis {
         match self.mistakes.as_slice() {
             [] => write!(
                 f,
-                "no known mistake reproduces your signature ({} variants of the request tried, \
+                "no known mistake reproduces your {} ({} variants of the request tried, \
                  alone and in pairs: path encoding and normalisation, query sorting and \
                  encoding, header whitespace and values changed after signing, payload hash, \
                  session token, date, secret with a trailing newline or space). What remains \
@@ -83,6 +85,11 @@ impl fmt::Display for Diagnosis {
                  wrong or rotated key), or a signed header was changed on the way in a way the \
                  server cannot see. Compare your canonical request with the server's, line by \
                  line",
+                if self.printed {
+                    "canonical request and string to sign"
+                } else {
+                    "signature"
+                },
                 self.tried
             ),
             [one] => write!(f, "{one}"),
@@ -106,9 +113,8 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         Err(found) => return found,
     };
     let sent = checked.auth.signature.to_ascii_lowercase();
-    search(request, &checked, params, &|c: &Computed| {
-        c.signature == sent
-    })
+    let is_client = |c: &Computed| c.signature == sent;
+    search(request, &checked, params, &is_client, false)
 }
 
 /// What a client printed names the mistakes: the known mistakes whose variant of the
@@ -138,7 +144,7 @@ pub fn diagnose_printed(
         canonical_request.is_none_or(|t| t == c.canonical_request)
             && string_to_sign.is_none_or(|t| t == c.string_to_sign)
     };
-    search(request, &checked, params, &is_client)
+    search(request, &checked, params, &is_client, true)
 }
 
 /// The checks before the signature, or what diagnosis answers when they fail: a signed header
@@ -154,6 +160,7 @@ fn checked(
             canonical_request: None,
             string_to_sign: None,
             tried: 0,
+            printed: false,
         })),
         Err(_) => Err(None),
     }
@@ -166,6 +173,7 @@ fn search(
     checked: &Checked,
     params: &VerifyParams<'_>,
     is_client: &dyn Fn(&Computed) -> bool,
+    printed: bool,
 ) -> Option<Diagnosis> {
     let matches = |v: &Variant| {
         compute(request, checked, params, v)
@@ -191,6 +199,7 @@ fn search(
             canonical_request: Some(c.canonical_request),
             string_to_sign: Some(c.string_to_sign),
             tried,
+            printed,
         })
     };
     let mut tried = 1;
@@ -222,6 +231,7 @@ fn search(
         canonical_request: None,
         string_to_sign: None,
         tried,
+        printed,
     })
 }
 
