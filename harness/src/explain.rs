@@ -454,7 +454,7 @@ fn creq_part(lines: &[&str], other: &[&str], i: usize, s3: bool) -> (&'static st
             .map_or(ls.len(), |b| b + 3)
     };
     let (b, ob) = (blank(lines), blank(other));
-    let in_headers = (i >= 3 && i < b) || (i >= 3 && i < ob);
+    let in_headers = i >= 3 && (i < b || i < ob);
     match i {
         0 => ("method", "the first line is the HTTP method as sent, in uppercase"),
         1 if s3 => ("URI", "the canonical URI is the path encoded once, each byte but unreserved characters and '/' as %XX with uppercase hex, never normalised (S3)"),
@@ -479,14 +479,12 @@ fn sts_part(i: usize) -> (&'static str, &'static str) {
     }
 }
 
+/// Names the part of a text line `i` belongs to, and its rule (from the reference's lines and
+/// the client's).
+type PartOf<'a> = dyn Fn(&[&str], &[&str], usize) -> (&'static str, &'static str) + 'a;
+
 /// The two texts side by side, the line diff and the first differing line.
-fn compare(
-    out: &mut String,
-    what: &str,
-    reference: &str,
-    theirs: &str,
-    part: &dyn Fn(&[&str], &[&str], usize) -> (&'static str, &'static str),
-) -> bool {
+fn compare(out: &mut String, what: &str, reference: &str, theirs: &str, part: &PartOf<'_>) -> bool {
     let a: Vec<&str> = reference.split('\n').collect();
     let b: Vec<&str> = theirs.split('\n').collect();
     let (va, vb): (Vec<String>, Vec<String>) = (
@@ -681,13 +679,10 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
                 (None, None, Some(t)) => t,
                 _ => bail!("no signing time: give --time (or a request with X-Amz-Date, or your string to sign)"),
             };
-            let region = args.region.clone().or_else(|| {
-                sts_scope
-                    .first()
-                    .is_some()
-                    .then(|| sts_scope.get(1).map(|s| (*s).to_owned()))
-                    .flatten()
-            });
+            let region = args
+                .region
+                .clone()
+                .or_else(|| sts_scope.get(1).map(|s| (*s).to_owned()));
             let (Some(region), Some(service)) = (region, service_named.clone()) else {
                 bail!("no region or service: give --region and --service (or your string to sign, whose scope names them)");
             };
@@ -765,6 +760,10 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
             (signed, false, time, Some(fallback))
         }
     };
+    let have_printed = printed.canonical_request.is_some() || printed.string_to_sign.is_some();
+    if !have_printed && !(carries_signature && secret.is_some()) {
+        bail!("nothing to compare: give what your signer printed (--printed, --canonical-request, --string-to-sign), or a request with its signature and --secret-key");
+    }
     if carries_signature && secret.is_none() {
         let _ = writeln!(
             out,
@@ -854,7 +853,6 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
         }
     }
     // The diagnosis.
-    let have_printed = printed.canonical_request.is_some() || printed.string_to_sign.is_some();
     let mut diagnosis: Option<Diagnosis> = None;
     if carries_signature && secret.is_some() {
         diagnosis = diagnose(&req, &params);
@@ -881,10 +879,16 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
         None if different => {
             let _ = writeln!(out, "diagnosis: none (the difference is not one the diagnosis looks for; see the first differing line)");
         }
-        None => {
+        None if have_printed => {
             let _ = writeln!(
                 out,
                 "diagnosis: none needed: what you printed is what AWS computes for this request"
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "diagnosis: none needed: the request's signature verifies"
             );
         }
     }
