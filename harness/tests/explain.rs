@@ -369,6 +369,19 @@ fn an_empty_body_hash_is_named_from_the_signature() {
     assert_first_line(&out, "canonical request", line, "payload hash");
     assert_first_line(&out, "string to sign", 4, "canonical request hash");
     assert_eq!(diagnosis_code(&out), "payload-hash-of-empty-body", "{out}");
+    // Without the secret the signature is not judged; the printed texts name the bug, also
+    // from a file saved with CRLF line ends.
+    let crlf = write(
+        tmp.path(),
+        "crlf.txt",
+        &format!("{}\n{}\n", p.canonical_request, p.string_to_sign).replace('\n', "\r\n"),
+    );
+    let (o, out) = explain(&["--printed", &crlf, "--request", &req]);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{}", common::stderr(&o));
+    assert!(out.contains("CRLF line ends read as LF"), "{out}");
+    assert!(out.contains("no --secret-key"), "{out}");
+    assert_first_line(&out, "canonical request", line, "payload hash");
+    assert_eq!(diagnosis_code(&out), "payload-hash-of-empty-body", "{out}");
 }
 
 /// The path as curl signs it (raw `:` and the encoded space kept, vector

@@ -5,7 +5,9 @@
 //! the query unsorted, a header value as the client had it before its HTTP library changed it,
 //! another payload hash, another secret): diagnosis writes the canonical request and string to
 //! sign under each variant with the same writer the signer and verifier use, and compares the
-//! signature. [`Mistake::catalogue_markdown`] lists every mistake it knows, with where each is
+//! signature ([`diagnose`]), or the text the client printed ([`diagnose_printed`]: its
+//! canonical request or string to sign, no signature needed).
+//! [`Mistake::catalogue_markdown`] lists every mistake it knows, with where each is
 //! documented (the table in `docs/diagnosis.md` is generated from it).
 //!
 //! Header whitespace deserves a word: an HTTP layer strips the outer whitespace of a header
