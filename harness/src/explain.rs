@@ -761,7 +761,8 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
         }
     };
     let have_printed = printed.canonical_request.is_some() || printed.string_to_sign.is_some();
-    if !have_printed && !(carries_signature && secret.is_some()) {
+    let judged = carries_signature && secret.is_some();
+    if !have_printed && !judged {
         bail!("nothing to compare: give what your signer printed (--printed, --canonical-request, --string-to-sign), or a request with its signature and --secret-key");
     }
     if carries_signature && secret.is_none() {
