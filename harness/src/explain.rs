@@ -670,6 +670,17 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
                 time.amz_date(),
                 a.signed_headers.join(";")
             );
+            for (flag, given, carried) in [
+                ("--region", &args.region, &a.scope.region),
+                ("--service", &args.service, &a.scope.service),
+            ] {
+                if let Some(g) = given.as_ref().filter(|g| *g != carried) {
+                    let _ = writeln!(
+                        out,
+                        "  {flag} {g} ignored: the request's credential scope names {carried}"
+                    );
+                }
+            }
             (request.clone(), true, time, None)
         }
         None => {
