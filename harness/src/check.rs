@@ -623,8 +623,9 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
 
 /// When every artifact the adapter revealed is the expected one but a signed header it sent
 /// differs from the expected canonical request's: "the adapter changed NAME after signing:
-/// signed X, sent Y" (an HTTP library that rewrote Content-Type, a header set late). `None`
-/// when a diagnosis named the mistake, or nothing was revealed.
+/// signed X, sent Y" (an HTTP library that rewrote Content-Type, a header set late), in place
+/// of "changed or dropped the header" or "no known mistake reproduces". `None` when a
+/// diagnosis named the mistake, the request failed for another reason, or nothing was revealed.
 fn changed_after_signing(
     item: &Item,
     signed: &Signed,
@@ -640,7 +641,11 @@ fn changed_after_signing(
             Stage::CanonicalRequest | Stage::StringToSign | Stage::Signature
         )
     });
-    if !revealed || artifact_differs || r.diagnosis.is_some() {
+    let about_headers = matches!(
+        r.code.as_deref(),
+        Some("header-changed" | "signature-mismatch")
+    );
+    if !revealed || artifact_differs || !about_headers || r.diagnosis.is_some() {
         return None;
     }
     let (want_creq, _) = expected_texts(item);
