@@ -587,7 +587,11 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
             v.detail = detail;
             v
         }
-        (first, Err(r)) => {
+        (first, Err(mut r)) => {
+            if let Some(note) = changed_after_signing(item, &signed, &failures, &r) {
+                r.note = note;
+                r.code = Some("header-changed-after-signing".into());
+            }
             let stage = first.map_or(Stage::Signature, |(s, _)| s);
             let mut v = Verdict::new(item, Outcome::Fail, format!("{stage} differs"));
             v.stage = Some(stage.to_string());
@@ -615,6 +619,55 @@ pub fn judge(item: &Item, hello: &Hello, answer: Answer) -> Verdict {
             v
         }
     }
+}
+
+/// When every artifact the adapter revealed is the expected one but a signed header it sent
+/// differs from the expected canonical request's: "the adapter changed NAME after signing:
+/// signed X, sent Y" (an HTTP library that rewrote Content-Type, a header set late), in place
+/// of "changed or dropped the header" or "no known mistake reproduces". `None` when a
+/// diagnosis named the mistake, the request failed for another reason, or nothing was revealed.
+fn changed_after_signing(
+    item: &Item,
+    signed: &Signed,
+    failures: &[(Stage, String)],
+    r: &Explained,
+) -> Option<String> {
+    let revealed = signed.canonical_request.is_some()
+        || signed.string_to_sign.is_some()
+        || signed.signature.is_some();
+    let artifact_differs = failures.iter().any(|(s, _)| {
+        matches!(
+            s,
+            Stage::CanonicalRequest | Stage::StringToSign | Stage::Signature
+        )
+    });
+    let about_headers = matches!(
+        r.code.as_deref(),
+        Some("header-changed" | "signature-mismatch")
+    );
+    if !revealed || artifact_differs || !about_headers || r.diagnosis.is_some() {
+        return None;
+    }
+    let (want_creq, _) = expected_texts(item);
+    let want = sigv4_signer::CanonicalRequest::parse(&want_creq?);
+    want.headers().entries().iter().find_map(|(name, value)| {
+        let sent: Vec<String> = signed
+            .request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| sigv4_signer::internal::canonical_value(v))
+            .collect();
+        let sent_value = sent.join(",");
+        (sent_value != *value).then(|| {
+            let shown = if sent.is_empty() {
+                "nothing (the header was dropped)".to_owned()
+            } else {
+                format!("{sent_value:?}")
+            };
+            format!("the adapter changed {name} after signing: signed {value:?}, sent {shown}")
+        })
+    })
 }
 
 fn detail_of(failures: &[(Stage, String)]) -> String {

@@ -475,6 +475,13 @@ fn rewritten_content_type_fails_exactly_the_cases_with_a_content_type() {
             detail.contains(&format!("content-type:{sent}")),
             "{id}: {detail}"
         );
+        // Every revealed artifact is right, so the verdict says what changed after signing.
+        let signed = content_type(c).unwrap();
+        let sentence = format!(
+            "the adapter changed content-type after signing: signed {signed:?}, sent {sent:?}"
+        );
+        assert!(detail.contains(&sentence), "{id}: {detail}");
+        assert_eq!(v[id]["code"], "header-changed-after-signing", "{id}");
     }
 }
 
@@ -886,4 +893,62 @@ fn unfilled_adapter_templates_answer_unsupported_to_every_case() {
             "0 exact, 0 accepted, 0 failed, {n} unsupported, 0 disabled"
         )));
     }
+}
+
+/// Wraps the plain adapter and moves the X-Amz-Date it sends one second on, after signing.
+const LATE_DATE: &str = r#"
+import json, subprocess, sys
+p = subprocess.Popen([sys.executable, "harness/adapters/plain/adapter.py"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+for line in sys.stdin:
+    p.stdin.write(line); p.stdin.flush()
+    a = json.loads(p.stdout.readline())
+    if a.get("status") == "ok" and "signed" in a:
+        s = a["signed"]
+        s["headers"] = [[n, v[:-3] + "01Z" if n.lower() == "x-amz-date" else v]
+                        for n, v in s["headers"]]
+    print(json.dumps(a), flush=True)
+"#;
+
+/// Every revealed artifact is right but the X-Amz-Date sent is not the one signed: re-verification
+/// fails and no mistake reproduces the signature, and the verdict says which header changed, with
+/// the value signed (the case's time) and the one sent.
+#[test]
+fn a_header_changed_after_signing_is_named_when_the_artifacts_match() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let script = tmp.path().join("late_date.py");
+    std::fs::write(&script, LATE_DATE).expect("write late_date.py");
+    let json = tmp.path().join("r.json");
+    let cmd = format!("{} {}", python().display(), script.display());
+    let case = root().join("vectors/cases/kinesis-put-record");
+    let out = sigv4(
+        &[
+            "check",
+            "--adapter",
+            &cmd,
+            "--json",
+            json.to_str().expect("utf-8 path"),
+            case.to_str().expect("utf-8 path"),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let v = verdicts(&json);
+    assert_eq!(v.len(), 1, "{v:?}");
+    let verdict = v.values().next().unwrap();
+    let context: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(case.join("context.json")).unwrap()).unwrap();
+    let signed = context["timestamp"]
+        .as_str()
+        .unwrap()
+        .replace(['-', ':'], "");
+    let sent = format!("{}01Z", &signed[..signed.len() - 3]);
+    assert_eq!(verdict["outcome"], "fail", "{verdict}");
+    assert_eq!(verdict["code"], "header-changed-after-signing", "{verdict}");
+    let sentence =
+        format!("the adapter changed x-amz-date after signing: signed {signed:?}, sent {sent:?}");
+    assert!(
+        verdict["detail"].as_str().unwrap().contains(&sentence),
+        "{verdict}"
+    );
 }

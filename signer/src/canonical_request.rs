@@ -16,12 +16,12 @@ use std::fmt;
 use crate::headers::{CanonicalHeaders, HeaderStyle, SignedHeaders};
 use crate::query::{canonical_query_into, QueryStyle, SkipFn};
 use crate::sign::Span;
-use crate::uri::{canonical_uri_into, NormalizationMode, UriEncodingMode};
+use crate::uri::{canonical_uri_into, NormalizationMode, PathEncoding, UriEncodingMode};
 
 /// How each part is canonicalised: the service's rule, or a deviation a faulty client makes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Rules {
-    pub(crate) uri_encoding: UriEncodingMode,
+    pub(crate) uri_encoding: PathEncoding,
     pub(crate) normalization: NormalizationMode,
     pub(crate) query: QueryStyle,
     pub(crate) headers: HeaderStyle,
@@ -31,7 +31,7 @@ impl Rules {
     /// The rule of a service that encodes and normalises as given.
     pub(crate) fn of(uri_encoding: UriEncodingMode, normalization: NormalizationMode) -> Self {
         Self {
-            uri_encoding,
+            uri_encoding: uri_encoding.into(),
             normalization,
             ..Self::default()
         }

@@ -16,6 +16,10 @@
 //! Normalisation ([`NormalizationMode::Enabled`], the default for non-S3 services) removes `.`
 //! and `..` segments (RFC 3986 section 5.2.4) and collapses empty segments (`//`), keeping a
 //! trailing slash; it works on the wire form, so `%2E` is not a dot. S3 never normalises.
+//!
+//! Diagnosis has one more way to write the path, [`PathEncoding::AsSent`]: the wire path
+//! copied without encoding, as curl 7.88's `--aws-sigv4` signs it (a raw `:` stays `:` where
+//! every service wants `%3A`). No service signs so; it is the variant a faulty client makes.
 
 use crate::encoding::{encode_into, is_unreserved, pct_at, push_pct};
 
@@ -41,6 +45,28 @@ pub enum NormalizationMode {
     Disabled,
 }
 
+/// How the writer encodes the path: by a service's rule, or (a faulty client's variant, for
+/// diagnosis) not at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PathEncoding {
+    /// The service's rule.
+    Rule(UriEncodingMode),
+    /// The wire path copied byte for byte (raw reserved characters such as `:` kept).
+    AsSent,
+}
+
+impl Default for PathEncoding {
+    fn default() -> Self {
+        Self::Rule(UriEncodingMode::default())
+    }
+}
+
+impl From<UriEncodingMode> for PathEncoding {
+    fn from(mode: UriEncodingMode) -> Self {
+        Self::Rule(mode)
+    }
+}
+
 /// The canonical URI of `path` (the request-target without its query). An empty path is `/`.
 pub fn canonical_uri(
     path: &str,
@@ -48,7 +74,7 @@ pub fn canonical_uri(
     normalization: NormalizationMode,
 ) -> String {
     let mut out = String::with_capacity(path.len() + 8);
-    canonical_uri_into(&mut out, path, encoding, normalization);
+    canonical_uri_into(&mut out, path, encoding.into(), normalization);
     out
 }
 
@@ -59,12 +85,13 @@ pub fn canonical_uri(
 pub(crate) fn canonical_uri_into(
     out: &mut String,
     path: &str,
-    encoding: UriEncodingMode,
+    encoding: PathEncoding,
     normalization: NormalizationMode,
 ) {
     let encode = |out: &mut String, b: &[u8]| match encoding {
-        UriEncodingMode::Double => encode_into(out, b, true),
-        UriEncodingMode::Single => encode_once(out, b),
+        PathEncoding::Rule(UriEncodingMode::Double) => encode_into(out, b, true),
+        PathEncoding::Rule(UriEncodingMode::Single) => encode_once(out, b),
+        PathEncoding::AsSent => out.push_str(&String::from_utf8_lossy(b)),
     };
     match normalization {
         NormalizationMode::Disabled => {
@@ -199,6 +226,9 @@ mod tests {
         assert_eq!(canonical_uri("/100%", Single, Disabled), "/100%25");
         assert_eq!(canonical_uri("", Single, Disabled), "/");
         assert_eq!(canonical_uri("//a/../b", Single, Disabled), "//a/../b");
+        let mut out = String::new();
+        canonical_uri_into(&mut out, "/a:b/%20/./c", PathEncoding::AsSent, Enabled);
+        assert_eq!(out, "/a:b/%20/c");
     }
 
     proptest::proptest! {

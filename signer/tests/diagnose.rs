@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use sigv4_signer::diagnose::{diagnose, Mistake};
+use sigv4_signer::diagnose::{diagnose, diagnose_printed, Mistake};
 use sigv4_signer::internal::sha256_hex;
 use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
 use sigv4_signer::{
@@ -147,6 +147,91 @@ fn path_mistakes() {
         ..Client::new(req("/a/./b"))
     };
     expect(&c, VerifySettings::s3(), Mistake::PathNormalized);
+}
+
+/// curl 7.88's `--aws-sigv4` signs the path as it is on the wire (its README in
+/// harness/adapters/curl: "the path is signed as sent"): a raw `:` stays `:`, an encoded
+/// `%20` stays `%20`. The broken client here does the same to the correct canonical request.
+#[test]
+fn a_path_signed_as_sent_is_named() {
+    // Only a raw reserved character: single encoding gives the rule's text, so only the path
+    // as sent explains it.
+    let c = Client {
+        creq: &|c| c.replace("\n/a%3Ab\n", "\n/a:b\n"),
+        ..Client::new(req("/a:b"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::PathNotEncoded);
+    // An API Gateway path with an encoded space and a raw colon (vector
+    // execute-api-get-path-spaces-colons): the rule signs `%2520` and `%3A`.
+    let c = Client {
+        creq: &|c| {
+            c.replace(
+                "\n/prod/my%2520items/id%3A42\n",
+                "\n/prod/my%20items/id:42\n",
+            )
+        },
+        ..Client::new(req("/prod/my%20items/id:42"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::PathNotEncoded);
+    // With only the encoded space, as sent is encoding once.
+    let c = Client {
+        creq: &|c| c.replace("\n/my%2520items\n", "\n/my%20items\n"),
+        ..Client::new(req("/my%20items"))
+    };
+    expect(&c, VerifySettings::default(), Mistake::PathEncodedOnce);
+}
+
+/// The printout of a client names its mistake without a signature: the broken client's
+/// canonical request (or string to sign) against the variants.
+#[test]
+fn a_printed_canonical_request_names_the_mistake() {
+    let c = Client {
+        creq: &|c| c.replace("a=2&b=1", "b=1&a=2"),
+        ..Client::new(req("/?b=1&a=2"))
+    };
+    let (target, headers) = c.send();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+    let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
+    let r = SignableRequest {
+        method: "GET",
+        target: &target,
+        headers: headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect(),
+        body: b"",
+    };
+    let good = verify(&r, &params).unwrap_err();
+    let sigv4_signer::verify::VerifyError::SignatureMismatch {
+        canonical_request, ..
+    } = good
+    else {
+        panic!("{good:?}")
+    };
+    let theirs = canonical_request.replace("a=2&b=1", "b=1&a=2");
+    let d = diagnose_printed(&r, &params, Some(&theirs), None).unwrap();
+    assert_eq!(d.mistakes, vec![Mistake::QueryNotSorted]);
+    assert_eq!(d.canonical_request.as_deref(), Some(theirs.as_str()));
+    // Their string to sign alone pins the same canonical request through its hash.
+    let sts = string_to_sign(
+        "20150830T123600Z",
+        &sigv4_signer::CredentialScope::new(
+            SigningTime::parse(TIME).unwrap(),
+            "us-east-1",
+            "service",
+        )
+        .unwrap(),
+        &sha256_hex(theirs.as_bytes()),
+    );
+    let d = diagnose_printed(&r, &params, None, Some(&sts)).unwrap();
+    assert_eq!(d.mistakes, vec![Mistake::QueryNotSorted]);
+    // The server's own text is no mistake; a text no variant writes is unexplained.
+    assert_eq!(
+        diagnose_printed(&r, &params, Some(&canonical_request), None),
+        None
+    );
+    let d = diagnose_printed(&r, &params, Some("PUT\n/"), None).unwrap();
+    assert!(!d.is_explained());
 }
 
 #[test]

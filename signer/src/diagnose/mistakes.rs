@@ -11,6 +11,8 @@ pub enum Mistake {
     PathEncodedOnce,
     /// Encoded the path twice where the service (S3) encodes it once.
     PathEncodedTwice,
+    /// Signed the path as it is on the wire, without percent-encoding it (a raw `:` kept).
+    PathNotEncoded,
     /// Did not normalise a path the service normalises.
     PathNotNormalized,
     /// Normalised a path the service (S3) does not.
@@ -107,6 +109,7 @@ impl Mistake {
         match self {
             Self::PathEncodedOnce => row("path-encoded-once", "path encoded once where the service encodes it twice", "canonical URI with single encoding", "aws-sdk-js#853, aws4#14; curl 7.88 --aws-sigv4"),
             Self::PathEncodedTwice => row("path-encoded-twice", "path encoded twice for S3, which encodes once", "canonical URI with double encoding", "botocore#838, aws-sdk-java-v2#3749"),
+            Self::PathNotEncoded => row("path-not-encoded", "path signed as sent, reserved characters such as `:` left raw", "canonical URI copied from the wire path, unencoded", "curl 7.88 --aws-sigv4 (measured: `/a:b` signed as `/a:b`, not `/a%3Ab`)"),
             Self::PathNotNormalized => row("path-not-normalized", "dot segments or `//` kept where the service normalises", "canonical URI without normalisation", "AWS's suite, get-slashes-* and get-relative-*"),
             Self::PathNormalized => row("path-normalized", "path normalised for S3, which signs it as sent", "canonical URI with normalisation", "botocore#838, requests-aws4auth#31"),
             Self::QueryNotSorted => row("query-not-sorted", "query parameters in arrival order", "canonical query unsorted", "curl 7.88 --aws-sigv4; aws4#103, requests-aws4auth#21"),
@@ -138,6 +141,7 @@ impl Mistake {
         vec![
             Self::PathEncodedOnce,
             Self::PathEncodedTwice,
+            Self::PathNotEncoded,
             Self::PathNotNormalized,
             Self::PathNormalized,
             Self::QueryNotSorted,
@@ -191,6 +195,7 @@ impl fmt::Display for Mistake {
         match self {
             Self::PathEncodedOnce => f.write_str("your signer encoded the path once; non-S3 services encode it twice (percent-encode the already-encoded path again, so % becomes %25)"),
             Self::PathEncodedTwice => f.write_str("your signer encoded the path twice; S3 encodes it once"),
+            Self::PathNotEncoded => f.write_str("your signer signed the path as sent, without percent-encoding it (a raw ':' or other reserved character left as is); encode every byte but unreserved characters and '/' (%3A for ':'), and for non-S3 services encode the encoded path again"),
             Self::PathNotNormalized => f.write_str("your signer did not normalise the path; non-S3 services remove '.' and '..' segments and collapse '//' before signing"),
             Self::PathNormalized => f.write_str("your signer normalised the path; S3 signs the path exactly as sent, with '.', '..' and '//' kept"),
             Self::QueryNotSorted => f.write_str("your signer did not sort the query parameters; sort them by encoded name, then by encoded value"),
@@ -212,6 +217,62 @@ impl fmt::Display for Mistake {
             Self::RawDateInStringToSign => f.write_str("your signer wrote the Date header as is into the string to sign; it must be in the form YYYYMMDDTHHMMSSZ"),
             Self::SecretTrailingNewline => f.write_str("your secret access key ends with a newline; strip it (was it read from a file?)"),
             Self::SecretTrailingSpace => f.write_str("your secret access key ends with a space; strip it"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant, numbered by an exhaustive match: a new variant does not compile until it
+    /// has a number here, and the count below goes up with it.
+    fn ordinal(m: &Mistake) -> usize {
+        match m {
+            Mistake::PathEncodedOnce => 0,
+            Mistake::PathEncodedTwice => 1,
+            Mistake::PathNotEncoded => 2,
+            Mistake::PathNotNormalized => 3,
+            Mistake::PathNormalized => 4,
+            Mistake::QueryNotSorted => 5,
+            Mistake::QueryPlusForSpace => 6,
+            Mistake::QueryLowercaseHex => 7,
+            Mistake::QueryPlusAsLiteral => 8,
+            Mistake::HeaderValuesNotTrimmed => 9,
+            Mistake::HeaderValuePadded { .. } => 10,
+            Mistake::HeaderTabsCollapsed => 11,
+            Mistake::RepeatedHeadersNotJoined => 12,
+            Mistake::HeaderChangedAfterSigning { .. } => 13,
+            Mistake::HostPortMismatch { .. } => 14,
+            Mistake::SignedHeaderNotSent { .. } => 15,
+            Mistake::PayloadHashOfEmptyBody => 16,
+            Mistake::PayloadUnsigned => 17,
+            Mistake::SessionTokenSigned => 18,
+            Mistake::SessionTokenNotSigned => 19,
+            Mistake::DateInsteadOfAmzDate => 20,
+            Mistake::RawDateInStringToSign => 21,
+            Mistake::SecretTrailingNewline => 22,
+            Mistake::SecretTrailingSpace => 23,
+        }
+    }
+
+    /// The number of variants: one more than the largest ordinal above.
+    const COUNT: usize = 24;
+
+    #[test]
+    fn the_catalogue_lists_every_mistake_once() {
+        let mut seen = vec![0usize; COUNT];
+        for m in Mistake::catalogue() {
+            seen[ordinal(&m)] += 1;
+        }
+        assert_eq!(seen, vec![1; COUNT], "each variant exactly once");
+        let codes: std::collections::BTreeSet<&str> =
+            Mistake::catalogue().iter().map(Mistake::code).collect();
+        assert_eq!(codes.len(), COUNT, "codes are distinct");
+        let table = Mistake::catalogue_markdown();
+        assert_eq!(table.lines().count(), COUNT + 2);
+        for code in codes {
+            assert!(table.contains(&format!("| `{code}` |")), "{code}");
         }
     }
 }

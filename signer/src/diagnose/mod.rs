@@ -5,7 +5,9 @@
 //! the query unsorted, a header value as the client had it before its HTTP library changed it,
 //! another payload hash, another secret): diagnosis writes the canonical request and string to
 //! sign under each variant with the same writer the signer and verifier use, and compares the
-//! signature. [`Mistake::catalogue_markdown`] lists every mistake it knows, with where each is
+//! signature ([`diagnose`]), or the text the client printed ([`diagnose_printed`]: its
+//! canonical request or string to sign, no signature needed).
+//! [`Mistake::catalogue_markdown`] lists every mistake it knows, with where each is
 //! documented (the table in `docs/diagnosis.md` is generated from it).
 //!
 //! Header whitespace deserves a word: an HTTP layer strips the outer whitespace of a header
@@ -23,15 +25,18 @@ use std::fmt;
 
 pub use mistakes::{Mistake, MistakeInfo};
 
+use crate::encoding::is_unreserved;
 use crate::headers::HeaderStyle;
 use crate::key::SigningKey;
 use crate::payload::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
-use crate::uri::{NormalizationMode, UriEncodingMode};
+use crate::uri::{NormalizationMode, PathEncoding, UriEncodingMode};
 use crate::v4a::V4aSigningKey;
-use crate::verify::{check_before_signature, compute, Checked, Variant, VerifyError, VerifyParams};
+use crate::verify::{
+    check_before_signature, compute, Checked, Computed, Variant, VerifyError, VerifyParams,
+};
 
 /// What diagnosis found for a request that failed verification with a signature mismatch
 /// (or a signed header that is missing).
@@ -47,6 +52,8 @@ pub struct Diagnosis {
     pub string_to_sign: Option<String>,
     /// How many variants of the inputs were tried.
     pub tried: usize,
+    /// What was compared: the signature, or the text the client printed.
+    printed: bool,
 }
 
 impl Diagnosis {
@@ -74,7 +81,7 @@ impl fmt::Display for Diagnosis {
         match self.mistakes.as_slice() {
             [] => write!(
                 f,
-                "no known mistake reproduces your signature ({} variants of the request tried, \
+                "no known mistake reproduces your {} ({} variants of the request tried, \
                  alone and in pairs: path encoding and normalisation, query sorting and \
                  encoding, header whitespace and values changed after signing, payload hash, \
                  session token, date, secret with a trailing newline or space). What remains \
@@ -82,6 +89,11 @@ impl fmt::Display for Diagnosis {
                  wrong or rotated key), or a signed header was changed on the way in a way the \
                  server cannot see. Compare your canonical request with the server's, line by \
                  line",
+                if self.printed {
+                    "canonical request and string to sign"
+                } else {
+                    "signature"
+                },
                 self.tried
             ),
             [one] => write!(f, "{one}"),
@@ -100,46 +112,95 @@ impl fmt::Display for Diagnosis {
 /// does not carry), what reproduces the client's signature. `None` when the request verifies
 /// or fails for another reason (a clock, a scope, a key: the verification error says it all).
 pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Option<Diagnosis> {
-    let mut checked = match check_before_signature(request, params) {
+    let checked = match checked(request, params) {
         Ok(c) => c,
-        Err(VerifyError::SignedHeaderMissing { name }) => {
-            return Some(Diagnosis {
-                mistakes: vec![Mistake::SignedHeaderNotSent { name }],
-                canonical_request: None,
-                string_to_sign: None,
-                tried: 0,
-            })
-        }
-        Err(_) => return None,
+        Err(found) => return found,
     };
-    // The key of the secret as sent is derived once for every variant (only the variants of
-    // the secret itself derive another).
-    if checked.auth.v4a.is_some() {
-        if checked.v4a_key.is_none() {
-            checked.v4a_key = V4aSigningKey::derive(&checked.auth.access_key_id, &checked.secret)
-                .ok()
-                .map(|k| k.public_key());
-        }
-    } else {
-        checked.signing_key = Some(SigningKey::derive(
-            &checked.secret,
-            checked.auth.scope.fields(),
-        ));
-    }
-    let checked = checked;
     let sent = checked.auth.signature.to_ascii_lowercase();
+    let is_client = |c: &Computed| c.signature == sent;
+    search(request, &checked, params, &is_client, false)
+}
+
+/// What a client printed names the mistakes: the known mistakes whose variant of the
+/// writer's inputs produces exactly the `canonical_request` and the `string_to_sign` the
+/// client printed (either or both; a string to sign alone pins the canonical request through
+/// its hash). `request` carries its authentication (an `Authorization` header or a presigned
+/// query: the credential scope, the signed headers, the time), but its signature is not looked
+/// at, so a client that never got as far as sending can be diagnosed from its printout.
+///
+/// `None` when the printed text is the server's (or a reading the service also accepts), when
+/// nothing was printed, or when the request fails a check before the signature; an
+/// unexplained difference is `Some` with no mistakes, as for [`diagnose`].
+pub fn diagnose_printed(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+    canonical_request: Option<&str>,
+    string_to_sign: Option<&str>,
+) -> Option<Diagnosis> {
+    if canonical_request.is_none() && string_to_sign.is_none() {
+        return None;
+    }
+    let checked = match checked(request, params) {
+        Ok(c) => c,
+        Err(found) => return found,
+    };
+    let is_client = |c: &Computed| {
+        canonical_request.is_none_or(|t| t == c.canonical_request)
+            && string_to_sign.is_none_or(|t| t == c.string_to_sign)
+    };
+    search(request, &checked, params, &is_client, true)
+}
+
+/// The checks before the signature, or what diagnosis answers when they fail: a signed header
+/// the request lacks is a mistake of its own, any other failure is no signature question.
+fn checked(
+    request: &SignableRequest<'_>,
+    params: &VerifyParams<'_>,
+) -> Result<Checked, Option<Diagnosis>> {
+    match check_before_signature(request, params) {
+        Ok(mut c) => {
+            // The key of the secret as sent is derived once for every variant (only the
+            // variants of the secret itself derive another).
+            if c.auth.v4a.is_some() {
+                if c.v4a_key.is_none() {
+                    c.v4a_key = V4aSigningKey::derive(&c.auth.access_key_id, &c.secret)
+                        .ok()
+                        .map(|k| k.public_key());
+                }
+            } else {
+                c.signing_key = Some(SigningKey::derive(&c.secret, c.auth.scope.fields()));
+            }
+            Ok(c)
+        }
+        Err(VerifyError::SignedHeaderMissing { name }) => Err(Some(Diagnosis {
+            mistakes: vec![Mistake::SignedHeaderNotSent { name }],
+            canonical_request: None,
+            string_to_sign: None,
+            tried: 0,
+            printed: false,
+        })),
+        Err(_) => Err(None),
+    }
+}
+
+/// Tries the rule, then each mistake alone, then pairs, and names the first whose artifacts
+/// are the client's (`is_client`).
+fn search(
+    request: &SignableRequest<'_>,
+    checked: &Checked,
+    params: &VerifyParams<'_>,
+    is_client: &dyn Fn(&Computed) -> bool,
+    printed: bool,
+) -> Option<Diagnosis> {
     let matches = |v: &Variant| {
-        compute(request, &checked, params, v)
+        compute(request, checked, params, v)
             .ok()
-            .filter(|c| c.signature == sent)
+            .filter(|c| is_client(c))
     };
     if matches(&Variant::default()).is_some() {
         return None;
     }
-    // A raw `+` read as a plus sign is no mistake where the service accepts that reading (S3):
-    // it is tried, alone and with each mistake, but never named.
-    let literal_plus_accepted = params.settings.accept_literal_plus;
-    if literal_plus_accepted
+    if params.settings.accept_literal_plus
         && matches(&Variant {
             query: QueryStyle::LiteralPlus,
             ..Variant::default()
@@ -148,14 +209,16 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     {
         return None;
     }
-    let singles = candidates(request, &checked, params);
+    // A raw `+` read as a plus sign is no mistake where the service accepts that reading (S3):
+    // it is tried, alone and with each mistake, but never named.
+    let literal_plus_accepted = params.settings.accept_literal_plus;
     let named = |ms: &[&Mistake]| -> Vec<Mistake> {
         ms.iter()
             .filter(|m| !(literal_plus_accepted && ***m == Mistake::QueryPlusAsLiteral))
             .map(|m| (*m).clone())
             .collect()
     };
-    let mut tried = 1;
+    let singles = candidates(request, checked, params);
     let found = |mistakes: Vec<Mistake>, v: &Variant, tried: &mut usize| {
         *tried += 1;
         matches(v).map(|c| Diagnosis {
@@ -163,8 +226,10 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
             canonical_request: Some(c.canonical_request),
             string_to_sign: Some(c.string_to_sign),
             tried: *tried,
+            printed,
         })
     };
+    let mut tried = 1;
     for (m, v) in &singles {
         if tried >= MAX_VARIANTS {
             break;
@@ -177,7 +242,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     // per-header ones (a header value changed and one padded are the same input, so `combine`
     // refuses them). SigV4a's ECDSA verification is slow, so there only the first kind.
     let v4a = checked.auth.v4a.is_some();
-    let (wide, per_header): (Vec<_>, Vec<_>) =
+    let (wide, per_header): (Vec<&Candidate>, Vec<&Candidate>) =
         singles.iter().partition(|(_, v)| v.header_value.is_none());
     let mut pairs: Vec<(&Candidate, &Candidate)> = Vec::new();
     for (i, a) in wide.iter().enumerate() {
@@ -206,6 +271,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         canonical_request: None,
         string_to_sign: None,
         tried,
+        printed,
     })
 }
 
@@ -241,14 +307,14 @@ fn candidates(
             UriEncodingMode::Single => (
                 Mistake::PathEncodedTwice,
                 Variant {
-                    uri_encoding: Some(UriEncodingMode::Double),
+                    uri_encoding: Some(UriEncodingMode::Double.into()),
                     ..v()
                 },
             ),
             _ => (
                 Mistake::PathEncodedOnce,
                 Variant {
-                    uri_encoding: Some(UriEncodingMode::Single),
+                    uri_encoding: Some(UriEncodingMode::Single.into()),
                     ..v()
                 },
             ),
@@ -270,6 +336,20 @@ fn candidates(
             ),
         },
     ];
+    // A path as sent differs from both encodings only where it holds a byte encoding changes.
+    let path = request.path_and_query().map_or("", |(p, _)| p);
+    if path
+        .bytes()
+        .any(|b| !is_unreserved(b) && b != b'/' && b != b'%')
+    {
+        out.push((
+            Mistake::PathNotEncoded,
+            Variant {
+                uri_encoding: Some(PathEncoding::AsSent),
+                ..v()
+            },
+        ));
+    }
     for (m, q) in [
         (Mistake::QueryNotSorted, QueryStyle::Unsorted),
         (Mistake::QueryPlusForSpace, QueryStyle::PlusForSpace),

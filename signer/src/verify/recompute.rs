@@ -9,7 +9,7 @@ use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::settings::SessionTokenMode;
 use crate::string_to_sign::{push_scope, push_v4a_scope, write_string_to_sign, ALGORITHM};
-use crate::uri::{NormalizationMode, UriEncodingMode};
+use crate::uri::{NormalizationMode, PathEncoding};
 use crate::v4a::{self, V4aSigningKey};
 
 use super::{AuthKind, Checked, VerifyError, VerifyParams};
@@ -27,7 +27,7 @@ pub(crate) struct Computed {
 /// rule; each field set is one deviation (diagnosis combines them).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Variant {
-    pub(crate) uri_encoding: Option<UriEncodingMode>,
+    pub(crate) uri_encoding: Option<PathEncoding>,
     pub(crate) normalization: Option<NormalizationMode>,
     pub(crate) query: QueryStyle,
     pub(crate) headers: HeaderStyle,
@@ -121,7 +121,7 @@ pub(crate) fn compute(
     };
     let signed = SignedHeaders::new(headers, &[], keep);
     let rules = Rules {
-        uri_encoding: variant.uri_encoding.unwrap_or(s.rules.uri_encoding),
+        uri_encoding: variant.uri_encoding.unwrap_or(s.rules.uri_encoding.into()),
         normalization: variant.normalization.unwrap_or(s.rules.normalization),
         query: variant.query,
         headers: variant.headers,
