@@ -9,6 +9,7 @@
 #     5.4 CPU-minutes; 19 min wall on the shared 2-core machine under load (13 min with sccache)
 # LocalStack is optional and not installed here: it runs its services in Docker (the probe skips
 # it with the reason).
+# setup: in parallel
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tools=.probe-tools
