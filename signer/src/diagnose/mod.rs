@@ -110,11 +110,11 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         }
         Err(_) => return None,
     };
-    let sent = checked.auth.signature.to_ascii_lowercase();
+    let sent = checked.auth.signature();
     let matches = |v: &Variant| {
         compute(request, &checked, params, v)
             .ok()
-            .filter(|c| c.signature == sent)
+            .filter(|c| c.matches(sent))
     };
     if matches(&Variant::default()).is_some() {
         return None;
@@ -132,8 +132,8 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     let found = |mistakes: Vec<Mistake>, v: &Variant, tried: usize| {
         matches(v).map(|c| Diagnosis {
             mistakes,
-            canonical_request: Some(c.canonical_request),
-            string_to_sign: Some(c.string_to_sign),
+            canonical_request: Some(c.canonical_request().to_owned()),
+            string_to_sign: Some(c.string_to_sign().to_owned()),
             tried,
         })
     };
@@ -147,7 +147,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
     // Pairs. A header value changed and one padded are the same input, so `combine` refuses
     // them; SigV4a's ECDSA verification is slow, so there only the pairs of the few
     // request-wide mistakes are tried.
-    let v4a = checked.auth.v4a.is_some();
+    let v4a = checked.auth.is_v4a();
     for (i, (ma, va)) in singles.iter().enumerate() {
         for (mb, vb) in &singles[i + 1..] {
             let per_header = va.header_value.is_some() || vb.header_value.is_some();
@@ -172,7 +172,7 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
 /// Every single mistake that applies to this request, with the variant that reproduces it.
 fn candidates(
     request: &SignableRequest<'_>,
-    checked: &Checked,
+    checked: &Checked<'_>,
     params: &VerifyParams<'_>,
 ) -> Vec<(Mistake, Variant)> {
     let s = &params.settings.rules;
@@ -270,7 +270,7 @@ fn candidates(
         out.push((
             Mistake::RawDateInStringToSign,
             Variant {
-                sts_time: Some(raw.clone()),
+                sts_time: Some((*raw).to_owned()),
                 ..v()
             },
         ));
@@ -295,10 +295,10 @@ fn candidates(
 /// The value of a signed header, when the request carries it once.
 fn signed_value<'r>(
     request: &SignableRequest<'r>,
-    checked: &Checked,
+    checked: &Checked<'_>,
     name: &str,
 ) -> Option<&'r str> {
-    if !checked.auth.signed_headers.iter().any(|s| s == name) {
+    if !checked.auth.signed_headers().any(|s| s == name) {
         return None;
     }
     let mut values = request
@@ -311,7 +311,10 @@ fn signed_value<'r>(
 
 /// Values of Content-Type and Host as an HTTP library or proxy may have changed them after
 /// signing.
-fn changed_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mistake, Variant)> {
+fn changed_headers(
+    request: &SignableRequest<'_>,
+    checked: &Checked<'_>,
+) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
     let changed = |name: &str, signed: String, sent: &str| {
         (
@@ -366,9 +369,9 @@ fn changed_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mis
 
 /// Each signed header (but `x-amz-*` that signing adds) with outer whitespace the HTTP layer
 /// removed: one or two spaces, or a tab, on either side or both, the values untrimmed.
-fn padded_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mistake, Variant)> {
+fn padded_headers(request: &SignableRequest<'_>, checked: &Checked<'_>) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
-    for name in &checked.auth.signed_headers {
+    for name in checked.auth.signed_headers() {
         if name.starts_with("x-amz-") {
             continue;
         }
@@ -380,12 +383,12 @@ fn padded_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mist
                 let signed = format!("{left}{sent}{right}");
                 out.push((
                     Mistake::HeaderValuePadded {
-                        name: name.clone(),
+                        name: name.to_owned(),
                         signed: signed.clone(),
                     },
                     Variant {
                         headers: HeaderStyle::Untrimmed,
-                        header_value: Some((name.clone(), signed)),
+                        header_value: Some((name.to_owned(), signed)),
                         ..Variant::default()
                     },
                 ));

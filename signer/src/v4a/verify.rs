@@ -14,8 +14,8 @@ pub fn verify_with_key(
     key: &dyn Fn(&str) -> Option<V4aPublicKey>,
 ) -> Result<Verified, VerifyError> {
     let mut checked = check_before_signature(request, params)?;
-    if checked.auth.v4a.is_some() {
-        checked.v4a_key = key(&checked.auth.access_key_id);
+    if checked.auth.is_v4a() {
+        checked.v4a_key = key(checked.auth.access_key_id());
     }
     verify_checked(request, checked, params)
 }
