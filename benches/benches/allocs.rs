@@ -60,6 +60,23 @@ fn main() {
                 "{group}/{id}: no allocation counted"
             );
         }
+        // The hand-written floor signs get-vanilla as AWS's suite does
+        // (aws-signing-test-suite/v4/get-vanilla/header-signed-request.txt).
+        assert_eq!(
+            workloads::hand::authorization(
+                workloads::AK,
+                workloads::SECRET,
+                "us-east-1",
+                "service",
+                workloads::HOST,
+                "/",
+                "20150830T123600Z",
+                None,
+            ),
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, \
+             SignedHeaders=host;x-amz-date, \
+             Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
         println!("allocs: {} operations ran", ops.len());
         return;
     }

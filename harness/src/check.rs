@@ -1015,13 +1015,13 @@ fn accept_request(
             ))
         }
     };
-    let auth = &verified.auth;
-    if verified.time != now {
+    let auth = verified.auth().to_parsed();
+    if verified.time() != now {
         return Err(reject(
             "wrong-time",
             format!(
                 "the adapter signed at {}, the case's time is {}",
-                verified.time.rfc3339(),
+                verified.time().rfc3339(),
                 now.rfc3339()
             ),
         ));

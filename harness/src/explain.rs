@@ -792,7 +792,10 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
     let req = signed.signable();
     let mut different = false;
     let (ref_creq, ref_sts) = match verify(&req, &params) {
-        Ok(v) => (Some(v.canonical_request), Some(v.string_to_sign)),
+        Ok(v) => (
+            Some(v.canonical_request().to_owned()),
+            Some(v.string_to_sign().to_owned()),
+        ),
         Err(VerifyError::SignatureMismatch {
             canonical_request,
             string_to_sign,

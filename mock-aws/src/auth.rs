@@ -223,15 +223,15 @@ impl MockAws {
                 Err(self.conclude(&target, &rid, resp, verdict))
             }
             Ok(v) => {
-                verdict.access_key = Some(v.auth.access_key_id.clone());
-                verdict.canonical_request = Some(v.canonical_request.clone());
-                verdict.string_to_sign = Some(v.string_to_sign.clone());
-                verdict.canonical_request_diff = diff_with(&v.canonical_request);
+                verdict.access_key = Some(v.access_key_id().to_owned());
+                verdict.canonical_request = Some(v.canonical_request().to_owned());
+                verdict.string_to_sign = Some(v.string_to_sign().to_owned());
+                verdict.canonical_request_diff = diff_with(v.canonical_request());
                 let cred = self
                     .config
                     .credentials
                     .iter()
-                    .find(|c| c.access_key_id == v.auth.access_key_id);
+                    .find(|c| c.access_key_id == v.access_key_id());
                 let sent_token = sent_session_token(req);
                 let expected_token = cred.and_then(|c| c.session_token.clone());
                 if sent_token != expected_token {
@@ -257,9 +257,8 @@ impl MockAws {
                 let token_unsigned = self.config.session_token == SessionTokenMode::Include
                     && req.header("x-amz-security-token").is_some()
                     && !v
-                        .auth
-                        .signed_headers
-                        .iter()
+                        .auth()
+                        .signed_headers()
                         .any(|h| h == "x-amz-security-token")
                     && !presigned;
                 if token_unsigned {

@@ -126,7 +126,7 @@ impl MockAws {
         let mut ctx = Ctx {
             req,
             state: &mut state,
-            access_key: &v.auth.access_key_id,
+            access_key: v.access_key_id(),
             region: &self.config.region,
             request_id: &rid,
             now: now.unix_seconds(),

@@ -336,7 +336,7 @@ impl SigV4Matcher {
                 let expected = self
                     .credentials
                     .iter()
-                    .find(|c| c.access_key_id == v.auth.access_key_id)
+                    .find(|c| c.access_key_id == v.access_key_id())
                     .and_then(|c| c.session_token.clone());
                 if sent == expected {
                     return Ok(v);

@@ -335,7 +335,7 @@ mod auth {
                     .with_settings(self.settings().1)
                     .with_region(&self.region)
                     .with_service(&self.service);
-            verify(&r.signable(), &params).map(|v| v.canonical_request)
+            verify(&r.signable(), &params).map(|v| v.canonical_request().to_owned())
         }
     }
 

@@ -338,6 +338,94 @@ pub mod reqsign {
     }
 }
 
+/// A plain hand-written signer, written here the obvious way (AWS's SigV4 steps as documented:
+/// canonical request, string to sign, HMAC key chain, signature; four `String`s per request):
+/// the floor a user would compare a library with. GET with header auth, headers `host` and
+/// `x-amz-date` only, as get-vanilla; the date strings come from the time as a user's time
+/// library would give them.
+pub mod hand {
+    use super::*;
+    use hmac::{Hmac, Mac};
+    use sha2::{Digest, Sha256};
+
+    type HmacSha256 = Hmac<Sha256>;
+
+    fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+        let mut mac = HmacSha256::new_from_slice(key).unwrap();
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            s.push(DIGITS[usize::from(b >> 4)] as char);
+            s.push(DIGITS[usize::from(b & 15)] as char);
+        }
+        s
+    }
+
+    /// kSigning = HMAC chain over date, region, service, "aws4_request".
+    pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> [u8; 32] {
+        let k_secret = format!("AWS4{secret}");
+        let k_date = hmac(k_secret.as_bytes(), date.as_bytes());
+        let k_region = hmac(&k_date, region.as_bytes());
+        let k_service = hmac(&k_region, service.as_bytes());
+        hmac(&k_service, b"aws4_request")
+    }
+
+    /// The `Authorization` header of `GET path` to `host` at `amz_date` (`YYYYMMDDTHHMMSSZ`);
+    /// with `key`, that signing key (a cache the caller keeps) instead of deriving it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn authorization(
+        access_key: &str,
+        secret: &str,
+        region: &str,
+        service: &str,
+        host: &str,
+        path: &str,
+        amz_date: &str,
+        key: Option<&[u8; 32]>,
+    ) -> String {
+        let date = &amz_date[..8];
+        let empty_hash = hex(&Sha256::digest(b""));
+        let canonical_request = format!(
+            "GET\n{path}\n\nhost:{host}\nx-amz-date:{amz_date}\n\nhost;x-amz-date\n{empty_hash}"
+        );
+        let scope = format!("{date}/{region}/{service}/aws4_request");
+        let string_to_sign = format!(
+            "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
+            hex(&Sha256::digest(canonical_request.as_bytes()))
+        );
+        let k_signing = match key {
+            Some(k) => *k,
+            None => signing_key(secret, date, region, service),
+        };
+        let signature = hex(&hmac(&k_signing, string_to_sign.as_bytes()));
+        format!(
+            "AWS4-HMAC-SHA256 Credential={access_key}/{scope}, SignedHeaders=host;x-amz-date, Signature={signature}"
+        )
+    }
+
+    /// One request as a user of the hand-written signer makes it: the date from the time, the
+    /// header, the two header values' lengths read back (as `ours::get_native` does).
+    pub fn get(key: Option<&[u8; 32]>) -> usize {
+        let amz_date = SigningTime::from_unix_seconds(EPOCH as i64).amz_date();
+        let auth = authorization(
+            AK,
+            SECRET,
+            "us-east-1",
+            "service",
+            HOST,
+            "/",
+            &amz_date,
+            key,
+        );
+        auth.len() + amz_date.len()
+    }
+}
+
 /// The inputs every operation shares, made once.
 pub struct Fixture {
     pub creds: Credentials,
@@ -347,6 +435,8 @@ pub struct Fixture {
     pub mib: Vec<u8>,
     pub cache: SigningKeyCache,
     pub signed: sigv4_signer::SignedRequest,
+    /// The hand-written signer's cached signing key.
+    pub hand_key: [u8; 32],
 }
 
 impl Fixture {
@@ -370,6 +460,7 @@ impl Fixture {
             cache: SigningKeyCache::default(),
             signed,
             creds,
+            hand_key: hand::signing_key(SECRET, "20150830", "us-east-1", "service"),
         }
     }
 }
@@ -537,6 +628,16 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "get-native",
             "aws-sigv4",
             Box::new(move || aws::get_native(&fx.identity)),
+        ),
+        (
+            "get-native",
+            "hand-written",
+            Box::new(move || hand::get(None)),
+        ),
+        (
+            "get-native",
+            "hand-written-cached-key",
+            Box::new(move || hand::get(Some(&fx.hand_key))),
         ),
         (
             "post-1kib",

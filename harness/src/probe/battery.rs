@@ -512,7 +512,7 @@ fn prove(ctx: &Ctx, service: Service, wire: &OwnedRequest, proof: Proof) -> Resu
         else {
             return Ok(());
         };
-        let secret = lookup(&v.auth.access_key_id).unwrap_or_default();
+        let secret = lookup(v.access_key_id()).unwrap_or_default();
         let signer = mode
             .signs_chunks()
             .then(|| ChunkSigner::from_verified(v, &secret));

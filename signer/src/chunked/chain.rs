@@ -100,9 +100,15 @@ impl ChunkSigner {
 
     /// The chain of a request the server verified, with the secret of its access key.
     pub fn from_verified(verified: &Verified, secret: &str) -> Self {
-        let scope = &verified.auth.scope;
-        let key = SigningKey::derive(secret, scope.fields());
-        Self::new(key, verified.time, scope, &verified.auth.signature)
+        let auth = verified.auth();
+        let scope = auth.scope();
+        let key = SigningKey::derive(secret, scope);
+        let scope = CredentialScope {
+            date: scope.date.to_owned(),
+            region: scope.region.to_owned(),
+            service: scope.service.to_owned(),
+        };
+        Self::new(key, verified.time(), &scope, auth.signature())
     }
 
     /// The last signature of the chain.

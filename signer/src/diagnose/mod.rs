@@ -116,8 +116,8 @@ pub fn diagnose(request: &SignableRequest<'_>, params: &VerifyParams<'_>) -> Opt
         Ok(c) => c,
         Err(found) => return found,
     };
-    let sent = checked.auth.signature.to_ascii_lowercase();
-    let is_client = |c: &Computed| c.signature == sent;
+    let sent = checked.auth.signature();
+    let is_client = |c: &Computed| c.matches(sent);
     search(request, &checked, params, &is_client, false)
 }
 
@@ -145,30 +145,30 @@ pub fn diagnose_printed(
         Err(found) => return found,
     };
     let is_client = |c: &Computed| {
-        canonical_request.is_none_or(|t| t == c.canonical_request)
-            && string_to_sign.is_none_or(|t| t == c.string_to_sign)
+        canonical_request.is_none_or(|t| t == c.canonical_request())
+            && string_to_sign.is_none_or(|t| t == c.string_to_sign())
     };
     search(request, &checked, params, &is_client, true)
 }
 
 /// The checks before the signature, or what diagnosis answers when they fail: a signed header
 /// the request lacks is a mistake of its own, any other failure is no signature question.
-fn checked(
-    request: &SignableRequest<'_>,
+fn checked<'r>(
+    request: &SignableRequest<'r>,
     params: &VerifyParams<'_>,
-) -> Result<Checked, Option<Diagnosis>> {
+) -> Result<Checked<'r>, Option<Diagnosis>> {
     match check_before_signature(request, params) {
         Ok(mut c) => {
             // The key of the secret as sent is derived once for every variant (only the
             // variants of the secret itself derive another).
-            if c.auth.v4a.is_some() {
+            if c.auth.is_v4a() {
                 if c.v4a_key.is_none() {
-                    c.v4a_key = V4aSigningKey::derive(&c.auth.access_key_id, &c.secret)
+                    c.v4a_key = V4aSigningKey::derive(c.auth.access_key_id(), &c.secret)
                         .ok()
                         .map(|k| k.public_key());
                 }
             } else {
-                c.signing_key = Some(SigningKey::derive(&c.secret, c.auth.scope.fields()));
+                c.signing_key = Some(SigningKey::derive(&c.secret, c.auth.scope()));
             }
             Ok(c)
         }
@@ -187,7 +187,7 @@ fn checked(
 /// are the client's (`is_client`).
 fn search(
     request: &SignableRequest<'_>,
-    checked: &Checked,
+    checked: &Checked<'_>,
     params: &VerifyParams<'_>,
     is_client: &dyn Fn(&Computed) -> bool,
     printed: bool,
@@ -223,8 +223,8 @@ fn search(
         *tried += 1;
         matches(v).map(|c| Diagnosis {
             mistakes,
-            canonical_request: Some(c.canonical_request),
-            string_to_sign: Some(c.string_to_sign),
+            canonical_request: Some(c.canonical_request().to_owned()),
+            string_to_sign: Some(c.string_to_sign().to_owned()),
             tried: *tried,
             printed,
         })
@@ -241,7 +241,7 @@ fn search(
     // Pairs, up to the budget: the request-wide mistakes with each other first, then with the
     // per-header ones (a header value changed and one padded are the same input, so `combine`
     // refuses them). SigV4a's ECDSA verification is slow, so there only the first kind.
-    let v4a = checked.auth.v4a.is_some();
+    let v4a = checked.auth.is_v4a();
     let (wide, per_header): (Vec<&Candidate>, Vec<&Candidate>) =
         singles.iter().partition(|(_, v)| v.header_value.is_none());
     let mut pairs: Vec<(&Candidate, &Candidate)> = Vec::new();
@@ -297,7 +297,7 @@ const ADDED_BY_SIGNING: &[&str] = &[
 /// Every single mistake that applies to this request, with the variant that reproduces it.
 fn candidates(
     request: &SignableRequest<'_>,
-    checked: &Checked,
+    checked: &Checked<'_>,
     params: &VerifyParams<'_>,
 ) -> Vec<(Mistake, Variant)> {
     let s = &params.settings.rules;
@@ -409,7 +409,7 @@ fn candidates(
         out.push((
             Mistake::RawDateInStringToSign,
             Variant {
-                sts_time: Some(raw.clone()),
+                sts_time: Some((*raw).to_owned()),
                 ..v()
             },
         ));
@@ -434,13 +434,12 @@ fn candidates(
 /// The value of a signed header, when the request carries it once.
 fn signed_value<'r>(
     request: &SignableRequest<'r>,
-    checked: &Checked,
+    checked: &Checked<'_>,
     name: &str,
 ) -> Option<&'r str> {
     if !checked
         .auth
-        .signed_headers
-        .iter()
+        .signed_headers()
         .any(|s| s.eq_ignore_ascii_case(name))
     {
         return None;
@@ -455,7 +454,10 @@ fn signed_value<'r>(
 
 /// Values of Content-Type and Host as an HTTP library or proxy may have changed them after
 /// signing.
-fn changed_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mistake, Variant)> {
+fn changed_headers(
+    request: &SignableRequest<'_>,
+    checked: &Checked<'_>,
+) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
     let changed = |name: &str, signed: String, sent: &str| {
         (
@@ -510,9 +512,9 @@ fn changed_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mis
 
 /// Each signed header (but `x-amz-*` that signing adds) with outer whitespace the HTTP layer
 /// removed: one or two spaces, or a tab, on either side or both, the values untrimmed.
-fn padded_headers(request: &SignableRequest<'_>, checked: &Checked) -> Vec<(Mistake, Variant)> {
+fn padded_headers(request: &SignableRequest<'_>, checked: &Checked<'_>) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
-    let padded = checked.auth.signed_headers.iter().filter(|name| {
+    let padded = checked.auth.signed_headers().filter(|name| {
         !ADDED_BY_SIGNING
             .iter()
             .any(|a| a.eq_ignore_ascii_case(name))

@@ -25,7 +25,7 @@ use std::fmt;
 
 pub use key::{V4aKeyError, V4aPublicKey, V4aSigningKey};
 pub use sign::sign;
-pub use verify::verify_with_key;
+pub use verify::{verify_parsed_with_key, verify_with_key};
 
 use crate::time::SigningTime;
 

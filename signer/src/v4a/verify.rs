@@ -2,7 +2,10 @@
 
 use crate::request::SignableRequest;
 use crate::v4a::V4aPublicKey;
-use crate::verify::{check_before_signature, verify_checked, Verified, VerifyError, VerifyParams};
+use crate::verify::{
+    check_before_signature, check_parsed, verify_checked, RequestAuth, Verified, VerifyError,
+    VerifyParams,
+};
 
 /// Verifies a received request like [`crate::verify::verify`], but a SigV4a signature under
 /// the public key `key` returns for the access key (a cached key, or one a service was given),
@@ -14,8 +17,27 @@ pub fn verify_with_key(
     key: &dyn Fn(&str) -> Option<V4aPublicKey>,
 ) -> Result<Verified, VerifyError> {
     let mut checked = check_before_signature(request, params)?;
-    if checked.auth.v4a.is_some() {
-        checked.v4a_key = key(&checked.auth.access_key_id);
+    if checked.auth.is_v4a() {
+        checked.v4a_key = key(checked.auth.access_key_id());
+    }
+    verify_checked(request, checked, params)
+}
+
+/// [`verify_with_key`] with the authentication already parsed from `request` by
+/// [`crate::verify::parse_auth`] (see [`crate::verify::verify_parsed`]): a server that routes on
+/// the credential scope parses each request once.
+pub fn verify_parsed_with_key<'r>(
+    request: &SignableRequest<'r>,
+    auth: RequestAuth<'r>,
+    params: &VerifyParams<'_>,
+    key: &dyn Fn(&str) -> Option<V4aPublicKey>,
+) -> Result<Verified, VerifyError> {
+    for (n, v) in &request.headers {
+        crate::headers::validate(n, v)?;
+    }
+    let mut checked = check_parsed(request, auth, params)?;
+    if checked.auth.is_v4a() {
+        checked.v4a_key = key(checked.auth.access_key_id());
     }
     verify_checked(request, checked, params)
 }

@@ -1,65 +1,68 @@
 //! Every check before the signature itself: credential, key, date, scope, clock or expiry, signed headers, body hash.
 
-use crate::payload::{payload_hash, PayloadMode};
+use std::borrow::Cow;
+
+use crate::payload::{payload_hash, PayloadHash, PayloadMode, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
 use crate::{headers, v4a};
 
 use super::error::malformed;
-use super::parse::{
-    authorization, header, parse_authorization, parse_presign, with_region_set_header,
-};
-use super::{AuthKind, ParsedAuth, VerifyError, VerifyParams};
+use super::parse::{header, parse_auth, RequestAuth};
+use super::{AuthKind, VerifyError, VerifyParams};
 use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
 
 /// Every check up to the signature itself.
-pub(crate) fn check_before_signature(
-    request: &SignableRequest<'_>,
+pub(crate) fn check_before_signature<'r>(
+    request: &SignableRequest<'r>,
     params: &VerifyParams<'_>,
-) -> Result<Checked, VerifyError> {
-    let (_, query) = request.path_and_query()?;
+) -> Result<Checked<'r>, VerifyError> {
     for (n, v) in &request.headers {
         headers::validate(n, v)?;
     }
-    let (auth, date_value, date_is_http) = match authorization(request)? {
-        Some(value) => {
-            let auth = with_region_set_header(request, parse_authorization(value)?);
-            match (header(request, "x-amz-date"), header(request, "date")) {
-                (Some(d), _) => (auth, d.to_owned(), false),
-                (None, Some(d)) => (auth, d.to_owned(), true),
-                (None, None) => return Err(VerifyError::MissingDate),
-            }
-        }
-        None => match parse_presign(query)? {
-            Some(p) => (p.auth, p.date, false),
-            None => return Err(VerifyError::MissingAuthentication),
+    check_parsed(request, parse_auth(request)?, params)
+}
+
+/// [`check_before_signature`] for an authentication already parsed from `request`.
+pub(crate) fn check_parsed<'r>(
+    request: &SignableRequest<'r>,
+    mut auth: RequestAuth<'r>,
+    params: &VerifyParams<'_>,
+) -> Result<Checked<'r>, VerifyError> {
+    let presign_date = auth.date.take();
+    let (date_value, date_is_http) = match (auth.kind(), presign_date) {
+        (AuthKind::Query, Some(d)) => (d, false),
+        (AuthKind::Query, None) => return Err(VerifyError::MissingDate),
+        (AuthKind::Header, _) => match (header(request, "x-amz-date"), header(request, "date")) {
+            (Some(d), _) => (Cow::Borrowed(d), false),
+            (None, Some(d)) => (Cow::Borrowed(d), true),
+            (None, None) => return Err(VerifyError::MissingDate),
         },
     };
     let secret =
-        (params.lookup)(&auth.access_key_id).ok_or_else(|| VerifyError::UnknownAccessKey {
-            access_key_id: auth.access_key_id.clone(),
+        (params.lookup)(auth.access_key_id()).ok_or_else(|| VerifyError::UnknownAccessKey {
+            access_key_id: auth.access_key_id().to_owned(),
         })?;
+    let date_value: &str = &date_value;
     let time = if date_is_http {
-        SigningTime::parse_http_date(&date_value)
+        SigningTime::parse_http_date(date_value)
     } else {
-        SigningTime::parse_amz_date(&date_value)
+        SigningTime::parse_amz_date(date_value)
     }
     .map_err(|_| VerifyError::InvalidDate {
         value: date_value.chars().take(64).collect(),
     })?;
-    if auth.scope.date != time.date_stamp() {
+    let scope = auth.scope();
+    if scope.date != time.date_stamp_str().as_str() {
         return Err(VerifyError::ScopeDateMismatch {
-            scope_date: auth.scope.date.clone(),
+            scope_date: scope.date.to_owned(),
             request_date: time.date_stamp(),
         });
     }
-    if let Some(a) = &auth.v4a {
-        let set = a
-            .region_set
-            .as_deref()
-            .ok_or(VerifyError::MissingRegionSet)?;
+    if auth.is_v4a() {
+        let set = auth.region_set().ok_or(VerifyError::MissingRegionSet)?;
         if let Some(expected) = params.expected_region {
             if !v4a::region_set_includes(set, expected) {
                 return Err(VerifyError::RegionNotInRegionSet {
@@ -68,30 +71,30 @@ pub(crate) fn check_before_signature(
                 });
             }
         }
-        if v4a::key::parse_signature(&auth.signature).is_err() {
+        if v4a::key::parse_signature(auth.signature()).is_err() {
             return Err(malformed(
                 "Signature is not a hex-encoded DER ECDSA P-256 signature",
             ));
         }
     } else if let Some(expected) = params.expected_region {
-        if auth.scope.region != expected {
+        if scope.region != expected {
             return Err(VerifyError::WrongRegion {
-                got: auth.scope.region.clone(),
+                got: scope.region.to_owned(),
                 expected: expected.to_owned(),
             });
         }
     }
     if let Some(expected) = params.expected_service {
-        if auth.scope.service != expected {
+        if scope.service != expected {
             return Err(VerifyError::WrongService {
-                got: auth.scope.service.clone(),
+                got: scope.service.to_owned(),
                 expected: expected.to_owned(),
             });
         }
     }
     let skew = i64::try_from(params.max_skew).unwrap_or(i64::MAX);
     let (t, now) = (time.unix_seconds(), params.now.unix_seconds());
-    match auth.expires {
+    match auth.expires() {
         None => {
             if t.abs_diff(now) > params.max_skew {
                 return Err(VerifyError::RequestTimeTooSkewed {
@@ -120,35 +123,43 @@ pub(crate) fn check_before_signature(
             }
         }
     }
-    if !auth.signed_headers.iter().any(|h| h == "host") {
+    if !auth.signed_headers().any(|h| h == "host") {
         return Err(VerifyError::HostNotSigned);
     }
-    for name in &auth.signed_headers {
+    for name in auth.signed_headers() {
         if header(request, name).is_none() {
-            return Err(VerifyError::SignedHeaderMissing { name: name.clone() });
+            return Err(VerifyError::SignedHeaderMissing {
+                name: name.to_owned(),
+            });
         }
     }
     let payload = match header(request, "x-amz-content-sha256") {
         Some(claimed) => {
             let is_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
             if is_hash {
-                let computed = payload_hash(&PayloadMode::Hash, request.body)
+                let computed = PayloadHash::new(&PayloadMode::Hash, request.body)
                     .map_err(|_| malformed("payload"))?;
-                if !claimed.eq_ignore_ascii_case(&computed) {
+                if !claimed.eq_ignore_ascii_case(computed.as_str()) {
                     return Err(VerifyError::ContentSha256Mismatch {
                         claimed: claimed.to_owned(),
-                        computed,
+                        computed: computed.as_str().to_owned(),
                     });
                 }
             }
-            claimed.to_owned()
+            Cow::Borrowed(claimed)
         }
         None => {
-            let mode = match auth.kind {
+            let mode = match auth.kind() {
                 AuthKind::Query => &params.settings.rules.payload,
                 AuthKind::Header => &PayloadMode::Hash,
             };
-            payload_hash(mode, request.body).map_err(|_| malformed("payload"))?
+            match mode {
+                PayloadMode::Hash if request.body.is_empty() => Cow::Borrowed(EMPTY_SHA256),
+                PayloadMode::Unsigned => Cow::Borrowed(UNSIGNED_PAYLOAD),
+                _ => {
+                    Cow::Owned(payload_hash(mode, request.body).map_err(|_| malformed("payload"))?)
+                }
+            }
         }
     };
     Ok(Checked {
@@ -156,19 +167,20 @@ pub(crate) fn check_before_signature(
         time,
         secret,
         payload,
-        date_header: header(request, "date").map(str::to_owned),
+        date_header: header(request, "date"),
         v4a_key: None,
         signing_key: None,
     })
 }
 
 /// What the checks before the signature established.
-pub(crate) struct Checked {
-    pub auth: ParsedAuth,
+pub(crate) struct Checked<'r> {
+    pub auth: RequestAuth<'r>,
     pub time: SigningTime,
     pub secret: String,
-    pub payload: String,
-    pub date_header: Option<String>,
+    /// The payload hash signed: borrowed from the request or a constant, else computed.
+    pub payload: Cow<'r, str>,
+    pub date_header: Option<&'r str>,
     /// For SigV4a: the public key to verify under; `None` derives it from the secret.
     pub v4a_key: Option<V4aPublicKey>,
     /// For SigV4: the signing key of `secret` and the scope, when already derived (diagnosis

@@ -18,22 +18,24 @@
 //! with ECDSA under the public key derived from the secret.
 
 use std::fmt;
+use std::ops::Range;
 
 mod checks;
 mod error;
 mod parse;
 mod recompute;
 
-use subtle::ConstantTimeEq;
-
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::settings::Settings;
 use crate::time::SigningTime;
 
-pub(crate) use checks::{check_before_signature, Checked};
+pub(crate) use checks::{check_before_signature, check_parsed, Checked};
 pub use error::VerifyError;
-pub use parse::{parse_authorization, parse_request_auth, AuthKind, ParsedAuth, V4aAuth};
+pub use parse::{
+    parse_auth, parse_authorization, parse_authorization_value, parse_request_auth, AuthKind,
+    ParsedAuth, RequestAuth, V4aAuth,
+};
 pub(crate) use recompute::{compute, Computed, Variant};
 
 /// Default allowed clock skew, 15 minutes, as AWS allows.
@@ -163,17 +165,75 @@ impl fmt::Debug for VerifyParams<'_> {
     }
 }
 
-/// A request that verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request that verified: its authentication, its time, and the canonical request and
+/// string to sign the server computed, all kept in one buffer.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Verified {
+    text: String,
+    creq: Range<usize>,
+    sts: Range<usize>,
+    /// The spans of [`RequestAuth`]'s parts in `text`.
+    parts: [Range<usize>; 4],
+    /// The authentication without its parts (kind, expiry, SigV4a).
+    shape: RequestAuth<'static>,
+    time: SigningTime,
+}
+
+impl Verified {
+    fn new(mut computed: Computed, auth: &RequestAuth<'_>, time: SigningTime) -> Self {
+        let text = &mut computed.text;
+        let parts = auth.parts().map(|p| {
+            let start = text.len();
+            text.push_str(p);
+            start..text.len()
+        });
+        Self {
+            text: computed.text,
+            creq: computed.creq,
+            sts: computed.sts,
+            parts,
+            shape: auth.with_parts([""; 4]),
+            time,
+        }
+    }
+
     /// The parsed authentication.
-    pub auth: ParsedAuth,
+    pub fn auth(&self) -> RequestAuth<'_> {
+        self.shape
+            .with_parts(self.parts.clone().map(|r| &self.text[r]))
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        let credential = &self.text[self.parts[0].clone()];
+        credential.split('/').next().unwrap_or_default()
+    }
+
     /// The request time.
-    pub time: SigningTime,
+    pub fn time(&self) -> SigningTime {
+        self.time
+    }
+
     /// The canonical request the server computed.
-    pub canonical_request: String,
+    pub fn canonical_request(&self) -> &str {
+        &self.text[self.creq.clone()]
+    }
+
     /// The string to sign the server computed.
-    pub string_to_sign: String,
+    pub fn string_to_sign(&self) -> &str {
+        &self.text[self.sts.clone()]
+    }
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("auth", &self.auth())
+            .field("time", &self.time)
+            .field("canonical_request", &self.canonical_request())
+            .field("string_to_sign", &self.string_to_sign())
+            .finish()
+    }
 }
 
 /// Verifies a received request, SigV4 or SigV4a.
@@ -185,23 +245,31 @@ pub fn verify(
     verify_checked(request, checked, params)
 }
 
+/// [`verify`] with the authentication already parsed from `request` by [`parse_auth`]: a
+/// server that routes on the credential scope parses each request once.
+pub fn verify_parsed<'r>(
+    request: &SignableRequest<'r>,
+    auth: RequestAuth<'r>,
+    params: &VerifyParams<'_>,
+) -> Result<Verified, VerifyError> {
+    for (n, v) in &request.headers {
+        crate::headers::validate(n, v)?;
+    }
+    let checked = check_parsed(request, auth, params)?;
+    verify_checked(request, checked, params)
+}
+
 /// The signature check of [`verify`], after [`check_before_signature`].
 pub(crate) fn verify_checked(
     request: &SignableRequest<'_>,
-    checked: Checked,
+    checked: Checked<'_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
     let (_, query) = request.path_and_query()?;
     let computed = compute(request, &checked, params, &Variant::default())?;
-    let sent = checked.auth.signature.to_ascii_lowercase();
-    let matches = |c: &Computed| -> bool { c.signature.as_bytes().ct_eq(sent.as_bytes()).into() };
-    if matches(&computed) {
-        return Ok(Verified {
-            auth: checked.auth,
-            time: checked.time,
-            canonical_request: computed.canonical_request,
-            string_to_sign: computed.string_to_sign,
-        });
+    let sent = checked.auth.signature();
+    if computed.matches(sent) {
+        return Ok(Verified::new(computed, &checked.auth, checked.time));
     }
     // S3 accepts a raw `+` in the query read as a plus sign as well as a space (see
     // `crate::query`).
@@ -215,18 +283,13 @@ pub(crate) fn verify_checked(
                 ..Variant::default()
             },
         )?;
-        if matches(&alt) {
-            return Ok(Verified {
-                auth: checked.auth,
-                time: checked.time,
-                canonical_request: alt.canonical_request,
-                string_to_sign: alt.string_to_sign,
-            });
+        if alt.matches(sent) {
+            return Ok(Verified::new(alt, &checked.auth, checked.time));
         }
     }
     Err(VerifyError::SignatureMismatch {
-        canonical_request: computed.canonical_request,
-        string_to_sign: computed.string_to_sign,
+        canonical_request: computed.canonical_request().to_owned(),
+        string_to_sign: computed.string_to_sign().to_owned(),
     })
 }
 

@@ -1,9 +1,12 @@
 //! Reading the authentication a request carries: the `Authorization` header or the presigned query's `X-Amz-*` parameters.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use crate::headers;
 use crate::query::parse_query;
 use crate::request::SignableRequest;
-use crate::string_to_sign::{CredentialScope, ALGORITHM};
+use crate::string_to_sign::{CredentialScope, ScopeFields, ALGORITHM};
 use crate::v4a;
 
 use super::error::malformed;
@@ -71,15 +74,174 @@ pub(super) fn authorization<'r>(
     Ok(first)
 }
 
-fn parse_credential(credential: &str, v4a: bool) -> Result<(String, CredentialScope), VerifyError> {
+/// The authentication of a request, borrowed from it: the `Authorization` header's value, or
+/// the presigned query's `X-Amz-*` parameters (owned only when percent-decoding changed them).
+/// Parsed and validated in shape ([`parse_auth`]), not checked: what a server routes on
+/// before it verifies, and passes to [`super::verify_parsed`] so it parses the request once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestAuth<'a> {
+    kind: AuthKind,
+    /// `AK/date/region/service/aws4_request` (SigV4a: no region), validated.
+    credential: Cow<'a, str>,
+    /// The `;`-separated signed header names, validated.
+    signed_headers: Cow<'a, str>,
+    signature: Cow<'a, str>,
+    expires: Option<u64>,
+    v4a: bool,
+    region_set: Option<Cow<'a, str>>,
+    /// Query auth: `X-Amz-Date`.
+    pub(super) date: Option<Cow<'a, str>>,
+}
+
+impl<'a> RequestAuth<'a> {
+    /// Header or query.
+    pub fn kind(&self) -> AuthKind {
+        self.kind
+    }
+
+    /// The access key id.
+    pub fn access_key_id(&self) -> &str {
+        self.credential.split('/').next().unwrap_or_default()
+    }
+
+    /// The credential scope (for SigV4a, whose scope has no region, `region` is empty).
+    pub fn scope(&self) -> ScopeFields<'_> {
+        let mut parts = self.credential.split('/').skip(1);
+        let date = parts.next().unwrap_or_default();
+        let region = if self.v4a {
+            ""
+        } else {
+            parts.next().unwrap_or_default()
+        };
+        ScopeFields {
+            date,
+            region,
+            service: parts.next().unwrap_or_default(),
+        }
+    }
+
+    /// The credential as sent (`AK/date/region/service/aws4_request`).
+    pub fn credential(&self) -> &str {
+        &self.credential
+    }
+
+    /// The signed header names, as listed.
+    pub fn signed_headers(&self) -> std::str::Split<'_, char> {
+        self.signed_headers.split(';')
+    }
+
+    /// The signed header list as sent (`a;b;c`).
+    pub fn signed_headers_list(&self) -> &str {
+        &self.signed_headers
+    }
+
+    /// The signature, as sent.
+    pub fn signature(&self) -> &str {
+        &self.signature
+    }
+
+    /// `X-Amz-Expires`, for query auth.
+    pub fn expires(&self) -> Option<u64> {
+        self.expires
+    }
+
+    /// Whether this is SigV4a (`AWS4-ECDSA-P256-SHA256`).
+    pub fn is_v4a(&self) -> bool {
+        self.v4a
+    }
+
+    /// SigV4a: `X-Amz-Region-Set`, when the request carries it.
+    pub fn region_set(&self) -> Option<&str> {
+        self.region_set.as_deref()
+    }
+
+    /// The same authentication with every part owned.
+    pub fn into_owned(self) -> RequestAuth<'static> {
+        let own = |c: Cow<'a, str>| Cow::Owned(c.into_owned());
+        RequestAuth {
+            kind: self.kind,
+            credential: own(self.credential),
+            signed_headers: own(self.signed_headers),
+            signature: own(self.signature),
+            expires: self.expires,
+            v4a: self.v4a,
+            region_set: self.region_set.map(own),
+            date: self.date.map(own),
+        }
+    }
+
+    /// The owned [`ParsedAuth`] of the same authentication.
+    pub fn to_parsed(&self) -> ParsedAuth {
+        let scope = self.scope();
+        ParsedAuth {
+            kind: self.kind,
+            access_key_id: self.access_key_id().to_owned(),
+            scope: CredentialScope {
+                date: scope.date.to_owned(),
+                region: scope.region.to_owned(),
+                service: scope.service.to_owned(),
+            },
+            signed_headers: self.signed_headers().map(str::to_owned).collect(),
+            signature: self.signature.clone().into_owned(),
+            expires: self.expires,
+            v4a: self.v4a.then(|| V4aAuth {
+                region_set: self.region_set.as_deref().map(str::to_owned),
+            }),
+        }
+    }
+
+    /// A view of the same authentication whose parts are the given slices (of a buffer the
+    /// parts were copied into, in this order).
+    pub(super) fn parts(&self) -> [&str; 4] {
+        [
+            &self.credential,
+            &self.signed_headers,
+            &self.signature,
+            self.region_set.as_deref().unwrap_or_default(),
+        ]
+    }
+
+    pub(super) fn with_parts<'b>(&self, parts: [&'b str; 4]) -> RequestAuth<'b> {
+        RequestAuth {
+            kind: self.kind,
+            credential: Cow::Borrowed(parts[0]),
+            signed_headers: Cow::Borrowed(parts[1]),
+            signature: Cow::Borrowed(parts[2]),
+            expires: self.expires,
+            v4a: self.v4a,
+            region_set: self.region_set.as_ref().map(|_| Cow::Borrowed(parts[3])),
+            date: None,
+        }
+    }
+}
+
+impl fmt::Debug for RequestAuth<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestAuth")
+            .field("kind", &self.kind)
+            .field("credential", &self.credential)
+            .field("signed_headers", &self.signed_headers)
+            .field("signature", &self.signature)
+            .field("expires", &self.expires)
+            .field("v4a", &self.v4a)
+            .field("region_set", &self.region_set)
+            .finish()
+    }
+}
+
+fn check_credential(credential: &str, v4a: bool) -> Result<(), VerifyError> {
     let bad = || VerifyError::MalformedCredential {
         credential: credential.chars().take(128).collect(),
     };
-    let parts: Vec<&str> = credential.split('/').collect();
-    let (ak, date, region, service) = match (v4a, parts.as_slice()) {
-        (false, [ak, date, region, service, "aws4_request"]) => (ak, date, *region, service),
-        (true, [ak, date, service, "aws4_request"]) => (ak, date, "-", service),
-        _ => return Err(bad()),
+    let mut parts = credential.split('/');
+    let mut next = || parts.next();
+    let (ak, date) = (next(), next());
+    let region = if v4a { Some("-") } else { next() };
+    let (service, terminator, extra) = (next(), next(), next());
+    let (Some(ak), Some(date), Some(region), Some(service), Some("aws4_request"), None) =
+        (ak, date, region, service, terminator, extra)
+    else {
+        return Err(bad());
     };
     if ak.is_empty()
         || region.is_empty()
@@ -89,22 +251,16 @@ fn parse_credential(credential: &str, v4a: bool) -> Result<(String, CredentialSc
     {
         return Err(bad());
     }
-    Ok((
-        (*ak).to_owned(),
-        CredentialScope {
-            date: (*date).to_owned(),
-            region: if v4a {
-                String::new()
-            } else {
-                region.to_owned()
-            },
-            service: (*service).to_owned(),
-        },
-    ))
+    Ok(())
 }
 
 /// Parses an `Authorization` header value.
 pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
+    parse_authorization_value(value).map(|a| a.to_parsed())
+}
+
+/// Parses an `Authorization` header value, borrowing from it.
+pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
     let value = value.trim_matches([' ', '\t']);
     let (algorithm, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
     let is_v4a = algorithm == v4a::ALGORITHM;
@@ -135,51 +291,47 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
     let credential = credential.ok_or_else(|| malformed("no Credential"))?;
     let signed = signed.ok_or_else(|| malformed("no SignedHeaders"))?;
     let signature = signature.ok_or_else(|| malformed("no Signature"))?;
-    let (access_key_id, scope) = parse_credential(credential, is_v4a)?;
-    Ok(ParsedAuth {
+    check_credential(credential, is_v4a)?;
+    check_signed_headers(signed)?;
+    Ok(RequestAuth {
         kind: AuthKind::Header,
-        access_key_id,
-        scope,
-        signed_headers: split_signed_headers(signed)?,
-        signature: signature.to_owned(),
+        credential: Cow::Borrowed(credential),
+        signed_headers: Cow::Borrowed(signed),
+        signature: Cow::Borrowed(signature),
         expires: None,
-        v4a: is_v4a.then_some(V4aAuth { region_set: None }),
+        v4a: is_v4a,
+        region_set: None,
+        date: None,
     })
 }
 
-fn split_signed_headers(list: &str) -> Result<Vec<String>, VerifyError> {
-    let names: Vec<String> = list.split(';').map(str::to_owned).collect();
-    if names.iter().any(|n| !headers::is_valid_name(n)) {
+fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
+    if list.split(';').any(|n| !headers::is_valid_name(n)) {
         return Err(malformed(format!(
             "SignedHeaders {list:?} is not a ';'-separated list of header names"
         )));
     }
     // A signer lists each header once (its values are joined on one line): a repeated name is
     // not a list any signer writes, and it would multiply a server's work for nothing.
-    for (i, n) in names.iter().enumerate() {
-        if names[..i].iter().any(|m| m.eq_ignore_ascii_case(n)) {
+    for (i, n) in list.split(';').enumerate() {
+        if list.split(';').take(i).any(|m| m.eq_ignore_ascii_case(n)) {
             return Err(malformed(format!("SignedHeaders lists {n} twice")));
         }
     }
-    Ok(names)
+    Ok(())
 }
 
-pub(super) struct Presign {
-    pub(super) auth: ParsedAuth,
-    pub(super) date: String,
-}
-
-pub(super) fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError> {
-    let get = |name: &str| -> Result<Option<String>, VerifyError> {
+pub(super) fn parse_presign(query: &str) -> Result<Option<RequestAuth<'_>>, VerifyError> {
+    let get = |name: &str| -> Result<Option<Cow<'_, str>>, VerifyError> {
         let mut found = None;
         for (k, v) in parse_query(query) {
             if k == name.as_bytes() {
                 if found.is_some() {
                     return Err(malformed(format!("{name} appears twice")));
                 }
-                found = Some(
+                found = Some(Cow::Owned(
                     String::from_utf8(v).map_err(|_| malformed(format!("{name} is not UTF-8")))?,
-                );
+                ));
             }
         }
         Ok(found)
@@ -190,7 +342,9 @@ pub(super) fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError>
     let algorithm = get("X-Amz-Algorithm")?.ok_or_else(|| malformed("no X-Amz-Algorithm"))?;
     let is_v4a = algorithm == v4a::ALGORITHM;
     if algorithm != ALGORITHM && !is_v4a {
-        return Err(VerifyError::UnsupportedAlgorithm { algorithm });
+        return Err(VerifyError::UnsupportedAlgorithm {
+            algorithm: algorithm.into_owned(),
+        });
     }
     let credential = get("X-Amz-Credential")?.ok_or_else(|| malformed("no X-Amz-Credential"))?;
     let date = get("X-Amz-Date")?.ok_or(VerifyError::MissingDate)?;
@@ -201,47 +355,49 @@ pub(super) fn parse_presign(query: &str) -> Result<Option<Presign>, VerifyError>
             "X-Amz-Expires {expires:?} is not a number of seconds"
         ))
     })?;
-    let (access_key_id, scope) = parse_credential(&credential, is_v4a)?;
-    let v4a = match is_v4a {
-        true => Some(V4aAuth {
-            region_set: Some(get(v4a::REGION_SET_PARAM)?.ok_or(VerifyError::MissingRegionSet)?),
-        }),
+    check_credential(&credential, is_v4a)?;
+    let region_set = match is_v4a {
+        true => Some(get(v4a::REGION_SET_PARAM)?.ok_or(VerifyError::MissingRegionSet)?),
         false => None,
     };
-    Ok(Some(Presign {
-        auth: ParsedAuth {
-            kind: AuthKind::Query,
-            access_key_id,
-            scope,
-            signed_headers: split_signed_headers(&signed)?,
-            signature,
-            expires: Some(expires),
-            v4a,
-        },
-        date,
+    check_signed_headers(&signed)?;
+    Ok(Some(RequestAuth {
+        kind: AuthKind::Query,
+        credential,
+        signed_headers: signed,
+        signature,
+        expires: Some(expires),
+        v4a: is_v4a,
+        region_set,
+        date: Some(date),
     }))
 }
 
 /// The authentication a request carries (its `Authorization` header, else its presigned
-/// query), parsed but not checked: what a server needs to route by credential scope before it
-/// verifies.
+/// query), parsed but not checked, owned. [`parse_auth`] borrows instead.
 pub fn parse_request_auth(request: &SignableRequest<'_>) -> Result<ParsedAuth, VerifyError> {
+    parse_auth(request).map(|a| a.to_parsed())
+}
+
+/// The authentication a request carries (its `Authorization` header, else its presigned
+/// query), parsed but not checked, borrowed from the request: what a server needs to route by
+/// credential scope before it verifies with [`super::verify_parsed`], which takes it instead of
+/// parsing again.
+pub fn parse_auth<'r>(request: &SignableRequest<'r>) -> Result<RequestAuth<'r>, VerifyError> {
     let (_, query) = request.path_and_query()?;
     match authorization(request)? {
-        Some(value) => parse_authorization(value).map(|a| with_region_set_header(request, a)),
-        None => parse_presign(query)?
-            .map(|p| p.auth)
-            .ok_or(VerifyError::MissingAuthentication),
+        Some(value) => parse_authorization_value(value).map(|a| with_region_set_header(request, a)),
+        None => parse_presign(query)?.ok_or(VerifyError::MissingAuthentication),
     }
 }
 
 /// A SigV4a header auth with the request's `X-Amz-Region-Set` header filled in.
-pub(super) fn with_region_set_header(
-    request: &SignableRequest<'_>,
-    mut auth: ParsedAuth,
-) -> ParsedAuth {
-    if let Some(a) = &mut auth.v4a {
-        a.region_set = header(request, v4a::REGION_SET_HEADER).map(str::to_owned);
+pub(super) fn with_region_set_header<'r>(
+    request: &SignableRequest<'r>,
+    mut auth: RequestAuth<'r>,
+) -> RequestAuth<'r> {
+    if auth.v4a {
+        auth.region_set = header(request, v4a::REGION_SET_HEADER).map(Cow::Borrowed);
     }
     auth
 }

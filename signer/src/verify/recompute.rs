@@ -2,7 +2,13 @@
 //! request, written by the one writer ([`crate::canonical_request`]), and the signature they
 //! give; or, for diagnosis, what they give under a [`Variant`] of the inputs.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
+use subtle::ConstantTimeEq;
+
 use crate::canonical_request::{write_canonical_request, Parts, Rules};
+use crate::encoding::{hex32, Hex32};
 use crate::headers::{HeaderStyle, SignedHeaders};
 use crate::key::SigningKey;
 use crate::query::QueryStyle;
@@ -14,13 +20,46 @@ use crate::v4a::{self, V4aSigningKey};
 
 use super::{AuthKind, Checked, VerifyError, VerifyParams};
 
-/// The server's artifacts for one way of computing the signature.
+/// The server's artifacts for one way of computing the signature: the canonical request and
+/// string to sign, written into one buffer (with room left for the authentication's parts,
+/// which [`super::Verified`] keeps in the same buffer).
 pub(crate) struct Computed {
-    pub(crate) canonical_request: String,
-    pub(crate) string_to_sign: String,
-    /// SigV4: the signature. SigV4a: ECDSA signatures are randomised, so the server cannot
-    /// recompute one; this is the sent signature (lowercase) when it verifies, else empty.
-    pub(crate) signature: String,
+    pub(crate) text: String,
+    pub(crate) creq: Range<usize>,
+    pub(crate) sts: Range<usize>,
+    /// SigV4: the signature, lowercase hex. SigV4a: ECDSA signatures are randomised, so the
+    /// server cannot recompute one; whether the sent one verifies.
+    pub(crate) signature: Signature,
+}
+
+pub(crate) enum Signature {
+    V4(Hex32),
+    V4a(bool),
+}
+
+impl Computed {
+    pub(crate) fn canonical_request(&self) -> &str {
+        &self.text[self.creq.clone()]
+    }
+
+    pub(crate) fn string_to_sign(&self) -> &str {
+        &self.text[self.sts.clone()]
+    }
+
+    /// Whether `sent` is the signature, case-insensitively; SigV4 compared in constant time.
+    pub(crate) fn matches(&self, sent: &str) -> bool {
+        match &self.signature {
+            Signature::V4a(valid) => *valid,
+            Signature::V4(ours) => {
+                let Ok(sent) = <[u8; 64]>::try_from(sent.as_bytes()) else {
+                    return false;
+                };
+                sent.map(|b| b.to_ascii_lowercase())
+                    .ct_eq(ours.as_str().as_bytes())
+                    .into()
+            }
+        }
+    }
 }
 
 /// The inputs of the writer varied the way a faulty client varies them. The default is the
@@ -70,7 +109,7 @@ impl Variant {
 /// The canonical request, string to sign and signature of `request` under `variant`.
 pub(crate) fn compute(
     request: &SignableRequest<'_>,
-    c: &Checked,
+    c: &Checked<'_>,
     params: &VerifyParams<'_>,
     variant: &Variant,
 ) -> Result<Computed, VerifyError> {
@@ -80,7 +119,7 @@ pub(crate) fn compute(
         Some(signed) => !signed,
         None => s.rules.session_token == SessionTokenMode::AddAfterSigning,
     };
-    let skip = |key: &[u8]| match c.auth.kind {
+    let skip = |key: &[u8]| match c.auth.kind() {
         AuthKind::Header => false,
         AuthKind::Query => {
             key == b"X-Amz-Signature" || (token_unsigned && key == b"X-Amz-Security-Token")
@@ -92,13 +131,12 @@ pub(crate) fn compute(
         .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"));
     let listed = |name: &str| {
         c.auth
-            .signed_headers
-            .iter()
+            .signed_headers()
             .any(|s| name.eq_ignore_ascii_case(s))
     };
     let keep = |name: &str| {
         let token = name.eq_ignore_ascii_case("x-amz-security-token");
-        match (variant.token_signed, c.auth.kind) {
+        match (variant.token_signed, c.auth.kind()) {
             (Some(true), AuthKind::Header) if token && token_sent => true,
             (Some(false), AuthKind::Header) if token => false,
             _ => listed(name),
@@ -135,12 +173,14 @@ pub(crate) fn compute(
         headers: &signed,
         payload_hash: variant.payload.unwrap_or(&c.payload),
     };
+    let auth_parts: usize = c.auth.parts().iter().map(|p| p.len()).sum();
     let mut text = String::with_capacity(
-        2 * (request.target.len()
-            + headers
-                .iter()
-                .map(|(n, v)| n.len() + v.len() + 2)
-                .sum::<usize>())
+        auth_parts
+            + 2 * (request.target.len()
+                + headers
+                    .iter()
+                    .map(|(n, v)| n.len() + v.len() + 2)
+                    .sum::<usize>())
             + 400,
     );
     let creq = write_canonical_request(&mut text, &parts, rules).all;
@@ -152,44 +192,45 @@ pub(crate) fn compute(
             amz_date.as_str()
         }
     };
-    let scope = &c.auth.scope;
-    let secret = format!("{}{}", c.secret, variant.secret_suffix);
-    if c.auth.v4a.is_some() {
+    let scope = c.auth.scope();
+    let secret: Cow<'_, str> = match variant.secret_suffix {
+        "" => Cow::Borrowed(&c.secret),
+        suffix => Cow::Owned(format!("{}{suffix}", c.secret)),
+    };
+    if c.auth.is_v4a() {
         let (sts, _) = write_string_to_sign(&mut text, creq, v4a::ALGORITHM, sts_time, |out| {
-            push_v4a_scope(out, &scope.date, &scope.service);
+            push_v4a_scope(out, scope.date, scope.service);
         });
         let string_to_sign = &text[sts.start..sts.end];
         let key = match (c.v4a_key, variant.secret_suffix) {
             (Some(key), "") => Some(key),
-            _ => V4aSigningKey::derive(&c.auth.access_key_id, &secret)
+            _ => V4aSigningKey::derive(c.auth.access_key_id(), &secret)
                 .ok()
                 .map(|k| k.public_key()),
         };
         let valid = key.is_some_and(|key| {
-            key.verify(string_to_sign, &c.auth.signature)
+            key.verify(string_to_sign, c.auth.signature())
                 .unwrap_or(false)
         });
         return Ok(Computed {
-            canonical_request: text[creq.start..creq.end].to_owned(),
-            string_to_sign: string_to_sign.to_owned(),
-            signature: if valid {
-                c.auth.signature.to_ascii_lowercase()
-            } else {
-                String::new()
-            },
+            creq: creq.start..creq.end,
+            sts: sts.start..sts.end,
+            text,
+            signature: Signature::V4a(valid),
         });
     }
     let (sts, _) = write_string_to_sign(&mut text, creq, ALGORITHM, sts_time, |out| {
-        push_scope(out, &scope.date, &scope.region, &scope.service);
+        push_scope(out, scope.date, scope.region, scope.service);
     });
     let string_to_sign = &text[sts.start..sts.end];
-    let signature = match (&c.signing_key, variant.secret_suffix) {
-        (Some(key), "") => key.sign(string_to_sign),
-        _ => SigningKey::derive(&secret, scope.fields()).sign(string_to_sign),
-    };
+    let signature = hex32(&match (&c.signing_key, variant.secret_suffix) {
+        (Some(key), "") => key.sign_bytes(string_to_sign.as_bytes()),
+        _ => SigningKey::derive(&secret, scope).sign_bytes(string_to_sign.as_bytes()),
+    });
     Ok(Computed {
-        canonical_request: text[creq.start..creq.end].to_owned(),
-        string_to_sign: string_to_sign.to_owned(),
-        signature,
+        creq: creq.start..creq.end,
+        sts: sts.start..sts.end,
+        text,
+        signature: Signature::V4(signature),
     })
 }
