@@ -9,6 +9,7 @@ mod aws_cli;
 mod aws_sigv4_client;
 mod boto3;
 mod chunked;
+mod clients;
 mod diagnosis;
 mod e2e;
 mod handwritten;

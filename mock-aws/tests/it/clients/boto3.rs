@@ -1,0 +1,35 @@
+//! boto3 (pinned in `tests/requirements.txt`) with every default: `upload_file` of 20 MiB
+//! (multipart), `download_file` (ranged GETs), ListObjects v1 and v2, the multipart
+//! operations and their errors (`tests/clients/boto3_client.py`).
+
+use std::process::Command;
+use std::time::Duration;
+
+use super::{run_client, script, server, Run};
+use crate::common::{self, Tool};
+
+pub fn run(tls: bool) -> Run {
+    let python = common::require(Tool::Boto3);
+    let server = server(tls);
+    let mut cmd = Command::new(python);
+    cmd.arg(script("boto3_client.py")).arg(server.url());
+    if let Some(cert) = &server.cert {
+        cmd.arg(cert);
+    }
+    run_client("boto3", cmd, Duration::from_secs(120))
+}
+
+#[test]
+fn boto3_over_http() {
+    let r = run(false);
+    assert!(r.ok.iter().any(|o| o == "upload_file (multipart)"), "{r:?}");
+}
+
+#[test]
+fn boto3_over_tls() {
+    let r = run(true);
+    assert!(
+        r.ok.iter().any(|o| o == "UploadPart UNSIGNED-PAYLOAD"),
+        "{r:?}"
+    );
+}
