@@ -11,7 +11,8 @@
 //! diagnosis), [`chunked_upload`] (S3 `aws-chunked` bodies), [`mock_aws`] (the top-level
 //! handler), [`inspection`] (`/_mock-aws/...`), [`verdicts`], [`errors`] (the table from
 //! verifier codes to AWS error codes) and [`error_body`] (the one writer of error responses),
-//! [`request_log`], [`server`] (hyper) and [`tls`]. Each AWS service is a module of [`services`].
+//! [`request_log`], [`server`] (hyper), [`storage`] (where S3's bytes live, the memory limit) and
+//! [`tls`]. Each AWS service is a module of [`services`].
 
 pub mod auth;
 pub mod chunked_upload;
@@ -26,6 +27,7 @@ pub mod request_log;
 pub mod routing;
 pub mod server;
 pub mod services;
+pub mod storage;
 pub mod tls;
 pub mod util;
 pub mod verdicts;

@@ -5,7 +5,7 @@
 //! ([`crate::verdicts`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sigv4_signer::SigningTime;
 
@@ -17,6 +17,7 @@ use crate::errors::{aws_error, Protocol};
 use crate::message::{Request, Response};
 use crate::routing::{detect, is_inspection, Target};
 use crate::services::{self, Ctx, State};
+use crate::storage::{Storage, Streamed};
 use crate::verdicts::{Verdict, VerdictLog};
 
 /// The fake AWS: every service, its state, the verdict log.
@@ -28,6 +29,8 @@ pub struct MockAws {
     seq: AtomicU64,
     /// SigV4a public keys derived from the configured credentials, by access key id.
     pub(crate) v4a_keys: V4aKeys,
+    /// Where S3's bytes live, and the memory limit.
+    pub(crate) storage: Arc<Storage>,
 }
 
 /// The former name of [`MockAws`], kept so existing callers build.
@@ -39,10 +42,15 @@ pub type Service = MockAws;
 impl MockAws {
     /// A fake AWS with `config`.
     pub fn new(config: Config) -> Self {
+        let storage = Arc::new(Storage::new(config.data_dir.clone(), config.max_memory));
         Self {
             verdicts: VerdictLog::new(config.verdict_capacity),
             config,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                storage: Arc::clone(&storage),
+                ..State::default()
+            }),
+            storage,
             seq: AtomicU64::new(0),
             v4a_keys: V4aKeys::default(),
         }
@@ -72,16 +80,27 @@ impl MockAws {
         is_inspection(target)
     }
 
+    /// Where S3's bytes live, and the memory limit.
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.storage
+    }
+
     /// Answers a request whose body is over `max_body`, without reading it.
     pub fn too_large(&self, req: &Request) -> (Response, Verdict) {
+        let msg = format!(
+            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body; S3 uploads may have 5 GiB).",
+            self.config.max_body
+        );
+        self.refuse_body(req, &msg)
+    }
+
+    /// Answers a request whose body is refused (too large, or past `--max-memory`) with the
+    /// protocol's too-large error and `msg`, without reading it.
+    pub fn refuse_body(&self, req: &Request, msg: &str) -> (Response, Verdict) {
         let target = detect(req);
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
-        let msg = format!(
-            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body).",
-            self.config.max_body
-        );
-        let resp = error_response(target.protocol, err, &msg, &rid, "");
+        let resp = error_response(target.protocol, err, msg, &rid, "");
         let v = Verdict {
             seq,
             method: req.method.clone(),
@@ -126,11 +145,31 @@ impl MockAws {
         self.dispatch(req, auth)
     }
 
+    /// Handles an S3 upload whose body the server streamed to storage (`req` has no body):
+    /// verified with the body's hash as streamed, stored without a copy.
+    pub fn handle_streamed(&self, req: &Request, body: Streamed) -> (Response, Option<Verdict>) {
+        let auth = match self.authenticate_streamed(req, Some(&body.sha256)) {
+            Ok(a) => a,
+            Err(done) => return done,
+        };
+        self.dispatch_with(req, auth, Some(body))
+    }
+
     /// Runs the operation of an authenticated request.
     pub(crate) fn dispatch(
         &self,
         req: &Request,
         auth: Authenticated,
+    ) -> (Response, Option<Verdict>) {
+        self.dispatch_with(req, auth, None)
+    }
+
+    /// Runs the operation of an authenticated request whose body may be in storage.
+    pub(crate) fn dispatch_with(
+        &self,
+        req: &Request,
+        auth: Authenticated,
+        streamed: Option<Streamed>,
     ) -> (Response, Option<Verdict>) {
         let Authenticated {
             target,
@@ -148,6 +187,7 @@ impl MockAws {
             region: &self.config.region,
             request_id: &rid,
             now: now.unix_seconds(),
+            streamed,
         };
         let (op, result) = services::handle(&target, &mut ctx);
         drop(state);

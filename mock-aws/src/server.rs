@@ -13,6 +13,9 @@ use tokio::net::TcpListener;
 
 use crate::message::{request_from_http, Request, Response};
 use crate::request_log::log_verdict;
+use crate::routing::detect;
+use crate::services::s3;
+use crate::storage::MAX_PUT_SIZE;
 use crate::MockAws;
 
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
@@ -80,6 +83,94 @@ async fn serve_chunked(
     }
 }
 
+/// A PutObject or UploadPart body streamed to storage (a file with `--data-dir`, else memory
+/// counted against `--max-memory`) and hashed on the way, then verified with that hash: at
+/// most S3's 5 GiB, refused before it is read when the declared length is over a limit.
+async fn serve_upload(
+    service: &MockAws,
+    log: bool,
+    request: &Request,
+    declared: Option<u64>,
+    mut body: Incoming,
+) -> Response {
+    let storage = Arc::clone(service.storage());
+    let refuse = |msg: String| {
+        let (r, v) = service.refuse_body(request, &msg);
+        log_verdict(log, Some(&v));
+        r.with_header("Connection", "close")
+    };
+    let too_large = |n: u64| {
+        format!("Your proposed upload exceeds the maximum allowed object size. (mock-aws: {n} bytes is over S3's 5 GiB for one PutObject or UploadPart)")
+    };
+    if let Some(n) = declared.filter(|n| *n > MAX_PUT_SIZE) {
+        return refuse(too_large(n));
+    }
+    let mut reservation = if storage.data_dir().is_none() {
+        match storage.reserve(declared.unwrap_or(0)) {
+            Some(r) => Some(r),
+            None => return refuse(storage.memory_message(declared.unwrap_or(0))),
+        }
+    } else {
+        None
+    };
+    let mut sink = match storage.sink(declared, s3::header_checksum(request)) {
+        Ok(s) => s,
+        Err(e) => {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            )
+        }
+    };
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(f) => match f.into_data() {
+                Ok(d) => d,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                return Response::new(
+                    400,
+                    "text/plain",
+                    format!("mock-aws could not read the request body: {e}"),
+                )
+                .with_header("Connection", "close")
+            }
+        };
+        let after = sink.len() + data.len() as u64;
+        if after > MAX_PUT_SIZE {
+            return refuse(too_large(after));
+        }
+        if let Some(r) = &mut reservation {
+            if after > r.bytes() && !r.grow(after - r.bytes()) {
+                return refuse(storage.memory_message(after));
+            }
+        }
+        if let Err(e) = sink.write(&data) {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            );
+        }
+    }
+    let mut streamed = match sink.finish() {
+        Ok(s) => s,
+        Err(e) => {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            )
+        }
+    };
+    streamed.reservation = reservation;
+    let (resp, verdict) = service.handle_streamed(request, streamed);
+    log_verdict(log, verdict.as_ref());
+    resp
+}
+
 async fn serve_one(
     service: Arc<MockAws>,
     log: bool,
@@ -98,6 +189,27 @@ async fn serve_one(
     let declared = request
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
+    if !MockAws::is_internal(&request.target)
+        && detect(&request).service == "s3"
+        && s3::is_upload(&request)
+    {
+        return Ok(to_hyper(
+            serve_upload(&service, log, &request, declared, body).await,
+        ));
+    }
+    // Other bodies are read into memory: counted against --max-memory while they are.
+    let _reservation = match service
+        .storage()
+        .reserve(declared.unwrap_or(0).min(max as u64))
+    {
+        Some(r) => r,
+        None => {
+            let msg = service.storage().memory_message(declared.unwrap_or(0));
+            let (r, v) = service.refuse_body(&request, &msg);
+            log_verdict(log, Some(&v));
+            return Ok(to_hyper(r.with_header("Connection", "close")));
+        }
+    };
     let too_large = if declared.is_some_and(|n| n > max as u64) {
         true
     } else {

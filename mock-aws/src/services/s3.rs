@@ -14,6 +14,7 @@ use crate::errors::AwsError;
 use crate::framing::{decode_path, parse_form};
 use crate::message::{Request, Response};
 use crate::services::{s3_multipart, s3_xml, Ctx, OpResult};
+use crate::storage::{Blob, Storage, Streamed};
 use crate::util::{
     base64_decode, base64_encode, hex, http_date, iso8601, url_encode_key, xml_escape,
 };
@@ -21,7 +22,7 @@ use crate::util::{
 /// One object.
 #[derive(Debug, Clone)]
 pub struct Object {
-    pub(crate) body: Bytes,
+    pub(crate) body: Blob,
     pub(crate) etag: String,
     pub(crate) content_type: String,
     pub(crate) modified: i64,
@@ -164,6 +165,36 @@ fn operation(
     })
 }
 
+/// The bucket and key a request names (path-style, or virtual-hosted by its `Host`).
+fn bucket_and_key(req: &Request) -> (String, Option<String>) {
+    let (path, _) = req.path_and_query().unwrap_or_default();
+    let rest = path.strip_prefix('/').unwrap_or(path);
+    match req.header("host").and_then(virtual_host_bucket) {
+        Some(b) => (b, Some(decode_path(rest)).filter(|k| !k.is_empty())),
+        None => match rest.split_once('/') {
+            Some((b, k)) => (
+                decode_path(b),
+                Some(decode_path(k)).filter(|k| !k.is_empty()),
+            ),
+            None => (decode_path(rest), None),
+        },
+    }
+}
+
+/// Whether an S3 request (its head) is PutObject or UploadPart, whose body the server streams
+/// to storage.
+pub fn is_upload(req: &Request) -> bool {
+    let (bucket, key) = bucket_and_key(req);
+    let q = parse_form(req.path_and_query().unwrap_or_default().1);
+    let copy = req.header("x-amz-copy-source").is_some();
+    !q.iter()
+        .any(|(k, _)| UNIMPLEMENTED_SUBRESOURCES.contains(&k.as_str()))
+        && matches!(
+            operation(&req.method, !bucket.is_empty(), key.is_some(), &q, copy),
+            Some("PutObject" | "UploadPart")
+        )
+}
+
 /// Handles an S3 request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
     let (path, query) = ctx.req.path_and_query().unwrap_or_default();
@@ -217,6 +248,8 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
     let now = ctx.now;
     let region = ctx.region.to_owned();
     let req = ctx.req;
+    let streamed = ctx.streamed.take();
+    let storage = std::sync::Arc::clone(&ctx.state.storage);
     let buckets = &mut ctx.state.s3;
     match op {
         "ListBuckets" => {
@@ -267,30 +300,36 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
             Ok(xml_ok(format!("<VersioningConfiguration xmlns=\"{NS}\"/>")))
         }
         "PutObject" | "CopyObject" => {
-            let (body, content_type, source) = if op == "CopyObject" {
+            buckets.get(bucket).ok_or_else(|| no_bucket(bucket))?;
+            let (body, content_type, source, etag, checksum) = if op == "CopyObject" {
                 let src = copy_source(buckets, req)?;
+                if src.body.in_memory() && !storage.charge(src.body.len()) {
+                    return Err(err(
+                        "EntityTooLarge",
+                        400,
+                        storage.memory_message(src.body.len()),
+                    ));
+                }
                 (
                     src.body.clone(),
                     src.content_type.clone(),
-                    Some(src.etag.clone()),
+                    Some(()),
+                    src.etag.clone(),
+                    src.checksum.clone(),
                 )
             } else {
-                check_content_md5(req)?;
+                let body = take_body(req, streamed, &storage)?;
                 (
-                    Bytes::from(req.body.clone()),
+                    body.blob,
                     req.header("content-type")
                         .unwrap_or("binary/octet-stream")
                         .to_owned(),
                     None,
+                    format!("\"{}\"", hex(&body.md5)),
+                    body.checksum,
                 )
             };
-            let checksum = if op == "PutObject" {
-                checksum_of(req)?
-            } else {
-                None
-            };
             let b = buckets.get_mut(bucket).ok_or_else(|| no_bucket(bucket))?;
-            let etag = format!("\"{}\"", hex(&Md5::digest(&body)));
             let object = Object {
                 body,
                 etag: etag.clone(),
@@ -299,7 +338,9 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 checksum: checksum.clone(),
                 parts: 0,
             };
-            b.objects.insert(key.to_owned(), object);
+            if let Some(old) = b.objects.insert(key.to_owned(), object) {
+                release(&storage, &old.body);
+            }
             if source.is_some() {
                 return Ok(xml_ok(format!(
                     "<CopyObjectResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>{}</ETag></CopyObjectResult>",
@@ -326,7 +367,9 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
         }
         "DeleteObject" => {
             let b = buckets.get_mut(bucket).ok_or_else(|| no_bucket(bucket))?;
-            b.objects.remove(key);
+            if let Some(old) = b.objects.remove(key) {
+                release(&storage, &old.body);
+            }
             Ok(no_content())
         }
         "DeleteObjects" => {
@@ -340,7 +383,9 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
             }
             for o in objects {
                 let k = s3_xml::text(o, "Key").ok_or_else(malformed_xml)?;
-                b.objects.remove(&k);
+                if let Some(old) = b.objects.remove(&k) {
+                    release(&storage, &old.body);
+                }
                 if !quiet {
                     out.push_str(&format!("<Deleted><Key>{}</Key></Deleted>", xml_escape(&k)));
                 }
@@ -539,13 +584,122 @@ pub(crate) fn checksum_of(
     Ok(trailer.map(|alg| (alg, alg.digest(&req.body))))
 }
 
+/// An upload body as stored: where its bytes are, MD5, checksum.
+pub(crate) struct StoredBody {
+    pub(crate) blob: Blob,
+    pub(crate) md5: [u8; 16],
+    pub(crate) checksum: Option<(ChecksumAlgorithm, String)>,
+}
+
+/// The algorithm of the `x-amz-checksum-*` header a request carries, if any.
+pub fn header_checksum(req: &Request) -> Option<ChecksumAlgorithm> {
+    ChecksumAlgorithm::ALL
+        .into_iter()
+        .find(|a| req.header(a.header_name()).is_some())
+}
+
+/// The body of an upload (PutObject, UploadPart), from storage when the server streamed it
+/// there, else from the request, with `Content-MD5` and `x-amz-checksum-*` checked and the
+/// memory it takes counted (`EntityTooLarge` past `--max-memory`).
+pub(crate) fn take_body(
+    req: &Request,
+    streamed: Option<Streamed>,
+    storage: &Storage,
+) -> Result<StoredBody, (AwsError, String)> {
+    let Some(s) = streamed else {
+        check_content_md5(req)?;
+        let checksum = checksum_of(req)?;
+        let n = req.body.len() as u64;
+        if !storage.charge(n) {
+            return Err(err("EntityTooLarge", 400, storage.memory_message(n)));
+        }
+        return Ok(StoredBody {
+            md5: Md5::digest(&req.body).into(),
+            blob: Blob::Mem(Bytes::from(req.body.clone())),
+            checksum,
+        });
+    };
+    if let Some(sent) = req.header("content-md5") {
+        match base64_decode(sent.trim()) {
+            Some(d) if d.len() == 16 => {
+                if d[..] != s.md5[..] {
+                    return Err(err(
+                        "BadDigest",
+                        400,
+                        format!("The Content-MD5 you specified did not match what we received. (mock-aws: the body's is {})", base64_encode(&s.md5)),
+                    ));
+                }
+            }
+            _ => {
+                return Err(err(
+                    "InvalidDigest",
+                    400,
+                    "The Content-MD5 you specified is not valid.",
+                ))
+            }
+        }
+    }
+    if let Some(alg) = header_checksum(req) {
+        let sent = req.header(alg.header_name()).unwrap_or("").trim();
+        match &s.checksum {
+            Some((a, v)) if *a == alg && v != sent => {
+                return Err(err(
+                    "BadDigest",
+                    400,
+                    format!("The {} you specified did not match the calculated checksum. (mock-aws: the body's is {v})", alg.name()),
+                ))
+            }
+            _ => {}
+        }
+    }
+    if s.blob.in_memory() {
+        match s.reservation {
+            Some(r) if r.bytes() == s.blob.len() => r.keep(),
+            _ => {
+                if !storage.charge(s.blob.len()) {
+                    return Err(err(
+                        "EntityTooLarge",
+                        400,
+                        storage.memory_message(s.blob.len()),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(StoredBody {
+        blob: s.blob,
+        md5: s.md5,
+        checksum: s.checksum,
+    })
+}
+
+/// Uncounts a removed blob held in memory.
+pub(crate) fn release(storage: &Storage, blob: &Blob) {
+    if blob.in_memory() {
+        storage.release(blob.len());
+    }
+}
+
 /// GetObject / HeadObject, with a single `Range` (RFC 9110 byte ranges; S3 serves one range
 /// and ignores a multi-range header, answering the whole object).
 fn get_object(req: &Request, o: &Object) -> OpResult {
-    let total = o.body.len() as u64;
+    let total = o.body.len();
     let range = req.header("range").and_then(|r| parse_range(r, total));
+    let read = |r: Option<(u64, u64)>| {
+        if req.method == "HEAD" {
+            // No body; the length is in the Content-Length header below.
+            return Ok(Vec::new());
+        }
+        o.body.read(r).map_err(|e| {
+            err(
+                "InternalError",
+                500,
+                format!("We encountered an internal error. Please try again. (mock-aws: reading the object: {e})"),
+            )
+        })
+    };
     let mut r = match range {
-        None => Response::new(200, &o.content_type, o.body.to_vec()),
+        None => Response::new(200, &o.content_type, read(None)?),
         Some(Err(())) => {
             return Err(err(
                 "InvalidRange",
@@ -558,11 +712,14 @@ fn get_object(req: &Request, o: &Object) -> OpResult {
         Some(Ok((a, b))) => Response {
             status: 206,
             headers: vec![("Content-Type".to_owned(), o.content_type.clone())],
-            body: o.body[usize::try_from(a).unwrap_or(0)..=usize::try_from(b).unwrap_or(0)]
-                .to_vec(),
+            body: read(Some((a, b)))?,
         }
         .with_header("Content-Range", format!("bytes {a}-{b}/{total}")),
     };
+    if req.method == "HEAD" {
+        let len = range.and_then(Result::ok).map_or(total, |(a, b)| b - a + 1);
+        r = r.with_header("Content-Length", len.to_string());
+    }
     r = r
         .with_header("ETag", o.etag.clone())
         .with_header("Last-Modified", http_date(o.modified))

@@ -11,16 +11,16 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytes::{Bytes, BytesMut};
 use md5::{Digest, Md5};
 use sigv4_signer::chunked::ChecksumAlgorithm;
 
 use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
 use crate::services::s3::{
-    check_content_md5, checksum_of, err, malformed_xml, no_bucket, param, xml_ok, Object, NS,
+    err, malformed_xml, no_bucket, param, release, take_body, xml_ok, Object, NS,
 };
 use crate::services::{s3_xml, Ctx, OpResult};
+use crate::storage::{concat, Blob, Storage};
 use crate::util::{base64_decode, hex, iso8601, xml_escape};
 
 /// S3's smallest part but the last, 5 MiB.
@@ -33,7 +33,7 @@ pub const MAX_PART_NUMBER: u32 = 10_000;
 /// One uploaded part.
 #[derive(Debug, Clone)]
 pub struct Part {
-    body: Bytes,
+    body: Blob,
     md5: [u8; 16],
     modified: i64,
     checksum: Option<(ChecksumAlgorithm, String)>,
@@ -105,6 +105,8 @@ pub fn run(
 ) -> OpResult {
     let now = ctx.now;
     let req = ctx.req;
+    let streamed = ctx.streamed.take();
+    let storage = std::sync::Arc::clone(&ctx.state.storage);
     let b = ctx
         .state
         .s3
@@ -183,24 +185,27 @@ pub fn run(
             if !find(&b.uploads) {
                 return Err(no_upload(&upload_id));
             }
-            if req.body.len() as u64 > MAX_PART_SIZE {
+            let body = take_body(req, streamed, &storage)?;
+            if body.blob.len() > MAX_PART_SIZE {
+                release(&storage, &body.blob);
                 return Err(err(
                     "EntityTooLarge",
                     400,
                     "Your proposed upload exceeds the maximum allowed object size.",
                 ));
             }
-            check_content_md5(req)?;
-            let checksum = checksum_of(req)?;
+            let checksum = body.checksum.clone();
             let part = Part {
-                md5: Md5::digest(&req.body).into(),
-                body: Bytes::from(req.body.clone()),
+                md5: body.md5,
+                body: body.blob,
                 modified: now,
-                checksum: checksum.clone(),
+                checksum: body.checksum,
             };
             let etag = part.etag();
             if let Some(u) = b.uploads.get_mut(&upload_id) {
-                u.parts.insert(n, part);
+                if let Some(old) = u.parts.insert(n, part) {
+                    release(&storage, &old.body);
+                }
             }
             let mut r =
                 crate::message::Response::new(200, "application/xml", "").with_header("ETag", etag);
@@ -250,7 +255,11 @@ pub fn run(
             if !find(&b.uploads) {
                 return Err(no_upload(&upload_id));
             }
-            b.uploads.remove(&upload_id);
+            if let Some(u) = b.uploads.remove(&upload_id) {
+                for p in u.parts.values() {
+                    release(&storage, &p.body);
+                }
+            }
             Ok(crate::message::Response {
                 status: 204,
                 headers: Vec::new(),
@@ -306,7 +315,7 @@ pub fn run(
                 .get(&upload_id)
                 .filter(|u| u.key == key)
                 .ok_or_else(|| no_upload(&upload_id))?;
-            let (object, etag) = complete(u, &String::from_utf8_lossy(&req.body), now)?;
+            let (object, etag) = complete(u, &String::from_utf8_lossy(&req.body), now, &storage)?;
             let checksum = checksum_xml(&object.checksum);
             let ctype = if object.checksum.is_some() {
                 format!(
@@ -320,8 +329,14 @@ pub fn run(
             } else {
                 String::new()
             };
-            b.uploads.remove(&upload_id);
-            b.objects.insert(key.to_owned(), object);
+            if let Some(u) = b.uploads.remove(&upload_id) {
+                for p in u.parts.values() {
+                    release(&storage, &p.body);
+                }
+            }
+            if let Some(old) = b.objects.insert(key.to_owned(), object) {
+                release(&storage, &old.body);
+            }
             Ok(xml_ok(format!(
                 "<CompleteMultipartUploadResult xmlns=\"{NS}\"><Location>/{}/{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag>{checksum}{ctype}</CompleteMultipartUploadResult>",
                 xml_escape(bucket),
@@ -338,7 +353,12 @@ pub fn run(
 /// The object a CompleteMultipartUpload body assembles from `u`, and its ETag; S3's errors for
 /// a body that names parts out of order, parts not uploaded (or with another ETag or checksum),
 /// or a part under 5 MiB that is not the last.
-fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsError, String)> {
+fn complete(
+    u: &Upload,
+    body: &str,
+    now: i64,
+    storage: &Storage,
+) -> Result<(Object, String), (AwsError, String)> {
     let listed = s3_xml::elements(body, "Part");
     if s3_xml::elements(body, "CompleteMultipartUpload").is_empty() || listed.is_empty() {
         return Err(malformed_xml());
@@ -390,7 +410,7 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
     }
     let last = chosen.len() - 1;
     for (i, (n, p)) in chosen.iter().enumerate() {
-        if i < last && p.body.len() < MIN_PART_SIZE {
+        if i < last && p.body.len() < MIN_PART_SIZE as u64 {
             return Err(err(
                 "EntityTooSmall",
                 400,
@@ -398,24 +418,41 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
             ));
         }
     }
-    let total: usize = chosen.iter().map(|(_, p)| p.body.len()).sum();
-    let mut data = BytesMut::with_capacity(total);
+    let total: u64 = chosen.iter().map(|(_, p)| p.body.len()).sum();
+    let internal = |e: std::io::Error| {
+        err(
+            "InternalError",
+            500,
+            format!("We encountered an internal error. Please try again. (mock-aws: {e})"),
+        )
+    };
     let mut md5s = Vec::with_capacity(16 * chosen.len());
     for (_, p) in &chosen {
-        data.extend_from_slice(&p.body);
         md5s.extend_from_slice(&p.md5);
     }
-    let data = data.freeze();
+    let blobs: Vec<&Blob> = chosen.iter().map(|(_, p)| &p.body).collect();
+    if storage.data_dir().is_none() && !storage.charge(total) {
+        return Err(err("EntityTooLarge", 400, storage.memory_message(total)));
+    }
+    let data = concat(storage, &blobs).map_err(|e| {
+        if storage.data_dir().is_none() {
+            storage.release(total);
+        }
+        internal(e)
+    })?;
     let etag = format!("\"{}-{}\"", hex(&Md5::digest(&md5s)), chosen.len());
     let checksum = match u.checksum {
         None => None,
-        Some(alg) if u.full_object => Some((alg, alg.digest(&data))),
+        Some(alg) if u.full_object => Some((alg, alg.digest(&data.read(None).map_err(internal)?))),
         Some(alg) => {
             let mut raw = Vec::new();
             for (_, p) in &chosen {
                 match &p.checksum {
                     Some((a, v)) if *a == alg => raw.extend(base64_decode(v).unwrap_or_default()),
-                    _ => raw.extend(base64_decode(&alg.digest(&p.body)).unwrap_or_default()),
+                    _ => raw.extend(
+                        base64_decode(&alg.digest(&p.body.read(None).map_err(internal)?))
+                            .unwrap_or_default(),
+                    ),
                 }
             }
             Some((alg, format!("{}-{}", alg.digest(&raw), chosen.len())))

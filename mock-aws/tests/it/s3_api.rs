@@ -173,3 +173,77 @@ fn multipart_parts_as_signed_aws_chunked() {
     whole.extend(&p2);
     assert!(got.body == whole, "assembled object differs");
 }
+
+fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("mock-aws-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn large_bodies_on_disk_and_the_memory_limit() {
+    let s = Sign::new("s3");
+    // 20 MiB in one PutObject (rclone's way below 200 MiB), over the old 16 MiB --max-body,
+    // streamed to --data-dir and read back identical; the directory holds it as a file.
+    let dir = tmpdir("data");
+    let server = Server::start(&["--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(call(&server, &s, "PUT", "/disk", &[], b"").status, 200);
+    let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
+    let r = call(&server, &s, "PUT", "/disk/big", &[], &big);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("etag"),
+        Some(format!("\"{:x}\"", Md5::digest(&big)).as_str())
+    );
+    let on_disk: u64 = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    assert_eq!(on_disk, big.len() as u64);
+    let got = call(&server, &s, "GET", "/disk/big", &[], b"");
+    assert!(got.body == big, "read back differs");
+    let r = call(
+        &server,
+        &s,
+        "GET",
+        "/disk/big",
+        &[("Range", "bytes=100-199")],
+        b"",
+    );
+    assert_eq!((r.status, &r.body[..]), (206, &big[100..200]));
+    // A wrong x-amz-content-sha256 is still caught when the body was streamed.
+    let mut wrong = s.sign(&server.addr, "PUT", "/disk/w", &[], b"right body");
+    wrong.body = b"wrong body".to_vec();
+    let r = crate::common::Conn::open(&server.addr).send(
+        "PUT",
+        &wrong.target,
+        &wrong.headers,
+        &wrong.body,
+    );
+    assert_eq!(
+        (r.status, s3_code(&r)),
+        (400, "XAmzContentSHA256Mismatch".to_owned()),
+        "{}",
+        r.text()
+    );
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // In memory: bodies count against --max-memory; past it, EntityTooLarge before reading;
+    // a deleted object gives its memory back.
+    let server = Server::start(&["--max-memory", "1000000"]);
+    assert_eq!(call(&server, &s, "PUT", "/mem", &[], b"").status, 200);
+    let r = call(&server, &s, "PUT", "/mem/a", &[], &big[..600_000]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..600_000]);
+    assert_eq!(
+        (r.status, s3_code(&r)),
+        (400, "EntityTooLarge".to_owned()),
+        "{}",
+        r.text()
+    );
+    assert!(r.text().contains("--data-dir"), "{}", r.text());
+    assert_eq!(call(&server, &s, "DELETE", "/mem/a", &[], b"").status, 204);
+    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..600_000]);
+    assert_eq!(r.status, 200, "{}", r.text());
+}

@@ -131,8 +131,11 @@ pub(crate) fn check_before_signature(
         Some(claimed) => {
             let is_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
             if is_hash {
-                let computed = payload_hash(&PayloadMode::Hash, request.body)
-                    .map_err(|_| malformed("payload"))?;
+                let computed = match params.body_sha256 {
+                    Some(h) => h.to_owned(),
+                    None => payload_hash(&PayloadMode::Hash, request.body)
+                        .map_err(|_| malformed("payload"))?,
+                };
                 if !claimed.eq_ignore_ascii_case(&computed) {
                     return Err(VerifyError::ContentSha256Mismatch {
                         claimed: claimed.to_owned(),
@@ -147,7 +150,10 @@ pub(crate) fn check_before_signature(
                 AuthKind::Query => &params.settings.rules.payload,
                 AuthKind::Header => &PayloadMode::Hash,
             };
-            payload_hash(mode, request.body).map_err(|_| malformed("payload"))?
+            match (mode, params.body_sha256) {
+                (PayloadMode::Hash, Some(h)) => h.to_owned(),
+                _ => payload_hash(mode, request.body).map_err(|_| malformed("payload"))?,
+            }
         }
     };
     Ok(Checked {
