@@ -3,6 +3,7 @@
 //!
 //! The core, [`MockAws`], is transport-agnostic: a [`Request`] in (method, raw request-target,
 //! headers in order, body), a [`Response`] out. The binary `mock-aws` serves it over HTTP/1.1
+//! and HTTP/2
 //! with hyper ([`server`]).
 //!
 //! The server's parts, one module each: [`config`], [`message`] (request and response, and the

@@ -1,4 +1,4 @@
-//! Serving [`MockAws`] over HTTP/1.1 with hyper: used by the `mock-aws` binary and by
+//! Serving [`MockAws`] over HTTP/1.1 and HTTP/2 with hyper: used by the `mock-aws` binary and by
 //! programs that run the fake AWS in-process (`sigv4 live`).
 
 use std::sync::Arc;
@@ -6,9 +6,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
 use crate::message::{request_from_http, Request, Response};
@@ -182,6 +182,16 @@ async fn serve_one(
         .path_and_query()
         .map_or_else(|| parts.uri.to_string(), |pq| pq.as_str().to_owned());
     let mut request = request_from_http(&parts.method, target, &parts.headers, Vec::new());
+    // HTTP/2 has no Host header: `:authority` stands for it (RFC 9113 section 8.3.1), and is
+    // what an HTTP/2 client signs as `host`; the verifier then sees the request as over
+    // HTTP/1.1.
+    if request.header("host").is_none() {
+        if let Some(authority) = parts.uri.authority() {
+            request
+                .headers
+                .insert(0, ("host".to_owned(), authority.as_str().to_owned()));
+        }
+    }
     if MockAws::is_chunked(&request) {
         return Ok(to_hyper(serve_chunked(&service, log, &request, body).await));
     }
@@ -257,13 +267,24 @@ where
 {
     tokio::spawn(async move {
         let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
-        let conn = http1::Builder::new()
+        // HTTP/1.1, or HTTP/2 when the connection opens with its preface (h2c with prior
+        // knowledge, or ALPN h2 over TLS). An HTTP/1.1 `Upgrade: h2c` is answered over
+        // HTTP/1.1, as a server may (RFC 9113 section 3.1 deprecates that upgrade).
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
             .timer(hyper_util::rt::TokioTimer::new())
             .max_buf_size(64 * 1024)
-            .header_read_timeout(std::time::Duration::from_secs(30))
-            .serve_connection(io, svc);
-        if let Err(e) = conn.await {
-            if !e.is_incomplete_message() {
+            .header_read_timeout(std::time::Duration::from_secs(30));
+        builder
+            .http2()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .max_concurrent_streams(256);
+        if let Err(e) = builder.serve_connection(io, svc).await {
+            let incomplete = e
+                .downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_incomplete_message);
+            if !incomplete {
                 eprintln!("mock-aws: connection error: {e}");
             }
         }

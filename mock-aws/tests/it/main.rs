@@ -13,6 +13,7 @@ mod clients;
 mod diagnosis;
 mod e2e;
 mod handwritten;
+mod http2;
 mod s3_api;
 mod sigv4a;
 #[cfg(feature = "wiremock")]
