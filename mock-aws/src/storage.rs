@@ -30,6 +30,8 @@ pub enum Blob {
     Mem(Bytes),
     /// A file (removed when the last handle to it is dropped).
     File(Arc<StoredFile>),
+    /// Blobs one after another: a completed multipart upload's parts, not copied.
+    Chain(Arc<Vec<Blob>>),
 }
 
 /// A file of the data directory, removed on drop.
@@ -51,6 +53,16 @@ impl Blob {
         match self {
             Self::Mem(b) => b.len() as u64,
             Self::File(f) => f.len,
+            Self::Chain(c) => c.iter().map(Blob::len).sum(),
+        }
+    }
+
+    /// The bytes of it held in memory (what it counts against `--max-memory`).
+    pub fn memory_bytes(&self) -> u64 {
+        match self {
+            Self::Mem(b) => b.len() as u64,
+            Self::File(_) => 0,
+            Self::Chain(c) => c.iter().map(Blob::memory_bytes).sum(),
         }
     }
 
@@ -76,12 +88,26 @@ impl Blob {
                 file.take(b - a + 1).read_to_end(&mut out)?;
                 Ok(out)
             }
+            Self::Chain(c) => {
+                let mut out = Vec::with_capacity(usize::try_from(b - a + 1).unwrap_or(0));
+                let mut start = 0u64;
+                for part in c.iter() {
+                    let end = start + part.len();
+                    if !part.is_empty() && end > a && start <= b {
+                        let from = a.max(start) - start;
+                        let to = b.min(end - 1) - start;
+                        out.extend(part.read(Some((from, to)))?);
+                    }
+                    start = end;
+                }
+                Ok(out)
+            }
         }
     }
 
-    /// Whether it is held in memory (and counts against `--max-memory`).
+    /// Whether any of it is held in memory (and counts against `--max-memory`).
     pub fn in_memory(&self) -> bool {
-        matches!(self, Self::Mem(_))
+        self.memory_bytes() > 0
     }
 }
 
@@ -170,6 +196,11 @@ impl Storage {
                 u.checked_add(n).filter(|t| *t <= self.max_memory)
             })
             .is_ok()
+    }
+
+    /// Counts `n` more bytes whatever the limit (memory already held, moving to a new owner).
+    pub fn add(&self, n: u64) {
+        self.used.fetch_add(n, Ordering::AcqRel);
     }
 
     /// Counts `n` bytes fewer.
@@ -311,25 +342,7 @@ impl Sink {
     }
 }
 
-/// Concatenates blobs into one (a file in `storage`'s data directory when it has one).
-pub fn concat(storage: &Storage, parts: &[&Blob]) -> std::io::Result<Blob> {
-    let total: u64 = parts.iter().map(|b| b.len()).sum();
-    let mut sink = storage.sink(Some(total), None)?;
-    for p in parts {
-        match p {
-            Blob::Mem(m) => sink.write(m)?,
-            Blob::File(f) => {
-                let mut file = File::open(&f.path)?;
-                let mut buf = vec![0u8; 1 << 20];
-                loop {
-                    let n = file.read(&mut buf)?;
-                    if n == 0 {
-                        break;
-                    }
-                    sink.write(&buf[..n])?;
-                }
-            }
-        }
-    }
-    Ok(sink.finish()?.blob)
+/// The blobs one after another, without copying them.
+pub fn concat(parts: &[&Blob]) -> Blob {
+    Blob::Chain(Arc::new(parts.iter().map(|b| (*b).clone()).collect()))
 }

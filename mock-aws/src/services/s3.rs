@@ -40,6 +40,9 @@ pub struct Bucket {
     pub(crate) objects: BTreeMap<String, Object>,
     /// Multipart uploads in progress, by upload id.
     pub(crate) uploads: BTreeMap<String, s3_multipart::Upload>,
+    /// Completed uploads' answers, by upload id: a retried CompleteMultipartUpload (a client
+    /// that timed out waiting) gets the same 200, as from S3.
+    pub(crate) completed: BTreeMap<String, (String, crate::message::Response)>,
 }
 
 /// All buckets, by name.
@@ -303,12 +306,10 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
             buckets.get(bucket).ok_or_else(|| no_bucket(bucket))?;
             let (body, content_type, source, etag, checksum) = if op == "CopyObject" {
                 let src = copy_source(buckets, req)?;
-                if src.body.in_memory() && !storage.charge(src.body.len()) {
-                    return Err(err(
-                        "EntityTooLarge",
-                        400,
-                        storage.memory_message(src.body.len()),
-                    ));
+                // The copy shares the bytes, but counts as its own (as it would be in S3).
+                let n = src.body.memory_bytes();
+                if !storage.charge(n) {
+                    return Err(err("EntityTooLarge", 400, storage.memory_message(n)));
                 }
                 (
                     src.body.clone(),
@@ -675,9 +676,7 @@ pub(crate) fn take_body(
 
 /// Uncounts a removed blob held in memory.
 pub(crate) fn release(storage: &Storage, blob: &Blob) {
-    if blob.in_memory() {
-        storage.release(blob.len());
-    }
+    storage.release(blob.memory_bytes());
 }
 
 /// GetObject / HeadObject, with a single `Range` (RFC 9110 byte ranges; S3 serves one range

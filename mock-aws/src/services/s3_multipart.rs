@@ -20,7 +20,7 @@ use crate::services::s3::{
     err, malformed_xml, no_bucket, param, release, take_body, xml_ok, Object, NS,
 };
 use crate::services::{s3_xml, Ctx, OpResult};
-use crate::storage::{concat, Blob, Storage};
+use crate::storage::{concat, Blob};
 use crate::util::{base64_decode, hex, iso8601, xml_escape};
 
 /// S3's smallest part but the last, 5 MiB.
@@ -310,12 +310,17 @@ pub fn run(
             )))
         }
         "CompleteMultipartUpload" => {
+            if let Some((k, r)) = b.completed.get(&upload_id) {
+                if k == key {
+                    return Ok(r.clone());
+                }
+            }
             let u = b
                 .uploads
                 .get(&upload_id)
                 .filter(|u| u.key == key)
                 .ok_or_else(|| no_upload(&upload_id))?;
-            let (object, etag) = complete(u, &String::from_utf8_lossy(&req.body), now, &storage)?;
+            let (object, etag) = complete(u, &String::from_utf8_lossy(&req.body), now)?;
             let checksum = checksum_xml(&object.checksum);
             let ctype = if object.checksum.is_some() {
                 format!(
@@ -334,17 +339,22 @@ pub fn run(
                     release(&storage, &p.body);
                 }
             }
+            // The object holds the listed parts' bytes (the others are gone with the upload).
+            storage.add(object.body.memory_bytes());
             if let Some(old) = b.objects.insert(key.to_owned(), object) {
                 release(&storage, &old.body);
             }
-            Ok(xml_ok(format!(
+            let r = xml_ok(format!(
                 "<CompleteMultipartUploadResult xmlns=\"{NS}\"><Location>/{}/{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>{}</ETag>{checksum}{ctype}</CompleteMultipartUploadResult>",
                 xml_escape(bucket),
                 xml_escape(key),
                 xml_escape(bucket),
                 xml_escape(key),
                 xml_escape(&etag)
-            )))
+            ));
+            b.completed
+                .insert(upload_id.clone(), (key.to_owned(), r.clone()));
+            Ok(r)
         }
         _ => Err(err("NotImplemented", 501, "not implemented")),
     }
@@ -353,12 +363,7 @@ pub fn run(
 /// The object a CompleteMultipartUpload body assembles from `u`, and its ETag; S3's errors for
 /// a body that names parts out of order, parts not uploaded (or with another ETag or checksum),
 /// or a part under 5 MiB that is not the last.
-fn complete(
-    u: &Upload,
-    body: &str,
-    now: i64,
-    storage: &Storage,
-) -> Result<(Object, String), (AwsError, String)> {
+fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsError, String)> {
     let listed = s3_xml::elements(body, "Part");
     if s3_xml::elements(body, "CompleteMultipartUpload").is_empty() || listed.is_empty() {
         return Err(malformed_xml());
@@ -418,7 +423,6 @@ fn complete(
             ));
         }
     }
-    let total: u64 = chosen.iter().map(|(_, p)| p.body.len()).sum();
     let internal = |e: std::io::Error| {
         err(
             "InternalError",
@@ -431,15 +435,7 @@ fn complete(
         md5s.extend_from_slice(&p.md5);
     }
     let blobs: Vec<&Blob> = chosen.iter().map(|(_, p)| &p.body).collect();
-    if storage.data_dir().is_none() && !storage.charge(total) {
-        return Err(err("EntityTooLarge", 400, storage.memory_message(total)));
-    }
-    let data = concat(storage, &blobs).map_err(|e| {
-        if storage.data_dir().is_none() {
-            storage.release(total);
-        }
-        internal(e)
-    })?;
+    let data = concat(&blobs);
     let etag = format!("\"{}-{}\"", hex(&Md5::digest(&md5s)), chosen.len());
     let checksum = match u.checksum {
         None => None,
