@@ -231,11 +231,11 @@ fn large_bodies_on_disk_and_the_memory_limit() {
 
     // In memory: bodies count against --max-memory; past it, EntityTooLarge before reading;
     // a deleted object gives its memory back.
-    let server = Server::start(&["--max-memory", "1000000"]);
+    let server = Server::start(&["--max-memory", "100000"]);
     assert_eq!(call(&server, &s, "PUT", "/mem", &[], b"").status, 200);
-    let r = call(&server, &s, "PUT", "/mem/a", &[], &big[..600_000]);
+    let r = call(&server, &s, "PUT", "/mem/a", &[], &big[..60_000]);
     assert_eq!(r.status, 200, "{}", r.text());
-    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..600_000]);
+    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..60_000]);
     assert_eq!(
         (r.status, s3_code(&r)),
         (400, "EntityTooLarge".to_owned()),
@@ -244,6 +244,6 @@ fn large_bodies_on_disk_and_the_memory_limit() {
     );
     assert!(r.text().contains("--data-dir"), "{}", r.text());
     assert_eq!(call(&server, &s, "DELETE", "/mem/a", &[], b"").status, 204);
-    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..600_000]);
+    let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..60_000]);
     assert_eq!(r.status, 200, "{}", r.text());
 }
