@@ -28,6 +28,7 @@ pub mod request_log;
 pub mod routing;
 pub mod server;
 pub mod services;
+pub mod sigv2;
 pub mod storage;
 pub mod tls;
 pub mod util;

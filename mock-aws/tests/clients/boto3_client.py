@@ -158,3 +158,27 @@ parts = [v for v in verdicts if v["operation"] == "UploadPart"]
 if cert:
     assert any((v.get("streaming") or "").startswith("STREAMING-UNSIGNED-PAYLOAD-TRAILER: verified") for v in parts), parts
 ok("verdicts")
+
+# boto3's default presigned URL for S3 is SigV2 (AWSAccessKeyId, Signature, Expires).
+s3.put_object(Bucket="bkt3", Key="pre", Body=b"presigned v2")
+url = s3.generate_presigned_url("get_object", Params={"Bucket": "bkt3", "Key": "pre"}, ExpiresIn=300)
+assert "AWSAccessKeyId=" in url and "Signature=" in url, url
+with urllib.request.urlopen(url, context=ctx) as r:
+    assert r.read() == b"presigned v2"
+ok("presigned GET (SigV2)")
+# Header-signed SigV2 (signature_version="s3"), and a wrong secret: S3's StringToSign.
+v2 = client(signature_version="s3")
+assert v2.get_object(Bucket="bkt3", Key="pre")["Body"].read() == b"presigned v2"
+bad = boto3.client("s3", endpoint_url=endpoint, verify=cert if cert else True, region_name="us-east-1",
+                   aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="wrong",
+                   config=Config(signature_version="s3"))
+try:
+    bad.get_object(Bucket="bkt3", Key="pre")
+    raise AssertionError("a wrong SigV2 secret was accepted")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "SignatureDoesNotMatch", e.response
+with urllib.request.urlopen(endpoint + "/_mock-aws/verdicts", context=ctx) as r:
+    last = json.load(r)["verdicts"][-1]
+assert last["verifier_code"] == "sigv2-signature-mismatch", last
+assert last["canonical_request"].startswith("GET\n"), last
+ok("GetObject (SigV2 header)")
