@@ -3,7 +3,7 @@
 #![allow(dead_code, missing_docs)]
 
 mod tools;
-pub use tools::{require, Tool};
+pub use tools::{pinned as tools_pinned, require, Tool};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
