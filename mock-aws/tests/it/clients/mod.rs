@@ -5,17 +5,26 @@
 //! (`tests/clients/`, `mock-aws/README.md` "Clients").
 
 pub mod boto3;
+pub mod s3cmd;
 
 /// Every client of the suite: its name, its version (where it is pinned), the transports it
 /// runs over, and the checks its script prints `ok` for, in order. Each client's test asserts
 /// its run printed exactly these; [`readme_table_is_current`] renders them as the README's
 /// table (`MOCK_AWS_BLESS=1` rewrites it).
-pub const CLIENTS: &[Client] = &[(
-    "boto3",
-    || format!("boto3 {} (PyPI)", crate::common::tools_pinned("boto3")),
-    "HTTP, TLS",
-    boto3::CHECKS,
-)];
+pub const CLIENTS: &[Client] = &[
+    (
+        "boto3",
+        || format!("boto3 {} (PyPI)", crate::common::tools_pinned("boto3")),
+        "HTTP, TLS",
+        boto3::CHECKS,
+    ),
+    (
+        "s3cmd",
+        || format!("s3cmd {} (Debian 12)", s3cmd::VERSION),
+        "HTTP, TLS",
+        s3cmd::CHECKS,
+    ),
+];
 
 /// (name, version, transports, checks).
 pub type Client = (

@@ -2,7 +2,7 @@
 //! client that sends the request-target exactly as given, and signing with our own signer.
 #![allow(dead_code, missing_docs)]
 
-mod tools;
+pub mod tools;
 pub use tools::{pinned as tools_pinned, require, Tool};
 
 use std::io::{BufRead, BufReader, Read, Write};
