@@ -5,6 +5,7 @@
 //! (`tests/clients/`, `mock-aws/README.md` "Clients").
 
 pub mod boto3;
+pub mod minio;
 pub mod s3cmd;
 
 /// Every client of the suite: its name, its version (where it is pinned), the transports it
@@ -23,6 +24,12 @@ pub const CLIENTS: &[Client] = &[
         || format!("s3cmd {} (Debian 12)", s3cmd::VERSION),
         "HTTP, TLS",
         s3cmd::CHECKS,
+    ),
+    (
+        "minio",
+        || format!("minio {} (PyPI, Python client)", minio::VERSION),
+        "HTTP, TLS",
+        minio::CHECKS,
     ),
 ];
 
