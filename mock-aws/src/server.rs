@@ -266,7 +266,19 @@ where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     tokio::spawn(async move {
-        let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
+        let svc = service_fn(move |req: hyper::Request<Incoming>| {
+            let head = req.method() == hyper::Method::HEAD;
+            let answer = serve_one(Arc::clone(&service), log, req);
+            async move {
+                let mut resp = answer.await?;
+                // A HEAD answer has no body (an error's XML included): HTTP/1.1 drops it, but
+                // over HTTP/2 it would be DATA on a HEAD stream, a protocol error for the client.
+                if head {
+                    *resp.body_mut() = Full::new(Bytes::new());
+                }
+                Ok::<_, std::convert::Infallible>(resp)
+            }
+        });
         // HTTP/1.1, or HTTP/2 when the connection opens with its preface (h2c with prior
         // knowledge, or ALPN h2 over TLS). An HTTP/1.1 `Upgrade: h2c` is answered over
         // HTTP/1.1, as a server may (RFC 9113 section 3.1 deprecates that upgrade).

@@ -6,6 +6,7 @@
 
 pub mod boto3;
 pub mod minio;
+pub mod rclone;
 pub mod s3cmd;
 
 /// Every client of the suite: its name, its version (where it is pinned), the transports it
@@ -30,6 +31,12 @@ pub const CLIENTS: &[Client] = &[
         || format!("minio {} (PyPI, Python client)", minio::VERSION),
         "HTTP, TLS",
         minio::CHECKS,
+    ),
+    (
+        "rclone",
+        || format!("rclone {} (Debian 12)", rclone::VERSION),
+        "HTTP, TLS",
+        rclone::CHECKS,
     ),
 ];
 
