@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The S3 clients of mock-aws's client suite (mock-aws/tests/it/clients/), pinned:
-# - s3cmd 2.3.0 and rclone 1.60.1 from Debian 12 (apt);
+# - s3cmd 2.3.0, rclone 1.60.1 and the AWS CLI v2 2.9.19 (/usr/bin/aws) from Debian 12 (apt);
 # - the MinIO Python client from PyPI, into the venv .venv that 00-base.sh makes.
 # Idempotent: each step is skipped when its pinned version is in place.
-# Measured on the shared 2-core machine: s3cmd about 10 s and rclone about 9 s from apt (after
-# apt-get update), minio about 5 s from PyPI; about 1 s when all are in place.
+# Measured on the shared 2-core machine: s3cmd about 10 s, rclone about 9 s and awscli about
+# 21 s from apt (after apt-get update), minio about 5 s from PyPI; about 1 s when all are in
+# place.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -18,6 +19,12 @@ RCLONE=1.60.1+dfsg-2+b5
 if [ "$(dpkg-query -W -f='${Version}' rclone 2>/dev/null || true)" != "$RCLONE" ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "rclone=$RCLONE"
+fi
+
+AWSCLI=2.9.19-1
+if [ "$(dpkg-query -W -f='${Version}' awscli 2>/dev/null || true)" != "$AWSCLI" ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "awscli=$AWSCLI"
 fi
 
 MINIO=7.2.20

@@ -4,6 +4,7 @@
 //! `ok OPERATION` per check it passed, which [`run_client`] collects for the README's table
 //! (`tests/clients/`, `mock-aws/README.md` "Clients").
 
+pub mod awscli2;
 pub mod boto3;
 pub mod minio;
 pub mod rclone;
@@ -37,6 +38,12 @@ pub const CLIENTS: &[Client] = &[
         || format!("rclone {} (Debian 12)", rclone::VERSION),
         "HTTP, TLS",
         rclone::CHECKS,
+    ),
+    (
+        "AWS CLI v2",
+        || format!("aws-cli {} (Debian 12)", awscli2::VERSION),
+        "HTTP, TLS",
+        awscli2::CHECKS,
     ),
 ];
 
