@@ -1,7 +1,7 @@
 //! S3 (REST-XML, path-style or virtual-hosted via `Host`): buckets (Create, Head, Delete,
 //! ListBuckets, GetBucketLocation, GetBucketVersioning), objects (Put, Copy, Get with Range,
 //! Head, Delete, DeleteObjects), listings (ListObjects v1 and v2), and multipart uploads
-//! ([`super::s3_multipart`]). Keys are taken from the raw path, never normalised.
+//! (`services/s3_multipart.rs`). Keys are taken from the raw path, never normalised.
 
 use std::collections::BTreeMap;
 
