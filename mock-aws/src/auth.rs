@@ -125,6 +125,17 @@ impl MockAws {
         &self,
         req: &Request,
     ) -> Result<Authenticated, (Response, Option<Verdict>)> {
+        self.authenticate_streamed(req, None)
+    }
+
+    /// As [`authenticate`](Self::authenticate), for a request whose body was streamed to
+    /// storage: `body_sha256` is its hash ([`crate::storage::Streamed`]).
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn authenticate_streamed(
+        &self,
+        req: &Request,
+        body_sha256: Option<&str>,
+    ) -> Result<Authenticated, (Response, Option<Verdict>)> {
         let target = detect(req);
         let (seq, rid) = self.request_id();
         let now = self.now();
@@ -136,6 +147,7 @@ impl MockAws {
                 .map(|c| c.secret.clone())
         };
         let params = VerifyParams::new(now, &lookup)
+            .with_body_sha256(body_sha256)
             .with_max_skew(self.config.max_skew)
             .with_settings({
                 let s3 = target.service == "s3";

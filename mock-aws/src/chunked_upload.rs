@@ -3,7 +3,7 @@
 //! as the bytes arrive ([`ChunkedUpload`]), the object stored only when all of it verified.
 
 use sigv4_signer::chunked::{
-    ChunkSigner, ChunkedDecoder, ChunkedError, DecodeLimits, StreamingMode,
+    ChecksumAlgorithm, ChunkSigner, ChunkedDecoder, ChunkedError, DecodeLimits, StreamingMode,
 };
 
 use crate::auth::Authenticated;
@@ -12,6 +12,7 @@ use crate::errors::{aws_error, chunked_error, AwsError, Protocol};
 use crate::message::{Request, Response};
 use crate::mock_aws::MockAws;
 use crate::routing::{detect, is_inspection};
+use crate::storage::{Reservation, Sink, MAX_PUT_SIZE};
 use crate::verdicts::Verdict;
 
 /// The streaming mode an S3 request's `x-amz-content-sha256` names, if any.
@@ -27,14 +28,21 @@ pub struct ChunkedUpload {
     auth: Authenticated,
     mode: StreamingMode,
     decoder: ChunkedDecoder,
-    data: Vec<u8>,
+    /// Where the decoded object goes (memory, or a file with `--data-dir`).
+    sink: Sink,
+    /// One decoded piece on its way to the sink.
+    buf: Vec<u8>,
+    /// The memory the object will take, reserved before reading (memory storage only).
+    reservation: Option<Reservation>,
+    /// Whether writing to the sink failed.
+    write_failed: bool,
 }
 
 impl std::fmt::Debug for ChunkedUpload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChunkedUpload")
             .field("mode", &self.mode)
-            .field("decoded", &self.data.len())
+            .field("decoded", &self.sink.len())
             .finish_non_exhaustive()
     }
 }
@@ -42,7 +50,12 @@ impl std::fmt::Debug for ChunkedUpload {
 impl ChunkedUpload {
     /// Feeds the next bytes of the body; `false` once the body failed (stop reading then).
     pub fn push(&mut self, bytes: &[u8]) -> bool {
-        self.decoder.push(bytes, &mut self.data).is_ok()
+        let ok = self.decoder.push(bytes, &mut self.buf).is_ok();
+        if self.sink.write(&self.buf).is_err() {
+            self.write_failed = true;
+        }
+        self.buf.clear();
+        ok && !self.write_failed
     }
 
     /// Whether the whole body has arrived.
@@ -128,13 +141,33 @@ impl MockAws {
                 ))
             }
         };
-        if declared > self.config.max_body as u64 {
+        if declared > MAX_PUT_SIZE {
             let msg = format!(
-                "Your proposed upload exceeds the maximum allowed object size. (mock-aws: x-amz-decoded-content-length {declared} is over --max-body {})",
-                self.config.max_body
+                "Your proposed upload exceeds the maximum allowed object size. (mock-aws: x-amz-decoded-content-length {declared} is over S3's 5 GiB)"
             );
             return Err(fail(auth, "request-too-large", msg));
         }
+        let reservation = if self.storage.data_dir().is_none() {
+            match self.storage.reserve(declared) {
+                Some(r) => Some(r),
+                None => {
+                    let msg = self.storage.memory_message(declared);
+                    return Err(fail(auth, "request-too-large", msg));
+                }
+            }
+        } else {
+            None
+        };
+        let trailer_checksum = req
+            .header("x-amz-trailer")
+            .and_then(|t| ChecksumAlgorithm::from_header_name(t.trim()));
+        let sink = match self.storage.sink(Some(declared), trailer_checksum) {
+            Ok(s) => s,
+            Err(e) => {
+                let msg = format!("mock-aws cannot store the body: {e}");
+                return Err(fail(auth, "request-too-large", msg));
+            }
+        };
         let signer = mode
             .signs_chunks()
             .then(|| ChunkSigner::from_verified(&auth.verified, &auth.secret));
@@ -154,7 +187,10 @@ impl MockAws {
                 auth,
                 mode,
                 decoder,
-                data: Vec::with_capacity(usize::try_from(declared.min(1 << 20)).unwrap_or(0)),
+                sink,
+                buf: Vec::with_capacity(64 * 1024),
+                reservation,
+                write_failed: false,
             }),
             Err(e) => {
                 let msg = chunked_message(chunked_error(e.code()), &e);
@@ -174,9 +210,32 @@ impl MockAws {
             mut auth,
             mode,
             decoder,
-            data,
+            sink,
+            reservation,
+            write_failed,
+            ..
         } = upload;
-        match decoder.finish() {
+        let finished = decoder.finish();
+        if write_failed {
+            let Authenticated {
+                target,
+                rid,
+                verdict,
+                ..
+            } = auth;
+            let resp = error_response(
+                Protocol::S3,
+                AwsError {
+                    code: "InternalError",
+                    status: 500,
+                },
+                "We encountered an internal error. Please try again. (mock-aws: writing the body to --data-dir failed)",
+                &rid,
+                "",
+            );
+            return self.conclude(&target, &rid, resp, verdict);
+        }
+        match finished {
             Ok(summary) => {
                 let checks: Vec<String> = summary
                     .checksums
@@ -195,7 +254,32 @@ impl MockAws {
                     }
                 ));
                 let mut decoded = req.clone();
-                decoded.body = data;
+                decoded.body = Vec::new();
+                let streamed = match sink.finish() {
+                    Ok(mut s) => {
+                        s.reservation = reservation;
+                        s
+                    }
+                    Err(e) => {
+                        let Authenticated {
+                            target,
+                            rid,
+                            verdict,
+                            ..
+                        } = auth;
+                        let resp = error_response(
+                            Protocol::S3,
+                            AwsError {
+                                code: "InternalError",
+                                status: 500,
+                            },
+                            &format!("We encountered an internal error. Please try again. (mock-aws: {e})"),
+                            &rid,
+                            "",
+                        );
+                        return self.conclude(&target, &rid, resp, verdict);
+                    }
+                };
                 decoded
                     .headers
                     .retain(|(n, _)| !n.eq_ignore_ascii_case("content-encoding"));
@@ -210,7 +294,7 @@ impl MockAws {
                         decoded.headers.push(("content-encoding".to_owned(), rest));
                     }
                 }
-                self.dispatch(&decoded, auth)
+                self.dispatch_with(&decoded, auth, Some(streamed))
             }
             Err(e) => {
                 let code = chunked_error(e.code());

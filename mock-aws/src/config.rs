@@ -67,8 +67,15 @@ pub struct Config {
     pub clock: Option<SigningTime>,
     /// Allowed skew, seconds.
     pub max_skew: u64,
-    /// Largest body accepted, bytes.
+    /// Largest body accepted, bytes, but for S3 uploads (PutObject, UploadPart), whose limit is
+    /// S3's 5 GiB ([`crate::storage::MAX_PUT_SIZE`]).
     pub max_body: usize,
+    /// Bytes of bodies mock-aws keeps in memory at most (stored S3 objects and parts, and
+    /// bodies being received); past it a body is refused with S3's `EntityTooLarge` (the
+    /// protocol's too-large error elsewhere) before it is read.
+    pub max_memory: u64,
+    /// Where S3 upload bodies and objects are kept as files; `None` keeps them in memory.
+    pub data_dir: Option<std::path::PathBuf>,
     /// How many verdicts are kept.
     pub verdict_capacity: usize,
     /// Whether clients must sign `X-Amz-Security-Token` (`Include`: STS, DynamoDB, S3 and
@@ -85,6 +92,8 @@ impl Default for Config {
             clock: None,
             max_skew: DEFAULT_MAX_SKEW,
             max_body: 16 * 1024 * 1024,
+            max_memory: crate::storage::DEFAULT_MAX_MEMORY,
+            data_dir: None,
             verdict_capacity: 1000,
             session_token: SessionTokenMode::Include,
         }

@@ -3,6 +3,7 @@
 //!
 //! The core, [`MockAws`], is transport-agnostic: a [`Request`] in (method, raw request-target,
 //! headers in order, body), a [`Response`] out. The binary `mock-aws` serves it over HTTP/1.1
+//! and HTTP/2
 //! with hyper ([`server`]).
 //!
 //! The server's parts, one module each: [`config`], [`message`] (request and response, and the
@@ -11,7 +12,8 @@
 //! diagnosis), [`chunked_upload`] (S3 `aws-chunked` bodies), [`mock_aws`] (the top-level
 //! handler), [`inspection`] (`/_mock-aws/...`, the page), [`canonical_diff`] (the client's canonical request header), [`verdicts`], [`errors`] (the table from
 //! verifier codes to AWS error codes) and [`error_body`] (the one writer of error responses),
-//! [`request_log`], [`server`] (hyper) and [`tls`]. Each AWS service is a module of [`services`].
+//! [`request_log`], [`server`] (hyper), [`storage`] (where S3's bytes live, the memory limit) and
+//! [`tls`]. Each AWS service is a module of [`services`].
 
 pub mod auth;
 pub mod canonical_diff;
@@ -27,6 +29,8 @@ pub mod request_log;
 pub mod routing;
 pub mod server;
 pub mod services;
+pub mod sigv2;
+pub mod storage;
 pub mod tls;
 pub mod util;
 pub mod verdicts;

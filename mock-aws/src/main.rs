@@ -34,9 +34,19 @@ struct Args {
     /// Allowed clock skew, seconds.
     #[arg(long, default_value_t = sigv4_signer::verify::DEFAULT_MAX_SKEW)]
     max_skew: u64,
-    /// Largest request body accepted, bytes; bigger gets the protocol's "too large" error.
+    /// Largest request body accepted, bytes, but for S3 uploads (PutObject, UploadPart), which
+    /// may have S3's 5 GiB; bigger gets the protocol's "too large" error.
     #[arg(long, default_value_t = 16 * 1024 * 1024)]
     max_body: usize,
+    /// Bytes of bodies kept in memory at most: S3 objects and parts stored in memory (without
+    /// --data-dir) and bodies being received. A body that would pass it is refused before it
+    /// is read (S3: EntityTooLarge, naming the limit).
+    #[arg(long, default_value_t = mock_aws::storage::DEFAULT_MAX_MEMORY)]
+    max_memory: u64,
+    /// Keep S3 upload bodies and objects as files in this directory (created if missing),
+    /// streamed to disk as they arrive; memory then holds a frame per body in flight.
+    #[arg(long)]
+    data_dir: Option<std::path::PathBuf>,
     /// How many verdicts GET /_mock-aws/verdicts keeps.
     #[arg(long, default_value_t = 1000)]
     verdicts: usize,
@@ -73,6 +83,12 @@ fn parse_clock(s: &str) -> Result<SigningTime, String> {
 
 fn main() {
     let args = Args::parse();
+    if let Some(dir) = &args.data_dir {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("mock-aws: cannot create --data-dir {}: {e}", dir.display());
+            std::process::exit(1);
+        }
+    }
     let config = Config {
         credentials: if args.credentials.is_empty() {
             vec![Credential::example()]
@@ -83,6 +99,8 @@ fn main() {
         clock: args.clock,
         max_skew: args.max_skew,
         max_body: args.max_body,
+        max_memory: args.max_memory,
+        data_dir: args.data_dir.clone(),
         verdict_capacity: args.verdicts.max(1),
         session_token: match args.session_token {
             TokenMode::Signed => sigv4_signer::SessionTokenMode::Include,

@@ -5,7 +5,7 @@
 //! ([`crate::verdicts`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sigv4_signer::SigningTime;
 
@@ -13,10 +13,12 @@ use crate::auth::{Authenticated, V4aKeys};
 use crate::chunked_upload::chunked_mode;
 use crate::config::Config;
 use crate::error_body::error_response;
-use crate::errors::{aws_error, Protocol};
+use crate::errors::{aws_error, AwsError, Protocol};
 use crate::message::{Request, Response};
 use crate::routing::{detect, is_inspection, Target};
 use crate::services::{self, Ctx, State};
+use crate::sigv2;
+use crate::storage::{Storage, Streamed};
 use crate::verdicts::{Verdict, VerdictLog};
 
 /// The fake AWS: every service, its state, the verdict log.
@@ -28,15 +30,22 @@ pub struct MockAws {
     seq: AtomicU64,
     /// SigV4a public keys derived from the configured credentials, by access key id.
     pub(crate) v4a_keys: V4aKeys,
+    /// Where S3's bytes live, and the memory limit.
+    pub(crate) storage: Arc<Storage>,
 }
 
 impl MockAws {
     /// A fake AWS with `config`.
     pub fn new(config: Config) -> Self {
+        let storage = Arc::new(Storage::new(config.data_dir.clone(), config.max_memory));
         Self {
             verdicts: VerdictLog::new(config.verdict_capacity),
             config,
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State {
+                storage: Arc::clone(&storage),
+                ..State::default()
+            }),
+            storage,
             seq: AtomicU64::new(0),
             v4a_keys: V4aKeys::default(),
         }
@@ -66,16 +75,27 @@ impl MockAws {
         is_inspection(target)
     }
 
+    /// Where S3's bytes live, and the memory limit.
+    pub fn storage(&self) -> &Arc<Storage> {
+        &self.storage
+    }
+
     /// Answers a request whose body is over `max_body`, without reading it.
     pub fn too_large(&self, req: &Request) -> (Response, Verdict) {
+        let msg = format!(
+            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body; S3 uploads may have 5 GiB).",
+            self.config.max_body
+        );
+        self.refuse_body(req, &msg)
+    }
+
+    /// Answers a request whose body is refused (too large, or past `--max-memory`) with the
+    /// protocol's too-large error and `msg`, without reading it.
+    pub fn refuse_body(&self, req: &Request, msg: &str) -> (Response, Verdict) {
         let target = detect(req);
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
-        let msg = format!(
-            "Your request body is larger than the {} bytes this mock-aws accepts (--max-body).",
-            self.config.max_body
-        );
-        let resp = error_response(target.protocol, err, &msg, &rid, "");
+        let resp = error_response(target.protocol, err, msg, &rid, "");
         let mut v = Verdict::new(seq, &req.method, &req.target, &target.service);
         v.status = resp.status;
         v.error_code = Some(err.code.to_owned());
@@ -93,6 +113,9 @@ impl MockAws {
         if is_inspection(&req.target) {
             return (self.inspect(req), None);
         }
+        if let Ok(done) = self.sigv2(req, None) {
+            return done;
+        }
         let auth = match self.authenticate(req) {
             Ok(a) => a,
             Err(done) => return done,
@@ -108,30 +131,79 @@ impl MockAws {
         self.dispatch(req, auth)
     }
 
+    /// Handles an S3 upload whose body the server streamed to storage (`req` has no body):
+    /// verified with the body's hash as streamed, stored without a copy.
+    pub fn handle_streamed(&self, req: &Request, body: Streamed) -> (Response, Option<Verdict>) {
+        let body = match self.sigv2(req, Some(body)) {
+            Ok(done) => return done,
+            Err(body) => body.unwrap_or_else(unreachable_body),
+        };
+        let auth = match self.authenticate_streamed(req, Some(&body.sha256)) {
+            Ok(a) => a,
+            Err(done) => return done,
+        };
+        self.dispatch_with(req, auth, Some(body))
+    }
+
     /// Runs the operation of an authenticated request.
     pub(crate) fn dispatch(
         &self,
         req: &Request,
         auth: Authenticated,
     ) -> (Response, Option<Verdict>) {
+        self.dispatch_with(req, auth, None)
+    }
+
+    /// Runs the operation of an authenticated request whose body may be in storage.
+    pub(crate) fn dispatch_with(
+        &self,
+        req: &Request,
+        auth: Authenticated,
+        streamed: Option<Streamed>,
+    ) -> (Response, Option<Verdict>) {
         let Authenticated {
             target,
             rid,
             now,
-            mut verdict,
+            verdict,
             verified: v,
             ..
         } = auth;
+        let access_key = v.access_key_id().to_owned();
+        self.run_operation(
+            req,
+            &target,
+            &rid,
+            now.unix_seconds(),
+            verdict,
+            &access_key,
+            streamed,
+        )
+    }
+
+    /// Runs the operation of a request whose signature (SigV4, SigV4a or SigV2) verified.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_operation(
+        &self,
+        req: &Request,
+        target: &Target,
+        rid: &str,
+        now: i64,
+        mut verdict: Verdict,
+        access_key: &str,
+        streamed: Option<Streamed>,
+    ) -> (Response, Option<Verdict>) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut ctx = Ctx {
             req,
             state: &mut state,
-            access_key: v.access_key_id(),
+            access_key,
             region: &self.config.region,
-            request_id: &rid,
-            now: now.unix_seconds(),
+            request_id: rid,
+            now,
+            streamed,
         };
-        let (op, result) = services::handle(&target, &mut ctx);
+        let (op, result) = services::handle(target, &mut ctx);
         drop(state);
         verdict.operation = op;
         let resp = match result {
@@ -142,10 +214,80 @@ impl MockAws {
             Err((code, msg)) => {
                 verdict.outcome = "accepted";
                 verdict.error_code = Some(code.code.to_owned());
-                error_response(target.protocol, code, &msg, &rid, "")
+                error_response(target.protocol, code, &msg, rid, "")
             }
         };
-        self.conclude(&target, &rid, resp, verdict)
+        self.conclude(target, rid, resp, verdict)
+    }
+
+    /// An S3 request signed with SigV2 (`Authorization: AWS ...` or a presigned
+    /// `AWSAccessKeyId`/`Signature`/`Expires`), verified by [`crate::sigv2`]; `None` for any
+    /// other request. Its verdict's `verifier_code` starts with `sigv2`, its
+    /// `canonical_request` is the SigV2 string to sign.
+    // The `Err` hands the body back, once per request: boxing it buys nothing.
+    #[allow(clippy::result_large_err)]
+    fn sigv2(
+        &self,
+        req: &Request,
+        streamed: Option<Streamed>,
+    ) -> Result<(Response, Option<Verdict>), Option<Streamed>> {
+        let target = detect(req);
+        if target.service != "s3" {
+            return Err(streamed);
+        }
+        let Some(parsed) = sigv2::parse(req) else {
+            return Err(streamed);
+        };
+        let (seq, rid) = self.request_id();
+        let now = self.now().unix_seconds();
+        let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let lookup = |ak: &str| {
+            self.config
+                .credentials
+                .iter()
+                .find(|c| c.access_key_id == ak)
+                .map(|c| c.secret.clone())
+        };
+        let result = parsed
+            .map_err(|why| sigv2::Refusal {
+                code: "AccessDenied",
+                status: 403,
+                message: format!(
+                    "Invalid SigV2 authorization (mock-aws: {why}; {})",
+                    sigv2::ABOUT
+                ),
+                extra_xml: String::new(),
+                verifier_code: "malformed",
+            })
+            .and_then(|p| {
+                verdict.access_key = Some(p.access_key_id.clone());
+                verdict.canonical_request = Some(sigv2::string_to_sign(req, &p.location));
+                sigv2::verify(req, &p, now, self.config.max_skew, &lookup)
+            });
+        Ok(match result {
+            Ok(ak) => {
+                verdict.verifier_code = Some("sigv2".to_owned());
+                verdict.diagnosis = Some(format!("accepted as SigV2: {}", sigv2::ABOUT));
+                self.run_operation(req, &target, &rid, now, verdict, &ak, streamed)
+            }
+            Err(r) => {
+                verdict.error_code = Some(r.code.to_owned());
+                verdict.verifier_code = Some(format!("sigv2-{}", r.verifier_code));
+                verdict.diagnosis = Some(format!("SigV2: {}", sigv2::ABOUT));
+                verdict.diagnosis_code = Some("sigv2".to_owned());
+                let resp = error_response(
+                    Protocol::S3,
+                    AwsError {
+                        code: r.code,
+                        status: r.status,
+                    },
+                    &r.message,
+                    &rid,
+                    &r.extra_xml,
+                );
+                self.conclude(&target, &rid, resp, verdict)
+            }
+        })
     }
 
     /// Adds the request id to the answer and records the verdict.
@@ -168,5 +310,16 @@ impl MockAws {
         verdict.status = resp.status;
         self.verdicts.record(verdict.clone());
         (resp, Some(verdict))
+    }
+}
+
+/// `sigv2` hands back the body it was given when the request is not SigV2.
+fn unreachable_body() -> Streamed {
+    Streamed {
+        blob: crate::storage::Blob::Mem(bytes::Bytes::new()),
+        md5: [0; 16],
+        sha256: String::new(),
+        checksum: None,
+        reservation: None,
     }
 }

@@ -1,4 +1,4 @@
-//! Serving [`MockAws`] over HTTP/1.1 with hyper: used by the `mock-aws` binary and by
+//! Serving [`MockAws`] over HTTP/1.1 and HTTP/2 with hyper: used by the `mock-aws` binary and by
 //! programs that run the fake AWS in-process (`sigv4 live`).
 
 use std::sync::Arc;
@@ -6,13 +6,16 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
 use crate::message::{request_from_http, Request, Response};
 use crate::request_log::log_verdict;
+use crate::routing::detect;
+use crate::services::s3;
+use crate::storage::MAX_PUT_SIZE;
 use crate::MockAws;
 
 fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
@@ -80,6 +83,94 @@ async fn serve_chunked(
     }
 }
 
+/// A PutObject or UploadPart body streamed to storage (a file with `--data-dir`, else memory
+/// counted against `--max-memory`) and hashed on the way, then verified with that hash: at
+/// most S3's 5 GiB, refused before it is read when the declared length is over a limit.
+async fn serve_upload(
+    service: &MockAws,
+    log: bool,
+    request: &Request,
+    declared: Option<u64>,
+    mut body: Incoming,
+) -> Response {
+    let storage = Arc::clone(service.storage());
+    let refuse = |msg: String| {
+        let (r, v) = service.refuse_body(request, &msg);
+        log_verdict(log, Some(&v));
+        r.with_header("Connection", "close")
+    };
+    let too_large = |n: u64| {
+        format!("Your proposed upload exceeds the maximum allowed object size. (mock-aws: {n} bytes is over S3's 5 GiB for one PutObject or UploadPart)")
+    };
+    if let Some(n) = declared.filter(|n| *n > MAX_PUT_SIZE) {
+        return refuse(too_large(n));
+    }
+    let mut reservation = if storage.data_dir().is_none() {
+        match storage.reserve(declared.unwrap_or(0)) {
+            Some(r) => Some(r),
+            None => return refuse(storage.memory_message(declared.unwrap_or(0))),
+        }
+    } else {
+        None
+    };
+    let mut sink = match storage.sink(declared, s3::header_checksum(request)) {
+        Ok(s) => s,
+        Err(e) => {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            )
+        }
+    };
+    while let Some(frame) = body.frame().await {
+        let data = match frame {
+            Ok(f) => match f.into_data() {
+                Ok(d) => d,
+                Err(_) => continue,
+            },
+            Err(e) => {
+                return Response::new(
+                    400,
+                    "text/plain",
+                    format!("mock-aws could not read the request body: {e}"),
+                )
+                .with_header("Connection", "close")
+            }
+        };
+        let after = sink.len() + data.len() as u64;
+        if after > MAX_PUT_SIZE {
+            return refuse(too_large(after));
+        }
+        if let Some(r) = &mut reservation {
+            if after > r.bytes() && !r.grow(after - r.bytes()) {
+                return refuse(storage.memory_message(after));
+            }
+        }
+        if let Err(e) = sink.write(&data) {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            );
+        }
+    }
+    let mut streamed = match sink.finish() {
+        Ok(s) => s,
+        Err(e) => {
+            return Response::new(
+                500,
+                "text/plain",
+                format!("mock-aws cannot store the body in --data-dir: {e}"),
+            )
+        }
+    };
+    streamed.reservation = reservation;
+    let (resp, verdict) = service.handle_streamed(request, streamed);
+    log_verdict(log, verdict.as_ref());
+    resp
+}
+
 async fn serve_one(
     service: Arc<MockAws>,
     log: bool,
@@ -91,6 +182,16 @@ async fn serve_one(
         .path_and_query()
         .map_or_else(|| parts.uri.to_string(), |pq| pq.as_str().to_owned());
     let mut request = request_from_http(&parts.method, target, &parts.headers, Vec::new());
+    // HTTP/2 has no Host header: `:authority` stands for it (RFC 9113 section 8.3.1), and is
+    // what an HTTP/2 client signs as `host`; the verifier then sees the request as over
+    // HTTP/1.1.
+    if request.header("host").is_none() {
+        if let Some(authority) = parts.uri.authority() {
+            request
+                .headers
+                .insert(0, ("host".to_owned(), authority.as_str().to_owned()));
+        }
+    }
     if MockAws::is_chunked(&request) {
         return Ok(to_hyper(serve_chunked(&service, log, &request, body).await));
     }
@@ -98,6 +199,27 @@ async fn serve_one(
     let declared = request
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
+    if !MockAws::is_internal(&request.target)
+        && detect(&request).service == "s3"
+        && s3::is_upload(&request)
+    {
+        return Ok(to_hyper(
+            serve_upload(&service, log, &request, declared, body).await,
+        ));
+    }
+    // Other bodies are read into memory: counted against --max-memory while they are.
+    let _reservation = match service
+        .storage()
+        .reserve(declared.unwrap_or(0).min(max as u64))
+    {
+        Some(r) => r,
+        None => {
+            let msg = service.storage().memory_message(declared.unwrap_or(0));
+            let (r, v) = service.refuse_body(&request, &msg);
+            log_verdict(log, Some(&v));
+            return Ok(to_hyper(r.with_header("Connection", "close")));
+        }
+    };
     let too_large = if declared.is_some_and(|n| n > max as u64) {
         true
     } else {
@@ -144,14 +266,37 @@ where
     I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
 {
     tokio::spawn(async move {
-        let svc = service_fn(move |req| serve_one(Arc::clone(&service), log, req));
-        let conn = http1::Builder::new()
+        let svc = service_fn(move |req: hyper::Request<Incoming>| {
+            let head = req.method() == hyper::Method::HEAD;
+            let answer = serve_one(Arc::clone(&service), log, req);
+            async move {
+                let mut resp = answer.await?;
+                // A HEAD answer has no body (an error's XML included): HTTP/1.1 drops it, but
+                // over HTTP/2 it would be DATA on a HEAD stream, a protocol error for the client.
+                if head {
+                    *resp.body_mut() = Full::new(Bytes::new());
+                }
+                Ok::<_, std::convert::Infallible>(resp)
+            }
+        });
+        // HTTP/1.1, or HTTP/2 when the connection opens with its preface (h2c with prior
+        // knowledge, or ALPN h2 over TLS). An HTTP/1.1 `Upgrade: h2c` is answered over
+        // HTTP/1.1, as a server may (RFC 9113 section 3.1 deprecates that upgrade).
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
             .timer(hyper_util::rt::TokioTimer::new())
             .max_buf_size(64 * 1024)
-            .header_read_timeout(std::time::Duration::from_secs(30))
-            .serve_connection(io, svc);
-        if let Err(e) = conn.await {
-            if !e.is_incomplete_message() {
+            .header_read_timeout(std::time::Duration::from_secs(30));
+        builder
+            .http2()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .max_concurrent_streams(256);
+        if let Err(e) = builder.serve_connection(io, svc).await {
+            let incomplete = e
+                .downcast_ref::<hyper::Error>()
+                .is_some_and(hyper::Error::is_incomplete_message);
+            if !incomplete {
                 eprintln!("mock-aws: connection error: {e}");
             }
         }

@@ -50,6 +50,7 @@ pub fn acceptor(cert: Option<&Path>, key: Option<&Path>) -> anyhow::Result<TlsAc
     .with_no_client_auth()
     .with_single_cert(chain, key)
     .context("the certificate and key do not make a TLS server")?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    // HTTP/2 first, as servers offer it (RFC 7301; RFC 9113 section 3.2); HTTP/1.1 for the rest.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(TlsAcceptor::from(Arc::new(config)))
 }

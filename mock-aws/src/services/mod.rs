@@ -8,6 +8,8 @@ pub mod ec2;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;
+mod s3_multipart;
+mod s3_xml;
 pub mod sts;
 
 use crate::errors::{AwsError, Protocol};
@@ -25,6 +27,8 @@ pub struct State {
     pub kinesis: kinesis::Streams,
     /// IAM users.
     pub iam: iam::Users,
+    /// Where S3's bytes live.
+    pub storage: std::sync::Arc<crate::storage::Storage>,
 }
 
 /// Everything a service operation needs.
@@ -41,6 +45,8 @@ pub struct Ctx<'a> {
     pub request_id: &'a str,
     /// Now, seconds since the epoch.
     pub now: i64,
+    /// The body, when the server streamed it to storage instead of `req.body` (S3 uploads).
+    pub streamed: Option<crate::storage::Streamed>,
 }
 
 /// The outcome of an operation: a response, or an AWS error with its message.

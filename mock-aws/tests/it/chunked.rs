@@ -250,7 +250,7 @@ fn aws_sigv4_signed_chunked_uploads_over_https_read_back_identical() {
 }
 
 /// Our signer and encoder, over plain HTTP, with a hook to break the framed body.
-fn own_chunked_put(
+pub(crate) fn own_chunked_put(
     server: &Server,
     key: &str,
     body: &[u8],
@@ -293,7 +293,7 @@ fn own_chunked_put(
     Conn::open(&server.addr).send("PUT", &target, &headers, &wire)
 }
 
-fn s3_code(r: &Resp) -> String {
+pub(crate) fn s3_code(r: &Resp) -> String {
     let t = r.text();
     t.split("<Code>")
         .nth(1)

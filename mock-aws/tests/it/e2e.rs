@@ -473,12 +473,13 @@ fn path_encoded_once_for_a_non_s3_service_is_diagnosed() {
 
 #[test]
 fn oversized_body_gets_the_protocols_error_not_a_hang() {
-    let server = Server::start(&["--max-body", "1024"]);
+    // S3 uploads may have 5 GiB; their limit here is the memory (--max-memory, no --data-dir).
+    let server = Server::start(&["--max-body", "1024", "--max-memory", "2048"]);
     let big = vec![b'x'; 4096];
     let r = call(&server, &Sign::new("s3"), "PUT", "/b/k", &[], &big);
     assert_eq!(r.status, 400);
     assert!(
-        r.text().contains("<Code>EntityTooLarge</Code>"),
+        r.text().contains("<Code>EntityTooLarge</Code>") && r.text().contains("--max-memory 2048"),
         "{}",
         r.text()
     );

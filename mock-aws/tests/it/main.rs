@@ -9,11 +9,14 @@ mod aws_cli;
 mod aws_sigv4_client;
 mod boto3;
 mod chunked;
+mod clients;
 mod debugging;
 mod diagnosis;
 mod e2e;
 mod handwritten;
+mod http2;
 mod page;
+mod s3_api;
 mod sigv4a;
 #[cfg(feature = "wiremock")]
 mod wiremock;

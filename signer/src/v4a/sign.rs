@@ -201,6 +201,7 @@ mod tests {
             expected_region: Some(region),
             expected_service: Some("service"),
             lookup: &lookup,
+            body_sha256: None,
         };
         let req = SignableRequest {
             method: &r.method,

@@ -137,12 +137,19 @@ pub(crate) fn check_parsed<'r>(
         Some(claimed) => {
             let is_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
             if is_hash {
-                let computed = PayloadHash::new(&PayloadMode::Hash, request.body)
-                    .map_err(|_| malformed("payload"))?;
-                if !claimed.eq_ignore_ascii_case(computed.as_str()) {
+                let computed = match params.body_sha256 {
+                    Some(h) => Cow::Owned(h.to_owned()),
+                    None => Cow::Owned(
+                        PayloadHash::new(&PayloadMode::Hash, request.body)
+                            .map_err(|_| malformed("payload"))?
+                            .as_str()
+                            .to_owned(),
+                    ),
+                };
+                if !claimed.eq_ignore_ascii_case(&computed) {
                     return Err(VerifyError::ContentSha256Mismatch {
                         claimed: claimed.to_owned(),
-                        computed: computed.as_str().to_owned(),
+                        computed: computed.into_owned(),
                     });
                 }
             }
@@ -153,9 +160,10 @@ pub(crate) fn check_parsed<'r>(
                 AuthKind::Query => &params.settings.rules.payload,
                 AuthKind::Header => &PayloadMode::Hash,
             };
-            match mode {
-                PayloadMode::Hash if request.body.is_empty() => Cow::Borrowed(EMPTY_SHA256),
-                PayloadMode::Unsigned => Cow::Borrowed(UNSIGNED_PAYLOAD),
+            match (mode, params.body_sha256) {
+                (PayloadMode::Hash, Some(h)) => Cow::Owned(h.to_owned()),
+                (PayloadMode::Hash, None) if request.body.is_empty() => Cow::Borrowed(EMPTY_SHA256),
+                (PayloadMode::Unsigned, _) => Cow::Borrowed(UNSIGNED_PAYLOAD),
                 _ => {
                     Cow::Owned(payload_hash(mode, request.body).map_err(|_| malformed("payload"))?)
                 }

@@ -100,6 +100,9 @@ pub struct VerifyParams<'a> {
     pub expected_service: Option<&'a str>,
     /// The secret of an access key, or `None` when the key is unknown.
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// The body's SHA-256 (lowercase hex) when the caller hashed the body as it streamed it
+    /// elsewhere and passes the request without it; `None` hashes the request's body.
+    pub body_sha256: Option<&'a str>,
 }
 
 impl<'a> VerifyParams<'a> {
@@ -113,7 +116,15 @@ impl<'a> VerifyParams<'a> {
             expected_region: None,
             expected_service: None,
             lookup,
+            body_sha256: None,
         }
+    }
+
+    /// Takes the body's SHA-256 (lowercase hex) as given instead of hashing the request's
+    /// body: for a server that streamed the body to storage while hashing it.
+    pub fn with_body_sha256(mut self, hash: Option<&'a str>) -> Self {
+        self.body_sha256 = hash;
+        self
     }
 
     /// Replaces the settings.
@@ -326,6 +337,7 @@ mod tests {
             expected_region: Some("us-east-1"),
             expected_service: Some("service"),
             lookup: &lookup,
+            body_sha256: None,
         };
         let req = SignableRequest {
             method: "GET",

@@ -3,8 +3,8 @@
 #![allow(dead_code, missing_docs)]
 
 pub mod png;
-mod tools;
-pub use tools::{require, Tool};
+pub mod tools;
+pub use tools::{pinned as tools_pinned, require, Tool};
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -196,6 +196,7 @@ pub struct Sign<'a> {
     pub time: SigningTime,
     pub location: SignatureLocation,
     pub settings: sigv4_signer::Settings,
+    pub region: &'a str,
 }
 
 impl<'a> Sign<'a> {
@@ -206,6 +207,7 @@ impl<'a> Sign<'a> {
             access_key: AK,
             time: now(),
             location: SignatureLocation::Headers,
+            region: "us-east-1",
             settings: if service == "s3" {
                 sigv4_signer::Settings::s3()
             } else {
@@ -224,7 +226,7 @@ impl<'a> Sign<'a> {
         body: &[u8],
     ) -> SignedRequest {
         let creds = Credentials::new(self.access_key, self.secret);
-        let params = SigningParams::new(&creds, "us-east-1", self.service, self.time)
+        let params = SigningParams::new(&creds, self.region, self.service, self.time)
             .with_settings(self.settings.clone());
         let mut req = SignableRequest::new(method, target)
             .header("Host", addr)

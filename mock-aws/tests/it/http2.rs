@@ -1,0 +1,140 @@
+//! HTTP/2 against a real `mock-aws`, with curl (`--aws-sigv4`) as the client: h2c with prior
+//! knowledge over plain HTTP, ALPN `h2` over `--tls`, ALPN `http/1.1` still served, and an
+//! HTTP/1.1 `Upgrade: h2c` answered over HTTP/1.1. HTTP/2 has no Host header; `:authority`
+//! stands for it, so the verifier sees the same canonical request and gives the same
+//! diagnosis over both versions.
+
+use std::process::Command;
+
+use crate::common::{self, Conn, Server, Tool, AK, SECRET};
+
+/// curl with `args`, returning (HTTP version, status, body); bounded to 20 s.
+fn curl(args: &[&str]) -> (String, String, String) {
+    let curl = common::require(Tool::Curl);
+    let out = Command::new(curl)
+        .args([
+            "-s",
+            "--max-time",
+            "20",
+            "-w",
+            "\n%{http_version} %{http_code}",
+        ])
+        .args(args)
+        .output()
+        .expect("run curl");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, last) = text.rsplit_once('\n').unwrap_or(("", &text));
+    let (v, s) = last.split_once(' ').unwrap_or((last, ""));
+    (v.to_owned(), s.to_owned(), body.to_owned())
+}
+
+fn verdicts(server: &Server) -> Vec<serde_json::Value> {
+    if server.cert.is_some() {
+        let (_, _, body) = curl(&[
+            "--cacert",
+            server.cert.as_deref().unwrap_or_default(),
+            &format!("{}/_mock-aws/verdicts", server.url()),
+        ]);
+        let v: serde_json::Value = serde_json::from_str(&body).expect("verdicts JSON");
+        return v["verdicts"].as_array().cloned().unwrap_or_default();
+    }
+    Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json()["verdicts"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn signed(
+    server: &Server,
+    version: &str,
+    secret: &str,
+    method: &str,
+    path: &str,
+) -> (String, String, String) {
+    let user = format!("{AK}:{secret}");
+    let url = format!("{}{path}", server.url());
+    let mut args = vec![
+        version,
+        "--aws-sigv4",
+        "aws:amz:us-east-1:s3",
+        "--user",
+        &user,
+        "-X",
+        method,
+    ];
+    if let Some(c) = &server.cert {
+        args.extend(["--cacert", c.as_str()]);
+    }
+    args.push(&url);
+    curl(&args)
+}
+
+fn same_over_both(tls: bool) {
+    let server = Server::start(if tls { &["--tls"] } else { &[] });
+    let h2 = if tls {
+        "--http2"
+    } else {
+        "--http2-prior-knowledge"
+    };
+    let (v, s, body) = signed(&server, h2, SECRET, "PUT", "/htwo");
+    assert_eq!((v.as_str(), s.as_str()), ("2", "200"), "{body}");
+    let (v, s, _) = signed(&server, "--http1.1", SECRET, "GET", "/htwo?list-type=2");
+    assert_eq!((v.as_str(), s.as_str()), ("1.1", "200"));
+    let (v, s, _) = signed(&server, h2, SECRET, "GET", "/htwo?list-type=2");
+    assert_eq!((v.as_str(), s.as_str()), ("2", "200"));
+    // A wrong secret over each: the same verdict, canonical request and diagnosis.
+    let (v1, s1, b1) = signed(&server, "--http1.1", "wrong", "GET", "/htwo?list-type=2");
+    let (v2, s2, b2) = signed(&server, h2, "wrong", "GET", "/htwo?list-type=2");
+    assert_eq!(
+        (v1.as_str(), v2.as_str(), s1.as_str(), s2.as_str()),
+        ("1.1", "2", "403", "403")
+    );
+    let canonical = |b: &str| {
+        b.split("<CanonicalRequest>").nth(1).map(|s| {
+            s.split("</CanonicalRequest>")
+                .next()
+                .unwrap_or("")
+                .to_owned()
+        })
+    };
+    assert!(canonical(&b1).is_some(), "{b1}");
+    // The dates may differ by a second; compare without the x-amz-date line.
+    let strip = |c: Option<String>| {
+        c.unwrap_or_default()
+            .lines()
+            .filter(|l| !l.starts_with("x-amz-date:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(canonical(&b1)), strip(canonical(&b2)));
+    let vs = verdicts(&server);
+    let last: Vec<_> = vs.iter().rev().take(2).collect();
+    assert_eq!(
+        last[0]["diagnosis_code"], last[1]["diagnosis_code"],
+        "{last:?}"
+    );
+    assert_eq!(last[0]["error_code"], "SignatureDoesNotMatch");
+    assert!(
+        last[0]["canonical_request"]
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("host:{}", server.addr)),
+        "{last:?}"
+    );
+}
+
+#[test]
+fn h2c_prior_knowledge_verifies_as_http1() {
+    same_over_both(false);
+    // An HTTP/1.1 request asking to upgrade to h2c is answered over HTTP/1.1.
+    let server = Server::start(&[]);
+    let (v, s, _) = signed(&server, "--http2", SECRET, "GET", "/");
+    assert_eq!((v.as_str(), s.as_str()), ("1.1", "200"));
+}
+
+#[test]
+fn alpn_h2_over_tls_verifies_as_http1() {
+    same_over_both(true);
+}
