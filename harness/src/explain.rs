@@ -790,6 +790,19 @@ pub fn run(args: &ExplainArgs) -> Result<ExitCode> {
         .with_max_skew(u64::MAX / 4)
         .with_settings(verify_settings);
     let req = signed.signable();
+    if judged {
+        let _ = match verify(&req, &params) {
+            Ok(_) => writeln!(
+                out,
+                "  signature: the request's signature verifies with this secret"
+            ),
+            Err(e) => writeln!(
+                out,
+                "  signature: the request's signature does NOT verify with this secret: {e} ({})",
+                e.code()
+            ),
+        };
+    }
     let mut different = false;
     let (ref_creq, ref_sts) = match verify(&req, &params) {
         Ok(v) => (

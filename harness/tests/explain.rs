@@ -369,6 +369,23 @@ fn an_empty_body_hash_is_named_from_the_signature() {
     assert_first_line(&out, "canonical request", line, "payload hash");
     assert_first_line(&out, "string to sign", 4, "canonical request hash");
     assert_eq!(diagnosis_code(&out), "payload-hash-of-empty-body", "{out}");
+    // The buggy signer signed with the right secret: its signature is judged, and rejected.
+    assert!(
+        out.contains("signature: the request's signature does NOT verify with this secret"),
+        "{out}"
+    );
+    let (_, wrong) = explain(&[
+        "--printed",
+        &printed,
+        "--request",
+        &req,
+        "--secret-key",
+        "not-the-secret",
+    ]);
+    assert!(
+        wrong.contains("does NOT verify with this secret"),
+        "{wrong}"
+    );
     // Without the secret the signature is not judged; the printed texts name the bug, also
     // from a file saved with CRLF line ends.
     let crlf = write(

@@ -169,6 +169,7 @@ impl MockAws {
         let signable = req.signable();
         let presigned = req.header("authorization").is_none();
         let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        verdict.operation = crate::framing::operation_hint(req);
         let parsed = parse_request_auth(&signable).ok();
         verdict.signed_headers = parsed.as_ref().map(|p| p.signed_headers.join(";"));
         verdict.signature = parsed.as_ref().map(|p| p.signature.clone());

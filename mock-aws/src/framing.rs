@@ -30,6 +30,19 @@ pub fn query_action(req: &Request) -> Result<(String, Vec<(String, String)>), An
     }
 }
 
+/// The operation a request names, read before it is authenticated (so that a rejected
+/// request's verdict says which call it was): the name after the last `.` of `X-Amz-Target`
+/// (JSON protocols), else the `Action` parameter (query protocols); `None` for S3 and REST.
+pub fn operation_hint(req: &Request) -> Option<String> {
+    if let Some(target) = req.header("x-amz-target") {
+        return Some(target.rsplit('.').next().unwrap_or(target).to_owned());
+    }
+    query_params(req)
+        .into_iter()
+        .find(|(k, _)| k == "Action")
+        .map(|(_, v)| v)
+}
+
 /// The JSON protocols' (DynamoDB, Kinesis) framing: the operation from `X-Amz-Target`
 /// (`PREFIX` + name) and the body as a JSON object; on failure, the answer to give.
 pub fn json_operation(ctx: &Ctx<'_>, prefix: &str) -> Result<(String, serde_json::Value), Answer> {

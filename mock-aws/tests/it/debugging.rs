@@ -87,6 +87,16 @@ fn typical_bugs_of_a_hand_written_signer_are_named_in_every_protocol() {
         let code = expected_code(&bugs);
         assert_eq!(v["outcome"], "rejected", "{ctx}");
         assert_eq!(v["diagnosis_code"], code, "{ctx}");
+        // A rejected request's verdict still says which call it was.
+        let operation = match name {
+            "kinesis" => Some("PutRecord"),
+            "dynamodb" => Some("CreateTable"),
+            "sts" | "sts-get" => Some("GetCallerIdentity"),
+            _ => None,
+        };
+        if let Some(op) = operation {
+            assert_eq!(v["operation"], op, "{ctx}");
+        }
         assert!(v["string_to_sign"].is_string(), "{ctx}");
         assert!(v["signature"].is_string(), "{ctx}");
         assert!(
