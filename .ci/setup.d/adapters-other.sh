@@ -53,8 +53,14 @@ for pkg in v4a sdk strings; do
   done
 done
 
+# Each Go adapter is its own sign.go with the Go template's protocol loop (protocol.go,
+# httpreq.go: one copy, in harness/adapters/templates/go), put together in a build folder.
 for a in aws-sdk-go-v1 aws-sdk-go-v2; do
-  go build -o "$out/$a" "./harness/adapters/$a"
+  src="$out/src/$a"
+  rm -rf "$src" && mkdir -p "$src"
+  cp "harness/adapters/$a"/*.go harness/adapters/templates/go/protocol.go \
+    harness/adapters/templates/go/httpreq.go "$src/"
+  go build -o "$out/$a" "./$src"
 done
 
 # The aws-sign-v4 crate: a cargo package of its own (not a workspace member), its lockfile
