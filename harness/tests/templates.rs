@@ -18,7 +18,10 @@ fn go_adapters_carry_no_copy_of_the_go_templates_files() {
     // protocol.go and httpreq.go.
     let dir = root().join("harness/adapters");
     for adapter in ["aws-sdk-go-v1", "aws-sdk-go-v2"] {
-        assert!(dir.join(adapter).join("sign.go").is_file(), "{adapter}/sign.go");
+        assert!(
+            dir.join(adapter).join("sign.go").is_file(),
+            "{adapter}/sign.go"
+        );
         for file in ["protocol.go", "httpreq.go"] {
             assert!(
                 !dir.join(adapter).join(file).exists(),
