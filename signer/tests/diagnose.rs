@@ -192,15 +192,7 @@ fn a_printed_canonical_request_names_the_mistake() {
     let (target, headers) = c.send();
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
     let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
-    let r = SignableRequest {
-        method: "GET",
-        target: &target,
-        headers: headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect(),
-        body: b"",
-    };
+    let r = received(&target, &headers);
     let good = verify(&r, &params).unwrap_err();
     let sigv4_signer::verify::VerifyError::SignatureMismatch {
         canonical_request, ..
@@ -385,15 +377,7 @@ fn an_unexplained_mismatch_says_what_was_tried_and_what_is_likely() {
     let (target, headers) = c.send();
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
     let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
-    let r = SignableRequest {
-        method: "GET",
-        target: &target,
-        headers: headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect(),
-        body: b"",
-    };
+    let r = received(&target, &headers);
     let d = diagnose(&r, &params).expect("a mismatch gets a diagnosis");
     assert!(!d.is_explained());
     assert_eq!(d.code(), "unexplained");
@@ -544,15 +528,7 @@ fn a_signed_header_not_sent_is_named() {
         .collect();
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
     let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
-    let r = SignableRequest {
-        method: "GET",
-        target: &target,
-        headers: headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect(),
-        body: b"",
-    };
+    let r = received(&target, &headers);
     let d = diagnose(&r, &params).expect("diagnosed");
     assert_eq!(
         d.mistakes,
@@ -594,17 +570,22 @@ fn a_signed_headers_list_naming_a_header_twice_is_malformed() {
     }
     let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
     let params = VerifyParams::new(SigningTime::parse(TIME).unwrap(), &lookup);
-    let r = SignableRequest {
+    let r = received(&target, &headers);
+    assert_eq!(
+        verify(&r, &params).map(|_| ()).map_err(|e| e.code()),
+        Err("malformed-authorization")
+    );
+}
+
+/// A bodiless GET as the server receives it.
+fn received<'a>(target: &'a str, headers: &'a [(String, String)]) -> SignableRequest<'a> {
+    SignableRequest {
         method: "GET",
-        target: &target,
+        target,
         headers: headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect(),
         body: b"",
-    };
-    assert_eq!(
-        verify(&r, &params).map(|_| ()).map_err(|e| e.code()),
-        Err("malformed-authorization")
-    );
+    }
 }
