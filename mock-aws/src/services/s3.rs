@@ -27,8 +27,8 @@ pub struct Object {
     pub(crate) modified: i64,
     /// The checksum S3 keeps with the object (`x-amz-checksum-*`), if one was sent.
     pub(crate) checksum: Option<(ChecksumAlgorithm, String)>,
-    /// How many parts it was assembled from (0: a single PUT).
-    pub(crate) parts: usize,
+    /// The sizes of the parts it was assembled from, in order (empty: a single PUT).
+    pub(crate) parts: Vec<u64>,
 }
 
 /// One bucket.
@@ -336,7 +336,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 content_type,
                 modified: now,
                 checksum: checksum.clone(),
-                parts: 0,
+                parts: Vec::new(),
             };
             if let Some(old) = b.objects.insert(key.to_owned(), object) {
                 release(&storage, &old.body);
@@ -363,7 +363,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                     format!("The specified key does not exist: {key}"),
                 )
             })?;
-            get_object(req, o)
+            get_object(req, o, param(q, "partNumber"))
         }
         "DeleteObject" => {
             let b = buckets.get_mut(bucket).ok_or_else(|| no_bucket(bucket))?;
@@ -679,10 +679,13 @@ pub(crate) fn release(storage: &Storage, blob: &Blob) {
 }
 
 /// GetObject / HeadObject, with a single `Range` (RFC 9110 byte ranges; S3 serves one range
-/// and ignores a multi-range header, answering the whole object).
-fn get_object(req: &Request, o: &Object) -> OpResult {
+/// and ignores a multi-range header, answering the whole object) or a `partNumber`.
+fn get_object(req: &Request, o: &Object, part_number: Option<&str>) -> OpResult {
     let total = o.body.len();
-    let range = req.header("range").and_then(|r| parse_range(r, total));
+    let range = match part_number {
+        None => req.header("range").and_then(|r| parse_range(r, total)),
+        Some(n) => Some(Ok(part_range(req, o, n)?)),
+    };
     let read = |r: Option<(u64, u64)>| {
         if req.method == "HEAD" {
             // No body; the length is in the Content-Length header below.
@@ -722,15 +725,15 @@ fn get_object(req: &Request, o: &Object) -> OpResult {
         .with_header("ETag", o.etag.clone())
         .with_header("Last-Modified", http_date(o.modified))
         .with_header("Accept-Ranges", "bytes");
-    if o.parts > 0 {
-        r = r.with_header("x-amz-mp-parts-count", o.parts.to_string());
+    if !o.parts.is_empty() {
+        r = r.with_header("x-amz-mp-parts-count", o.parts.len().to_string());
     }
     let wants_checksum = req
         .header("x-amz-checksum-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));
     if let (true, None, Some((alg, v))) = (wants_checksum, range, &o.checksum) {
         r = r.with_header(alg.header_name(), v.clone());
-        if o.parts > 0 {
+        if !o.parts.is_empty() {
             r = r.with_header(
                 "x-amz-checksum-type",
                 if v.contains('-') {
@@ -742,6 +745,46 @@ fn get_object(req: &Request, o: &Object) -> OpResult {
         }
     }
     Ok(r)
+}
+
+/// The bytes of part `n` (`partNumber`, 1 to 10,000) of an object, which S3's GetObject and
+/// HeadObject answer as if it were a `Range` (206, `Content-Range`, `x-amz-mp-parts-count`; the
+/// S3 API reference, GetObject "partNumber"). The parts are the object's in order; an object
+/// from a single PUT is its one part 1 (as in Ceph's s3-tests `test_non_multipart_get_part`).
+/// A part past the last is `InvalidPartNumber` (416), a `Range` too is `InvalidRequest`.
+fn part_range(req: &Request, o: &Object, n: &str) -> Result<(u64, u64), (AwsError, String)> {
+    let n: usize = match n.parse() {
+        Ok(n @ 1..=10_000) => n,
+        _ => {
+            return Err(err(
+                "InvalidArgument",
+                400,
+                format!("Part number must be an integer between 1 and 10000, inclusive (mock-aws: partNumber={n:?})"),
+            ))
+        }
+    };
+    if req.header("range").is_some() {
+        return Err(err(
+            "InvalidRequest",
+            400,
+            "Cannot specify both Range header and partNumber query parameter".to_owned(),
+        ));
+    }
+    let whole = [o.body.len()];
+    let sizes: &[u64] = if o.parts.is_empty() { &whole } else { &o.parts };
+    // (A part of no bytes has no range to answer with: mock-aws calls it unsatisfiable.)
+    if n > sizes.len() || sizes[n - 1] == 0 {
+        return Err(err(
+            "InvalidPartNumber",
+            416,
+            format!(
+                "The requested partnumber is not satisfiable (mock-aws: the object has {} part(s))",
+                sizes.len()
+            ),
+        ));
+    }
+    let start: u64 = sizes[..n - 1].iter().sum();
+    Ok((start, start + sizes[n - 1] - 1))
 }
 
 /// One `bytes=` range of an object of `total` bytes: `None` when the header is not one

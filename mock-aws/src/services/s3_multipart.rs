@@ -462,7 +462,7 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
             content_type: u.content_type.clone(),
             modified: now,
             checksum,
-            parts: chosen.len(),
+            parts: chosen.iter().map(|(_, p)| p.body.len()).collect(),
         },
         etag,
     ))

@@ -2,7 +2,8 @@
 //! each expected value from S3's API reference: CreateBucket per region (us-east-1 answers 200
 //! for a bucket you own, other regions `BucketAlreadyOwnedByYou`; the LocationConstraint
 //! rules), GetBucketLocation, ListObjects v1 (prefix, delimiter, marker, max-keys,
-//! encoding-type), and parts sent as signed aws-chunked bodies.
+//! encoding-type), parts sent as signed aws-chunked bodies, and GetObject / HeadObject by
+//! `partNumber`.
 
 use md5::{Digest, Md5};
 use sigv4_signer::chunked::StreamingMode;
@@ -172,6 +173,93 @@ fn multipart_parts_as_signed_aws_chunked() {
     let mut whole = p1.clone();
     whole.extend(&p2);
     assert!(got.body == whole, "assembled object differs");
+}
+
+/// GetObject and HeadObject with `partNumber` (Ruby aws-sdk-s3's `download_file` reads a
+/// multipart object so): the S3 API reference's GetObject "partNumber" ("effectively performs
+/// a 'ranged' GET request for the part specified": 206, Content-Range, x-amz-mp-parts-count);
+/// part 1 of a single PUT is the whole object and part 2 is `InvalidPartNumber` (Ceph's
+/// s3-tests `test_non_multipart_get_part`); a part number out of 1..=10000 is S3's
+/// `InvalidArgument`, and with a `Range` too S3 answers `InvalidRequest`.
+#[test]
+fn get_and_head_by_part_number() {
+    let server = Server::start(&[]);
+    let s = Sign::new("s3");
+    assert_eq!(call(&server, &s, "PUT", "/partnum", &[], b"").status, 200);
+    let r = call(&server, &s, "POST", "/partnum/mp?uploads", &[], b"");
+    let id = tag(&r.text(), "UploadId")[0].to_owned();
+    let p1: Vec<u8> = (0..5 * 1024 * 1024u32).map(|i| (i % 241) as u8).collect();
+    let p2 = b"the short last part".to_vec();
+    let mut complete = String::from("<CompleteMultipartUpload>");
+    for (n, body) in [&p1, &p2].into_iter().enumerate() {
+        let t = format!("/partnum/mp?partNumber={}&uploadId={id}", n + 1);
+        let r = call(&server, &s, "PUT", &t, &[], body);
+        assert_eq!(r.status, 200, "{}", r.text());
+        complete.push_str(&format!(
+            "<Part><PartNumber>{}</PartNumber><ETag>\"{:x}\"</ETag></Part>",
+            n + 1,
+            Md5::digest(body)
+        ));
+    }
+    complete.push_str("</CompleteMultipartUpload>");
+    let t = format!("/partnum/mp?uploadId={id}");
+    let r = call(&server, &s, "POST", &t, &[], complete.as_bytes());
+    assert_eq!(r.status, 200, "{}", r.text());
+    let total = p1.len() + p2.len();
+    let (a, b) = (p1.len(), total - 1);
+    let r = call(&server, &s, "GET", "/partnum/mp?partNumber=2", &[], b"");
+    assert_eq!((r.status, &r.body[..]), (206, &p2[..]), "{}", r.text());
+    assert_eq!(
+        r.header("content-range"),
+        Some(format!("bytes {a}-{b}/{total}").as_str())
+    );
+    assert_eq!(r.header("x-amz-mp-parts-count"), Some("2"));
+    let r = call(&server, &s, "GET", "/partnum/mp?partNumber=1", &[], b"");
+    assert!(r.status == 206 && r.body == p1, "part 1: {}", r.status);
+    let r = call(&server, &s, "HEAD", "/partnum/mp?partNumber=2", &[], b"");
+    assert_eq!(r.status, 206);
+    assert_eq!(
+        r.header("content-length"),
+        Some(p2.len().to_string().as_str())
+    );
+    assert_eq!(r.header("x-amz-mp-parts-count"), Some("2"));
+    for (target, headers, status, code) in [
+        (
+            "/partnum/mp?partNumber=3",
+            &[][..],
+            416,
+            "InvalidPartNumber",
+        ),
+        ("/partnum/mp?partNumber=0", &[], 400, "InvalidArgument"),
+        ("/partnum/mp?partNumber=x", &[], 400, "InvalidArgument"),
+        (
+            "/partnum/mp?partNumber=1",
+            &[("Range", "bytes=0-9")],
+            400,
+            "InvalidRequest",
+        ),
+    ] {
+        let r = call(&server, &s, "GET", target, headers, b"");
+        assert_eq!(
+            (r.status, s3_code(&r)),
+            (status, code.to_owned()),
+            "{target}: {}",
+            r.text()
+        );
+    }
+    // A single PUT is its own part 1; it has no part 2.
+    assert_eq!(
+        call(&server, &s, "PUT", "/partnum/one", &[], b"0123456789").status,
+        200
+    );
+    let r = call(&server, &s, "GET", "/partnum/one?partNumber=1", &[], b"");
+    assert_eq!((r.status, &r.body[..]), (206, &b"0123456789"[..]));
+    assert_eq!(r.header("x-amz-mp-parts-count"), None);
+    let r = call(&server, &s, "GET", "/partnum/one?partNumber=2", &[], b"");
+    assert_eq!(
+        (r.status, s3_code(&r)),
+        (416, "InvalidPartNumber".to_owned())
+    );
 }
 
 fn tmpdir(name: &str) -> std::path::PathBuf {
