@@ -4,10 +4,12 @@
 //! `ok OPERATION` per check it passed, which [`run_client`] collects for the README's table
 //! (`tests/clients/`, `mock-aws/README.md` "Clients").
 
+pub mod aws_sdk_go_v1;
 pub mod awscli2;
 pub mod boto3;
 pub mod minio;
 pub mod rclone;
+pub mod ruby_aws_sdk_s3;
 pub mod s3cmd;
 
 /// Every client of the suite: its name, its version (where it is pinned), the transports it
@@ -44,6 +46,29 @@ pub const CLIENTS: &[Client] = &[
         || format!("aws-cli {} (Debian 12)", awscli2::VERSION),
         "HTTP, TLS",
         awscli2::CHECKS,
+    ),
+    (
+        "aws-sdk-go v1",
+        || {
+            format!(
+                "aws-sdk-go {} (Debian 12, GOPATH mode)",
+                aws_sdk_go_v1::VERSION
+            )
+        },
+        "HTTP, TLS",
+        aws_sdk_go_v1::CHECKS,
+    ),
+    (
+        "Ruby aws-sdk-s3",
+        || {
+            format!(
+                "aws-sdk-s3 {}, aws-sdk-core {} (Debian 12)",
+                ruby_aws_sdk_s3::VERSION,
+                ruby_aws_sdk_s3::CORE_VERSION
+            )
+        },
+        "HTTP, TLS",
+        ruby_aws_sdk_s3::CHECKS,
     ),
 ];
 
