@@ -7,8 +7,9 @@
 #   (Debian 12, with Ruby 3.1); the Go client is built by its test into target/.
 # Idempotent: each step is skipped when its pinned version is in place.
 # Measured on the shared 2-core machine: s3cmd about 10 s, rclone about 9 s and awscli about
-# 21 s from apt (after apt-get update), minio about 5 s from PyPI; about 1 s when all are in
-# place.
+# 21 s from apt (after apt-get update), minio about 5 s from PyPI, the Ruby SDK's five packages
+# about 7 s (Go and its SDK were in place: adapters-other.sh installs the same ones); about 1 s
+# when all are in place. The Go client's first build (its test) takes about 90 s more.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
