@@ -55,6 +55,14 @@ data = SecureRandom.random_bytes(size)
 Dir.mktmpdir('ruby-aws-sdk-s3-') do |tmp|
   src = File.join(tmp, 'up.bin')
   File.binwrite(src, data)
+  # With its defaults, upload_file sends a file under 100 MiB as one PutObject: the ETag is the
+  # body's MD5.
+  one = Aws::S3::Object.new(bucket, 'dir/one-put.bin', client: s3)
+  check one.upload_file(src), 'upload_file (defaults) failed'
+  check one.etag == %("#{Digest::MD5.hexdigest(data)}"), "upload_file (defaults) ETag #{one.etag}"
+  one.delete
+  ok 'upload_file 20 MiB (defaults: one PutObject)'
+
   # upload_file goes multipart at its multipart_threshold (100 MiB by default); its parts are
   # the SDK's minimum, 5 MiB, for a file this small. S3's multipart ETag: the MD5 of the parts'
   # binary MD5s, `-`, the part count.

@@ -22,6 +22,7 @@ pub const CORE_VERSION: &str = "3.168.1";
 pub const CHECKS: &[&str] = &[
     "create_bucket",
     "put_object",
+    "upload_file 20 MiB (defaults: one PutObject)",
     "upload_file 20 MiB (multipart, ETag -5)",
     "head_object",
     "get_object 20 MiB",
