@@ -6,6 +6,7 @@
 
 pub mod awscli2;
 pub mod boto3;
+pub mod js_sdk_v3;
 pub mod minio;
 pub mod rclone;
 pub mod s3cmd;
@@ -44,6 +45,12 @@ pub const CLIENTS: &[Client] = &[
         || format!("aws-cli {} (Debian 12)", awscli2::VERSION),
         "HTTP, TLS",
         awscli2::CHECKS,
+    ),
+    (
+        "AWS SDK for JavaScript v3",
+        js_sdk_v3::version,
+        "HTTP, TLS",
+        js_sdk_v3::CHECKS,
     ),
 ];
 
