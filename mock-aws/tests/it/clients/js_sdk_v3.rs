@@ -27,7 +27,7 @@ pub const CHECKS: &[&str] = &[
     "presigned GET (s3-request-presigner)",
     "DeleteObject",
     "DeleteBucket",
-    "Kinesis CreateStream",
+    "Kinesis CreateStream, DescribeStream (waiter), ListShards",
     "Kinesis PutRecord",
     "Kinesis GetShardIterator, GetRecords",
     "DynamoDB CreateTable",
