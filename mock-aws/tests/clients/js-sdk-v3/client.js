@@ -19,6 +19,7 @@
 const crypto = require("node:crypto");
 const http = require("node:http");
 const https = require("node:https");
+const zlib = require("node:zlib");
 const { Readable } = require("node:stream");
 
 const {
@@ -75,6 +76,12 @@ function assert(cond, ...why) {
 }
 
 const md5 = (b) => crypto.createHash("md5").update(b).digest();
+/// CRC32 (zlib's, IEEE) as S3's `x-amz-checksum-crc32`: the 4 bytes big-endian, in base64.
+const crc32 = (b) => {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(zlib.crc32(b));
+  return out;
+};
 const sha256 = (b) => crypto.createHash("sha256").update(b).digest("hex");
 
 /// GET `url` with node's own client; resolves to { status, body }.
@@ -104,7 +111,8 @@ async function s3Flow() {
   await s3.send(new CreateBucketCommand({ Bucket }));
   ok("CreateBucket");
 
-  await s3.send(new PutObjectCommand({ Bucket, Key: "small.txt", Body: "hello from the JS SDK v3" }));
+  const small = "hello from the JS SDK v3";
+  const put = await s3.send(new PutObjectCommand({ Bucket, Key: "small.txt", Body: small }));
   ok("PutObject");
 
   // A stream of known length: the SDK sends it as aws-chunked with a CRC32 trailer.
@@ -131,6 +139,19 @@ async function s3Flow() {
   const want = `"${md5(Buffer.concat(md5s)).toString("hex")}-${parts}"`;
   assert(parts > 1 && done.ETag === want, "multipart ETag:", done.ETag, "want", want);
   ok("Upload 20 MiB (lib-storage multipart)");
+
+  // The SDK's default CRC32s, as S3 answers them: a PutObject's is the body's; a multipart
+  // object's is COMPOSITE, the CRC32 of the parts' concatenated CRC32s, `-` and the part count
+  // (S3 User Guide, "Checking object integrity", multipart uploads). GetObject sends
+  // x-amz-checksum-mode: ENABLED, and the SDK checks the answer's CRC32 against the body.
+  assert(put.ChecksumCRC32 === crc32(Buffer.from(small)).toString("base64"), "PutObject CRC32:", put.ChecksumCRC32);
+  const crcs = [];
+  for (let i = 0; i < big.length; i += partSize) crcs.push(crc32(big.subarray(i, i + partSize)));
+  const composite = `${crc32(Buffer.concat(crcs)).toString("base64")}-${parts}`;
+  assert(done.ChecksumCRC32 === composite && done.ChecksumType === "COMPOSITE", "Upload CRC32:", done.ChecksumCRC32, done.ChecksumType, "want", composite);
+  const smallBack = await s3.send(new GetObjectCommand({ Bucket, Key: "small.txt" }));
+  assert((await smallBack.Body.transformToString()) === small && smallBack.ChecksumCRC32 === put.ChecksumCRC32, "GetObject CRC32:", smallBack.ChecksumCRC32);
+  ok("CRC32 checksums (PutObject, COMPOSITE multipart, GetObject)");
 
   const head = await s3.send(new HeadObjectCommand({ Bucket, Key: "dir/big.bin" }));
   assert(head.ContentLength === big.length && head.ETag === want, "HeadObject:", head.ContentLength, head.ETag);

@@ -21,6 +21,7 @@ pub const CHECKS: &[&str] = &[
     "PutObject",
     "PutObject (stream, aws-chunked)",
     "Upload 20 MiB (lib-storage multipart)",
+    "CRC32 checksums (PutObject, COMPOSITE multipart, GetObject)",
     "HeadObject",
     "GetObject 20 MiB",
     "ListObjectsV2",
