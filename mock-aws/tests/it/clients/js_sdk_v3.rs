@@ -100,7 +100,13 @@ fn run(tls: bool) -> Run {
         .arg(server.url())
         // The SDK's notice that later releases will need a newer node, on stderr.
         .env("NODE_NO_WARNINGS", "1")
-        .env_remove("NODE_OPTIONS");
+        .env_remove("NODE_OPTIONS")
+        // The SDK's defaults, not a setting of the machine's.
+        .env_remove("AWS_REQUEST_CHECKSUM_CALCULATION")
+        .env_remove("AWS_RESPONSE_CHECKSUM_VALIDATION")
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
     match &server.cert {
         Some(cert) => cmd.env("NODE_EXTRA_CA_CERTS", cert),
         None => cmd.env_remove("NODE_EXTRA_CA_CERTS"),
