@@ -171,7 +171,42 @@ async fn serve_upload(
     resp
 }
 
+tokio::task_local! {
+    /// The HTTP version of the request this task serves, for its verdict.
+    static HTTP_VERSION: &'static str;
+}
+
+/// The HTTP version of the request being served on this task (`HTTP/1.1`, `HTTP/2`), or
+/// `None` outside [`serve`] (a [`MockAws`] called in-process).
+pub fn http_version() -> Option<&'static str> {
+    HTTP_VERSION.try_with(|v| *v).ok()
+}
+
+fn version_label(v: hyper::Version) -> &'static str {
+    match v {
+        hyper::Version::HTTP_09 => "HTTP/0.9",
+        hyper::Version::HTTP_10 => "HTTP/1.0",
+        hyper::Version::HTTP_11 => "HTTP/1.1",
+        hyper::Version::HTTP_2 => "HTTP/2",
+        hyper::Version::HTTP_3 => "HTTP/3",
+        _ => "HTTP/?",
+    }
+}
+
 async fn serve_one(
+    service: Arc<MockAws>,
+    log: bool,
+    req: hyper::Request<Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+    HTTP_VERSION
+        .scope(
+            version_label(req.version()),
+            serve_request(service, log, req),
+        )
+        .await
+}
+
+async fn serve_request(
     service: Arc<MockAws>,
     log: bool,
     req: hyper::Request<Incoming>,
@@ -185,11 +220,17 @@ async fn serve_one(
     // HTTP/2 has no Host header: `:authority` stands for it (RFC 9113 section 8.3.1), and is
     // what an HTTP/2 client signs as `host`; the verifier then sees the request as over
     // HTTP/1.1.
+    // A client may also sign it under its own name, `:authority` (the JS SDK v3's HTTP/2
+    // handler does, with no host), as AWS accepts: it is kept as a header of that name too.
     if request.header("host").is_none() {
         if let Some(authority) = parts.uri.authority() {
-            request
-                .headers
-                .insert(0, ("host".to_owned(), authority.as_str().to_owned()));
+            let authority = authority.as_str().to_owned();
+            if parts.version == hyper::Version::HTTP_2 {
+                request
+                    .headers
+                    .insert(0, (":authority".to_owned(), authority.clone()));
+            }
+            request.headers.insert(0, ("host".to_owned(), authority));
         }
     }
     if MockAws::is_chunked(&request) {

@@ -47,6 +47,9 @@ pub struct Verdict {
     pub canonical_request_diff: Option<String>,
     /// For an `aws-chunked` body: its mode and what was verified (or why it failed).
     pub streaming: Option<String>,
+    /// The HTTP version the request came over (`HTTP/1.1`, `HTTP/2`), when served by
+    /// [`server`](crate::server).
+    pub http_version: Option<&'static str>,
 }
 
 impl Verdict {
@@ -72,6 +75,7 @@ impl Verdict {
             client_canonical_request: None,
             canonical_request_diff: None,
             streaming: None,
+            http_version: crate::server::http_version(),
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Kinesis (JSON 1.1, `X-Amz-Target: Kinesis_20131202.*`): CreateStream, DescribeStreamSummary,
-//! ListStreams, PutRecord, PutRecords, GetShardIterator, GetRecords. Records live in memory, per
+//! Kinesis (JSON 1.1, `X-Amz-Target: Kinesis_20131202.*`): CreateStream, DescribeStream,
+//! DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords, GetShardIterator,
+//! GetRecords. Records live in memory, per
 //! shard, in arrival order; a record's shard comes from the MD5 of its partition key (or its
 //! `ExplicitHashKey`) as AWS documents.
 
@@ -216,6 +217,34 @@ fn summary(name: &str, s: &Stream, region: &str) -> Value {
     })
 }
 
+/// The hash key range of shard `i` of `n`, as [`shard_of`] splits 0..2^128 (AWS: the
+/// `HashKeyRange` of a shard, decimal strings; one shard covers 0 to 2^128 - 1).
+fn hash_range(i: usize, n: usize) -> (u128, u128) {
+    let n = n.max(1);
+    let step = (u128::MAX / n as u128).max(1);
+    let start = step * i as u128;
+    let end = if i + 1 >= n {
+        u128::MAX
+    } else {
+        step * (i as u128 + 1) - 1
+    };
+    (start, end)
+}
+
+/// The stream's shards as DescribeStream and ListShards list them (AWS API reference, Shard).
+fn shards(s: &Stream) -> Vec<Value> {
+    (0..s.shards.len())
+        .map(|i| {
+            let (start, end) = hash_range(i, s.shards.len());
+            json!({
+                "ShardId": shard_id(i),
+                "HashKeyRange": {"StartingHashKey": start.to_string(), "EndingHashKey": end.to_string()},
+                "SequenceNumberRange": {"StartingSequenceNumber": seq_str(0)},
+            })
+        })
+        .collect()
+}
+
 fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
     let region = ctx.region;
     let now = ctx.now;
@@ -270,6 +299,23 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
             d["OpenShardCount"] = json!(s.shards.len());
             d["ConsumerCount"] = json!(0);
             ok(&json!({ "StreamDescriptionSummary": d }))
+        }
+        "DescribeStream" => {
+            // All shards in one page (mock-aws's 64 are under AWS's page limit of 100).
+            let name = stream_name(input)?;
+            let s = streams.get(&name).ok_or_else(|| not_found(&name))?;
+            let mut d = summary(&name, s, region);
+            d["Shards"] = json!(shards(s));
+            d["HasMoreShards"] = json!(false);
+            d["RetentionPeriodHours"] = json!(24);
+            d["EnhancedMonitoring"] = json!([{"ShardLevelMetrics": []}]);
+            d["EncryptionType"] = json!("NONE");
+            ok(&json!({ "StreamDescription": d }))
+        }
+        "ListShards" => {
+            let name = stream_name(input)?;
+            let s = streams.get(&name).ok_or_else(|| not_found(&name))?;
+            ok(&json!({ "Shards": shards(s) }))
         }
         "ListStreams" => {
             let limit = match input.get("Limit") {
@@ -452,7 +498,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &Value) -> OpResult {
         }
         other => Err(err(
             "UnknownOperationException",
-            format!("mock-aws does not implement Kinesis operation {other} (it implements CreateStream, DescribeStreamSummary, ListStreams, PutRecord, PutRecords, GetShardIterator, GetRecords)"),
+            format!("mock-aws does not implement Kinesis operation {other} (it implements CreateStream, DescribeStream, DescribeStreamSummary, ListStreams, ListShards, PutRecord, PutRecords, GetShardIterator, GetRecords)"),
         )),
     }
 }
@@ -476,5 +522,32 @@ mod tests {
         assert_eq!(shard_of(&s, u128::MAX), 2);
         assert_eq!(shard_of(&s, u128::MAX / 2), 1);
         assert!(seq_str(9) < seq_str(10));
+    }
+
+    #[test]
+    fn hash_ranges_are_the_shards_of_shard_of() {
+        // One shard: AWS's whole range, 0 to 2^128 - 1.
+        assert_eq!(hash_range(0, 1), (0, u128::MAX));
+        for n in [2usize, 3, 7, 64] {
+            assert_eq!(hash_range(0, n).0, 0);
+            assert_eq!(hash_range(n - 1, n).1, u128::MAX);
+            let s = Stream {
+                created: 0,
+                mode: "PROVISIONED".to_owned(),
+                shards: vec![Vec::new(); n],
+                next_seq: 1,
+            };
+            for i in 0..n {
+                let (a, b) = hash_range(i, n);
+                assert_eq!(
+                    (shard_of(&s, a), shard_of(&s, b)),
+                    (i, i),
+                    "{n} shards, {i}"
+                );
+                if i + 1 < n {
+                    assert_eq!(hash_range(i + 1, n).0, b + 1);
+                }
+            }
+        }
     }
 }

@@ -644,6 +644,44 @@ fn own_signer_kinesis_every_operation() {
         d["StreamARN"],
         "arn:aws:kinesis:us-east-1:123456789012:stream/events"
     );
+    // DescribeStream and ListShards: the shards' hash key ranges split 0..2^128 - 1 without
+    // a gap (Kinesis API reference, HashKeyRange), as decimal strings.
+    let r = kinesis(&server, "DescribeStream", &json!({"StreamName": "events"}));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let d = &r.json()["StreamDescription"];
+    assert_eq!(
+        (&d["StreamStatus"], &d["HasMoreShards"]),
+        (&json!("ACTIVE"), &json!(false))
+    );
+    let shards = d["Shards"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<_> = shards.iter().map(|s| s["ShardId"].clone()).collect();
+    assert_eq!(
+        ids,
+        json!([
+            "shardId-000000000000",
+            "shardId-000000000001",
+            "shardId-000000000002"
+        ])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    );
+    let key = |s: &serde_json::Value, k: &str| -> u128 {
+        s["HashKeyRange"][k]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .expect("a hash key")
+    };
+    assert_eq!(key(&shards[0], "StartingHashKey"), 0);
+    assert_eq!(key(&shards[2], "EndingHashKey"), u128::MAX);
+    for w in shards.windows(2) {
+        assert_eq!(
+            key(&w[1], "StartingHashKey"),
+            key(&w[0], "EndingHashKey") + 1
+        );
+    }
+    let r = kinesis(&server, "ListShards", &json!({"StreamName": "events"}));
+    assert_eq!(r.json()["Shards"], json!(shards));
     let r = kinesis(&server, "ListStreams", &json!({}));
     assert_eq!(r.json()["StreamNames"], json!(["events"]));
     assert_eq!(r.json()["HasMoreStreams"], false);

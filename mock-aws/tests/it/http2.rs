@@ -116,6 +116,12 @@ fn same_over_both(tls: bool) {
         "{last:?}"
     );
     assert_eq!(last[0]["error_code"], "SignatureDoesNotMatch");
+    // The verdict names the version each came over.
+    assert_eq!(
+        (&last[0]["http_version"], &last[1]["http_version"]),
+        (&serde_json::json!("HTTP/2"), &serde_json::json!("HTTP/1.1")),
+        "{last:?}"
+    );
     assert!(
         last[0]["canonical_request"]
             .as_str()
@@ -137,4 +143,52 @@ fn h2c_prior_knowledge_verifies_as_http1() {
 #[test]
 fn alpn_h2_over_tls_verifies_as_http1() {
     same_over_both(true);
+}
+
+/// A Kinesis request signed with `:authority` in Host's place, as the JS SDK v3's HTTP/2
+/// handler signs (the headers and Authorization are @smithy/signature-v4 5.7.5's, an
+/// independent signer, for `:authority` 127.0.0.1:4566 at 2015-08-30T12:36:00Z), replayed over
+/// h2c with curl connecting 127.0.0.1:4566 to the server's port: accepted, and the verdict's
+/// canonical request has the `:authority` line. Over HTTP/1.1 the same request has no
+/// `:authority` to sign, and is refused.
+#[test]
+fn authority_signed_over_h2c_is_accepted() {
+    let server = Server::start(&["--clock", "2015-08-30T12:36:00Z", "--region", "us-east-1"]);
+    let connect = format!("127.0.0.1:4566:{}", server.addr);
+    let mut args = vec![
+        "--connect-to",
+        &connect,
+        "-X",
+        "POST",
+        "-H",
+        "content-type: application/x-amz-json-1.1",
+        "-H",
+        "x-amz-target: Kinesis_20131202.ListStreams",
+        "-H",
+        "x-amz-date: 20150830T123600Z",
+        "-H",
+        "x-amz-content-sha256: 44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a",
+        "-H",
+        "authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=:authority;content-type;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=a7bba2ba2124aefafdb944f6ffef0f2c12439b2a973295bba467bd6c7c19e6de",
+        "--data-binary",
+        "{}",
+    ];
+    args.extend(["--http2-prior-knowledge", "http://127.0.0.1:4566/"]);
+    let (v, s, body) = curl(&args);
+    assert_eq!((v.as_str(), s.as_str()), ("2", "200"), "{body}");
+    let last = verdicts(&server).pop().expect("a verdict");
+    assert_eq!(last["outcome"], "accepted", "{last}");
+    assert_eq!(last["operation"], "ListStreams", "{last}");
+    assert!(
+        last["canonical_request"]
+            .as_str()
+            .unwrap_or("")
+            .contains("\n:authority:127.0.0.1:4566\ncontent-type:"),
+        "{last}"
+    );
+    let n = args.len();
+    args[n - 2] = "--http1.1";
+    let (v, s, body) = curl(&args);
+    assert_eq!((v.as_str(), s.as_str()), ("1.1", "400"), "{body}");
+    assert!(body.contains("authority"), "{body}");
 }

@@ -6,10 +6,10 @@ use crate::payload::{payload_hash, PayloadHash, PayloadMode, EMPTY_SHA256, UNSIG
 use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
 use crate::time::SigningTime;
-use crate::{headers, v4a};
+use crate::v4a;
 
 use super::error::malformed;
-use super::parse::{header, parse_auth, RequestAuth};
+use super::parse::{header, parse_auth, validate_received, RequestAuth, AUTHORITY};
 use super::{AuthKind, VerifyError, VerifyParams};
 use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
@@ -20,7 +20,7 @@ pub(crate) fn check_before_signature<'r>(
     params: &VerifyParams<'_>,
 ) -> Result<Checked<'r>, VerifyError> {
     for (n, v) in &request.headers {
-        headers::validate(n, v)?;
+        validate_received(n, v)?;
     }
     check_parsed(request, parse_auth(request)?, params)
 }
@@ -123,7 +123,7 @@ pub(crate) fn check_parsed<'r>(
             }
         }
     }
-    if !auth.signed_headers().any(|h| h == "host") {
+    if !auth.signed_headers().any(|h| h == "host" || h == AUTHORITY) {
         return Err(VerifyError::HostNotSigned);
     }
     for name in auth.signed_headers() {

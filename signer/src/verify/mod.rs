@@ -264,7 +264,7 @@ pub fn verify_parsed<'r>(
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
     for (n, v) in &request.headers {
-        crate::headers::validate(n, v)?;
+        parse::validate_received(n, v)?;
     }
     let checked = check_parsed(request, auth, params)?;
     verify_checked(request, checked, params)
@@ -361,6 +361,41 @@ mod tests {
                 *v = value.to_owned();
             }
         }
+    }
+
+    /// A Kinesis request as the JS SDK v3's HTTP/2 handler signs it: `:authority` in Host's
+    /// place. The Authorization is @smithy/signature-v4 5.7.5's (an independent signer, the
+    /// one the SDK uses) for these headers at 2015-08-30T12:36:00Z.
+    #[test]
+    fn authority_signed_in_place_of_host() {
+        let headers = [
+            (":authority", "127.0.0.1:4566"),
+            ("content-type", "application/x-amz-json-1.1"),
+            ("x-amz-target", "Kinesis_20131202.ListStreams"),
+            ("x-amz-date", "20150830T123600Z"),
+            ("x-amz-content-sha256", "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a"),
+            ("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/kinesis/aws4_request, SignedHeaders=:authority;content-type;x-amz-content-sha256;x-amz-date;x-amz-target, Signature=a7bba2ba2124aefafdb944f6ffef0f2c12439b2a973295bba467bd6c7c19e6de"),
+        ];
+        let run = |authority: &str| {
+            let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+            let params = VerifyParams::new(t("2015-08-30T12:36:00Z"), &lookup);
+            let mut req = SignableRequest::new("POST", "/");
+            for (n, v) in headers {
+                req = req.header(n, if n == ":authority" { authority } else { v });
+            }
+            req.body = b"{}";
+            verify(&req, &params)
+        };
+        assert_eq!(code(run("127.0.0.1:4566")), "ok");
+        let err = run("127.0.0.1:4567").unwrap_err();
+        assert_eq!(err.code(), "signature-mismatch");
+        let VerifyError::SignatureMismatch {
+            canonical_request, ..
+        } = err
+        else {
+            unreachable!()
+        };
+        assert!(canonical_request.contains("\n:authority:127.0.0.1:4567\ncontent-type:"));
     }
 
     #[test]

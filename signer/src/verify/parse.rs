@@ -49,6 +49,24 @@ pub struct V4aAuth {
     pub region_set: Option<String>,
 }
 
+/// HTTP/2's `:authority` pseudo-header, which stands for Host (RFC 9113 section 8.3.1). An HTTP/2
+/// client may sign it under that name, with no `host` (the JS SDK v3's HTTP/2 handler does, for
+/// Kinesis and Transcribe streaming), and AWS accepts it in Host's place: its error for a
+/// request signing neither is "'Host' or ':authority' must be a 'SignedHeader' in the AWS
+/// Authorization" (quoted in aws-sdk-js-v3#3796). The one name with a `:` a received request
+/// may carry and sign.
+pub(super) const AUTHORITY: &str = ":authority";
+
+/// Checks a received header's name and value: [`headers::validate`], with `:authority` as a
+/// name (its value is checked as any header's).
+pub(super) fn validate_received(name: &str, value: &str) -> Result<(), crate::RequestError> {
+    if name.eq_ignore_ascii_case(AUTHORITY) {
+        headers::validate("host", value)
+    } else {
+        headers::validate(name, value)
+    }
+}
+
 pub(super) fn header<'r>(request: &SignableRequest<'r>, lname: &str) -> Option<&'r str> {
     request
         .headers
@@ -306,7 +324,10 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
 }
 
 fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
-    if list.split(';').any(|n| !headers::is_valid_name(n)) {
+    if list
+        .split(';')
+        .any(|n| n != AUTHORITY && !headers::is_valid_name(n))
+    {
         return Err(malformed(format!(
             "SignedHeaders {list:?} is not a ';'-separated list of header names"
         )));

@@ -7,6 +7,7 @@
 pub mod aws_sdk_go_v1;
 pub mod awscli2;
 pub mod boto3;
+pub mod js_sdk_v3;
 pub mod minio;
 pub mod rclone;
 pub mod ruby_aws_sdk_s3;
@@ -69,6 +70,12 @@ pub const CLIENTS: &[Client] = &[
         },
         "HTTP, TLS",
         ruby_aws_sdk_s3::CHECKS,
+    ),
+    (
+        "AWS SDK for JavaScript v3",
+        js_sdk_v3::version,
+        "HTTP, TLS",
+        js_sdk_v3::CHECKS,
     ),
 ];
 
