@@ -247,3 +247,118 @@ fn large_bodies_on_disk_and_the_memory_limit() {
     let r = call(&server, &s, "PUT", "/mem/b", &[], &big[..60_000]);
     assert_eq!(r.status, 200, "{}", r.text());
 }
+
+/// Bytes that differ from one offset to the next (a misplaced frame shows), `n` of them.
+fn pattern(n: usize, seed: u32) -> Vec<u8> {
+    (0..n as u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761).wrapping_add(seed) >> 13) as u8)
+        .collect()
+}
+
+/// GetObject sends the object from storage a frame (64 KiB) at a time instead of reading it
+/// into memory: a 20 MiB object (not a whole number of frames) and a three-part multipart
+/// object, from `--data-dir` (files, the multipart object its part files in order) and from
+/// memory, read back byte-identical whole, in ranges that cross frame and part boundaries, a
+/// suffix range and an open range, with `Content-Length` framing (no chunked encoding) and
+/// HEAD's length. The expected bytes are the ones uploaded; the ranges' are RFC 9110's.
+#[test]
+fn get_object_streams_from_storage() {
+    let s = Sign::new("s3");
+    let big = pattern(20 * 1024 * 1024 + 12_345, 7);
+    let parts = [
+        pattern(5 * 1024 * 1024, 1),
+        pattern(5 * 1024 * 1024 + 3, 2),
+        pattern(1000, 3),
+    ];
+    let whole: Vec<u8> = parts.concat();
+    for on_disk in [true, false] {
+        let dir = tmpdir("stream");
+        let dir_arg = dir.to_str().unwrap().to_owned();
+        let args: Vec<&str> = if on_disk {
+            vec!["--data-dir", &dir_arg]
+        } else {
+            Vec::new()
+        };
+        let server = Server::start(&args);
+        let label = if on_disk { "--data-dir" } else { "memory" };
+        assert_eq!(call(&server, &s, "PUT", "/stream", &[], b"").status, 200);
+        let r = call(&server, &s, "PUT", "/stream/big", &[], &big);
+        assert_eq!(r.status, 200, "{label}: {}", r.text());
+
+        let r = call(&server, &s, "POST", "/stream/mp?uploads", &[], b"");
+        let id = tag(&r.text(), "UploadId")[0].to_owned();
+        let mut complete = String::from("<CompleteMultipartUpload>");
+        for (n, p) in parts.iter().enumerate() {
+            let target = format!("/stream/mp?partNumber={}&uploadId={id}", n + 1);
+            let r = call(&server, &s, "PUT", &target, &[], p);
+            assert_eq!(r.status, 200, "{label} part {}: {}", n + 1, r.text());
+            complete.push_str(&format!(
+                "<Part><PartNumber>{}</PartNumber><ETag>\"{:x}\"</ETag></Part>",
+                n + 1,
+                Md5::digest(p)
+            ));
+        }
+        complete.push_str("</CompleteMultipartUpload>");
+        let target = format!("/stream/mp?uploadId={id}");
+        let r = call(&server, &s, "POST", &target, &[], complete.as_bytes());
+        assert_eq!(r.status, 200, "{label}: {}", r.text());
+        if on_disk {
+            // The object and the three parts are files; nothing was copied.
+            let files = std::fs::read_dir(&dir).unwrap().count();
+            assert_eq!(files, 4, "{label}: files in --data-dir");
+        }
+
+        let p1 = parts[0].len();
+        let p12 = p1 + parts[1].len();
+        for (key, data, cuts) in [
+            (
+                "/stream/big",
+                &big,
+                vec![65_535, 65_536 * 3 + 7, 10 * 1024 * 1024],
+            ),
+            (
+                "/stream/mp",
+                &whole,
+                vec![p1 - 10, p1 + 70_000, p12 - 1, p12],
+            ),
+        ] {
+            let len = data.len();
+            let r = call(&server, &s, "GET", key, &[], b"");
+            assert_eq!(r.status, 200, "{label} {key}: {}", r.text());
+            assert_eq!(r.header("content-length"), Some(len.to_string().as_str()));
+            assert_eq!(r.header("transfer-encoding"), None, "{label} {key}");
+            assert!(r.body == *data, "{label} {key}: read back differs");
+            let r = call(&server, &s, "HEAD", key, &[], b"");
+            assert_eq!(
+                (r.status, r.header("content-length")),
+                (200, Some(len.to_string().as_str())),
+                "{label} HEAD {key}"
+            );
+            // Ranges: between each pair of cuts, across the frame or part boundary at each,
+            // one byte, the last bytes, and from an offset to the end.
+            let mut ranges: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
+            ranges.extend(cuts.iter().map(|&c| (c - 5, c + 5)));
+            ranges.push((len - 1, len - 1));
+            for (a, b) in ranges {
+                let h = format!("bytes={a}-{b}");
+                let r = call(&server, &s, "GET", key, &[("Range", &h)], b"");
+                assert_eq!(r.status, 206, "{label} {key} {h}: {}", r.text());
+                assert_eq!(
+                    r.header("content-range"),
+                    Some(format!("bytes {a}-{b}/{len}").as_str()),
+                    "{label} {key} {h}"
+                );
+                assert!(r.body == data[a..=b], "{label} {key} {h}: bytes differ");
+            }
+            let r = call(&server, &s, "GET", key, &[("Range", "bytes=-70000")], b"");
+            assert_eq!(r.status, 206, "{label} {key}");
+            assert!(r.body == data[len - 70_000..], "{label} {key} suffix range");
+            let h = format!("bytes={}-", cuts[0]);
+            let r = call(&server, &s, "GET", key, &[("Range", &h)], b"");
+            assert_eq!(r.status, 206, "{label} {key}");
+            assert!(r.body == data[cuts[0]..], "{label} {key} {h}");
+        }
+        drop(server);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
