@@ -168,7 +168,7 @@ impl MockAws {
             .with_expected_service(target.from_shape.then_some(target.service.as_str()));
         let signable = req.signable();
         let presigned = req.header("authorization").is_none();
-        let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, &target.service);
         verdict.operation = crate::framing::operation_hint(req);
         let parsed = parse_request_auth(&signable).ok();
         verdict.signed_headers = parsed.as_ref().map(|p| p.signed_headers.join(";"));
