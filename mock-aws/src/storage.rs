@@ -123,38 +123,18 @@ impl Blob {
         Ok(c.finish())
     }
 
-    /// Bytes `a..=b` (the whole blob with `None`), read into memory.
+    /// Bytes `a..=b` (the whole blob with `None`), read into memory (for in-process callers;
+    /// the server streams [`segments`](Self::segments) instead).
     pub fn read(&self, range: Option<(u64, u64)>) -> std::io::Result<Vec<u8>> {
         let (a, b) = range.unwrap_or((0, self.len().saturating_sub(1)));
-        if self.is_empty() {
-            return Ok(Vec::new());
+        let mut out = Vec::new();
+        for seg in self.segments(a, b) {
+            seg.read_frames(|frame| {
+                out.extend_from_slice(&frame);
+                true
+            })?;
         }
-        match self {
-            Self::Mem(m) => {
-                Ok(m[usize::try_from(a).unwrap_or(0)..=usize::try_from(b).unwrap_or(0)].to_vec())
-            }
-            Self::File(f) => {
-                let mut file = File::open(&f.path)?;
-                file.seek(SeekFrom::Start(a))?;
-                let mut out = Vec::with_capacity(usize::try_from(b - a + 1).unwrap_or(0));
-                file.take(b - a + 1).read_to_end(&mut out)?;
-                Ok(out)
-            }
-            Self::Chain(c) => {
-                let mut out = Vec::with_capacity(usize::try_from(b - a + 1).unwrap_or(0));
-                let mut start = 0u64;
-                for part in c.iter() {
-                    let end = start + part.len();
-                    if !part.is_empty() && end > a && start <= b {
-                        let from = a.max(start) - start;
-                        let to = b.min(end - 1) - start;
-                        out.extend(part.read(Some((from, to)))?);
-                    }
-                    start = end;
-                }
-                Ok(out)
-            }
-        }
+        Ok(out)
     }
 
     /// Whether any of it is held in memory (and counts against `--max-memory`).
