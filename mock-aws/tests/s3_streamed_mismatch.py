@@ -5,7 +5,8 @@ one signed. The server's answers must rest on the body it really received, hashe
 hashlib:
 
 - `x-amz-content-sha256` claims the empty body's hash for a 20 MiB body: S3's
-  `XAmzContentSHA256Mismatch` 400, naming both hashes, the computed one the real body's;
+  `XAmzContentSHA256Mismatch` 400 with S3's `ClientComputedContentSHA256` (the header's) and
+  `S3ComputedContentSHA256` (the real body's);
 - the empty body's hash signed, the real body's hash declared in `x-amz-content-sha256`
   (a body set after signing): `SignatureDoesNotMatch` 403 whose server canonical request ends
   with the real body's hash (not the empty body's), diagnosed `payload-hash-of-empty-body`;
@@ -83,7 +84,8 @@ real = hashlib.sha256(big).hexdigest()
 # 1. The header claims the empty body's hash; the 20 MiB body is streamed and hashed.
 status, text = send("PUT", "/streamed/claims-empty", big, b"", {"X-Amz-Content-SHA256": EMPTY})
 assert status == 400 and tag(text, "Code") == "XAmzContentSHA256Mismatch", (status, text)
-assert real in text and EMPTY in text, text
+assert tag(text, "ClientComputedContentSHA256") == EMPTY, text
+assert tag(text, "S3ComputedContentSHA256") == real, text
 ok("declared empty hash: XAmzContentSHA256Mismatch with the real body's hash")
 
 # 2. The empty body's hash signed (no x-amz-content-sha256 when signing, as a signer that
@@ -116,7 +118,8 @@ other = pattern(len(big), 3)
 other_hash = hashlib.sha256(other).hexdigest()
 status, text = send("PUT", "/streamed/other", big, other, {"X-Amz-Content-SHA256": other_hash})
 assert status == 400 and tag(text, "Code") == "XAmzContentSHA256Mismatch", (status, text)
-assert real in text and other_hash in text, text
+assert tag(text, "ClientComputedContentSHA256") == other_hash, text
+assert tag(text, "S3ComputedContentSHA256") == real, text
 assert tag(text, "MockAwsDiagnosisCode") is None, text
 ok("another body's hash declared: XAmzContentSHA256Mismatch, no mistake claimed")
 
