@@ -25,7 +25,7 @@ use tokio::sync::mpsc;
 /// A response body: bytes in memory, or pieces of storage (GetObject) sent a frame of at most
 /// [`FRAME`] bytes at a time, so that no object is read into memory whole. Memory slices are
 /// sent as they are (shared, not copied); files are read by a blocking task a frame at a time
-/// into a channel of [`READ_AHEAD`] frames, which the connection drains as the client reads:
+/// into a channel of four frames, which the connection drains as the client reads:
 /// a slow client holds at most those frames and hyper's write buffer.
 #[derive(Debug)]
 pub enum ServerBody {
