@@ -168,7 +168,7 @@ impl MockAws {
             .with_expected_service(target.from_shape.then_some(target.service.as_str()));
         let signable = req.signable();
         let presigned = req.header("authorization").is_none();
-        let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, &target.service);
         verdict.operation = crate::framing::operation_hint(req);
         let parsed = parse_request_auth(&signable).ok();
         verdict.signed_headers = parsed.as_ref().map(|p| p.signed_headers.join(";"));
@@ -202,8 +202,12 @@ impl MockAws {
                     _ => None,
                 };
                 let code = aws_error(err.code(), target.protocol, presigned);
-                let msg =
+                let mut msg =
                     failure_message(&err, code, target.protocol, mistake.as_ref(), is_sigv2(req));
+                let note = received_body_note(req, &target, body_sha256, &err, mistake.as_ref());
+                if let Some(n) = &note {
+                    msg.push_str(&format!(" (mock-aws: {n})"));
+                }
                 if let VerifyError::SignatureMismatch {
                     canonical_request,
                     string_to_sign,
@@ -228,7 +232,10 @@ impl MockAws {
                 details.canonical_request_diff = verdict.canonical_request_diff.clone();
                 verdict.error_code = Some(code.code.to_owned());
                 verdict.verifier_code = Some(err.code().to_owned());
-                verdict.diagnosis = mistake.as_ref().map(ToString::to_string);
+                verdict.diagnosis = mistake.as_ref().map(|m| match &note {
+                    Some(n) => format!("{m}. {n}"),
+                    None => m.to_string(),
+                });
                 verdict.diagnosis_code = mistake.as_ref().map(|m| m.code());
                 details.diagnosis = verdict.diagnosis.clone();
                 details.diagnosis_code = verdict.diagnosis_code.clone();
@@ -314,4 +321,39 @@ impl MockAws {
             }
         }
     }
+}
+
+/// For an S3 signature mismatch no known mistake explains, on a request with a body and no
+/// `x-amz-content-sha256`: a note that the payload hash in the server's canonical request is
+/// the SHA-256 of the body as received (streamed to storage, or in memory), so a signer that
+/// hashed other bytes (a body changed or replaced after signing) is a likely cause, which the
+/// unexplained diagnosis (secret, a header changed on the way) does not name. `None` otherwise.
+fn received_body_note(
+    req: &Request,
+    target: &crate::routing::Target,
+    body_sha256: Option<&str>,
+    err: &VerifyError,
+    mistake: Option<&Diagnosis>,
+) -> Option<String> {
+    let VerifyError::SignatureMismatch {
+        canonical_request, ..
+    } = err
+    else {
+        return None;
+    };
+    let has_body = body_sha256.map_or(!req.body.is_empty(), |h| {
+        h != sigv4_signer::internal::sha256_hex(b"")
+    });
+    let unexplained = mistake.is_some_and(|m| !m.is_explained());
+    if target.service != "s3"
+        || !has_body
+        || !unexplained
+        || req.header("x-amz-content-sha256").is_some()
+    {
+        return None;
+    }
+    let payload = canonical_request.rsplit('\n').next().unwrap_or("");
+    Some(format!(
+        "the payload hash in the server's canonical request, {payload}, is the SHA-256 of the body as the server received it, and the request declares no x-amz-content-sha256: if your signer hashed other bytes (a body changed, re-encoded or replaced after signing), that line is the difference; S3 clients send the hash they signed as x-amz-content-sha256"
+    ))
 }

@@ -410,7 +410,7 @@ mod tests {
             &[],
             PayloadChoice::Body(b""),
         ));
-        assert_eq!(r.body, body);
+        assert_eq!(r.body_bytes().unwrap(), body);
         // A wrong checksum: BadDigest, and the object is not replaced.
         let good = c.digest(&body);
         let mut bad = signed(
@@ -440,6 +440,6 @@ mod tests {
             &[],
             PayloadChoice::Body(b""),
         ));
-        assert_eq!(r.body, body);
+        assert_eq!(r.body_bytes().unwrap(), body);
     }
 }

@@ -239,6 +239,13 @@ pub fn s3_auth_details(
             max_skew.saturating_mul(1000)
         ),
         VerifyError::HostNotSigned => "<HeadersNotSigned>host</HeadersNotSigned>".to_owned(),
+        // As S3 answers it (real responses quoted in grosskur/lua-resty-aws#2 and
+        // s3tools/s3cmd#812): the header's value, then the body's hash.
+        VerifyError::ContentSha256Mismatch { claimed, computed } => format!(
+            "<ClientComputedContentSHA256>{}</ClientComputedContentSHA256><S3ComputedContentSHA256>{}</S3ComputedContentSHA256>",
+            xml_escape(claimed),
+            xml_escape(computed)
+        ),
         _ => String::new(),
     };
     if let Some(m) = diagnosis {

@@ -1,6 +1,8 @@
 //! The request and response a [`MockAws`](crate::MockAws) handles, and the one conversion from
 //! an HTTP request head (hyper's, or wiremock's, which is hyper's too) to a [`Request`].
 
+use crate::storage::Segment;
+
 /// A request as received: the raw request-target exactly as on the wire, headers in arrival
 /// order, the body.
 pub use sigv4_signer::internal::OwnedRequest as Request;
@@ -12,8 +14,11 @@ pub struct Response {
     pub status: u16,
     /// Headers.
     pub headers: Vec<(String, String)>,
-    /// Body.
+    /// Body (empty when `stream` is set).
     pub body: Vec<u8>,
+    /// A body sent from storage instead of `body`: these pieces of an object, in order, a
+    /// frame at a time (GetObject), so that an object is never read into memory whole.
+    pub stream: Option<Vec<Segment>>,
 }
 
 impl Response {
@@ -23,7 +28,50 @@ impl Response {
             status,
             headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
             body: body.into(),
+            stream: None,
         }
+    }
+
+    /// A response with no body and no header (a 204, say).
+    pub fn empty(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            stream: None,
+        }
+    }
+
+    /// A response whose body is `segments` of storage, sent a frame at a time.
+    pub fn streamed(status: u16, content_type: &str, segments: Vec<Segment>) -> Self {
+        Self {
+            stream: Some(segments),
+            ..Self::new(status, content_type, Vec::new())
+        }
+    }
+
+    /// The body's length: `body`'s, or the streamed segments' together.
+    pub fn body_len(&self) -> u64 {
+        match &self.stream {
+            Some(segs) => segs.iter().map(Segment::len).sum(),
+            None => self.body.len() as u64,
+        }
+    }
+
+    /// The whole body in memory (the streamed segments read and joined), for callers that
+    /// handle a request in-process and want its bytes.
+    pub fn body_bytes(&self) -> std::io::Result<Vec<u8>> {
+        let Some(segs) = &self.stream else {
+            return Ok(self.body.clone());
+        };
+        let mut out = Vec::with_capacity(usize::try_from(self.body_len()).unwrap_or(0));
+        for seg in segs {
+            seg.read_frames(|frame| {
+                out.extend_from_slice(&frame);
+                true
+            })?;
+        }
+        Ok(out)
     }
 
     /// Adds a header.

@@ -96,7 +96,7 @@ impl MockAws {
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
         let resp = error_response(target.protocol, err, msg, &rid, "");
-        let mut v = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let mut v = Verdict::for_request(seq, req, &target.service);
         v.status = resp.status;
         v.error_code = Some(err.code.to_owned());
         v.verifier_code = Some("request-too-large".to_owned());
@@ -240,7 +240,7 @@ impl MockAws {
         };
         let (seq, rid) = self.request_id();
         let now = self.now().unix_seconds();
-        let mut verdict = Verdict::new(seq, &req.method, &req.target, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, &target.service);
         let lookup = |ak: &str| {
             self.config
                 .credentials
@@ -261,7 +261,11 @@ impl MockAws {
             })
             .and_then(|p| {
                 verdict.access_key = Some(p.access_key_id.clone());
-                verdict.canonical_request = Some(sigv2::string_to_sign(req, &p.location));
+                // SigV2 has no canonical request: both fields are its string to sign (the
+                // page shows it once, as S3's <StringToSign>).
+                let sts = sigv2::string_to_sign(req, &p.location);
+                verdict.canonical_request = Some(sts.clone());
+                verdict.string_to_sign = Some(sts);
                 sigv2::verify(req, &p, now, self.config.max_skew, &lookup)
             });
         Ok(match result {
@@ -273,7 +277,14 @@ impl MockAws {
             Err(r) => {
                 verdict.error_code = Some(r.code.to_owned());
                 verdict.verifier_code = Some(format!("sigv2-{}", r.verifier_code));
-                verdict.diagnosis = Some(format!("SigV2: {}", sigv2::ABOUT));
+                verdict.diagnosis = Some(if r.verifier_code == "signature-mismatch" {
+                    format!(
+                        "the SigV2 signature does not match the server's: {}; compare your string to sign with the server's (S3's <StringToSign>, below)",
+                        sigv2::ABOUT
+                    )
+                } else {
+                    format!("SigV2: {}", sigv2::ABOUT)
+                });
                 verdict.diagnosis_code = Some("sigv2".to_owned());
                 let resp = error_response(
                     Protocol::S3,

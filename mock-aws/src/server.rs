@@ -1,11 +1,14 @@
 //! Serving [`MockAws`] over HTTP/1.1 and HTTP/2 with hyper: used by the `mock-aws` binary and by
 //! programs that run the fake AWS in-process (`sigv4 live`).
 
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -15,10 +18,134 @@ use crate::message::{request_from_http, Request, Response};
 use crate::request_log::log_verdict;
 use crate::routing::detect;
 use crate::services::s3;
-use crate::storage::MAX_PUT_SIZE;
+use crate::storage::{Segment, FRAME, MAX_PUT_SIZE};
 use crate::MockAws;
+use tokio::sync::mpsc;
 
-fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
+/// A response body: bytes in memory, or pieces of storage (GetObject) sent a frame of at most
+/// [`FRAME`] bytes at a time, so that no object is read into memory whole. Memory slices are
+/// sent as they are (shared, not copied); files are read by a blocking task a frame at a time
+/// into a channel of four frames, which the connection drains as the client reads:
+/// a slow client holds at most those frames and hyper's write buffer.
+#[derive(Debug)]
+pub enum ServerBody {
+    /// Bytes in memory, sent as one frame (`None` once sent).
+    Full(Option<Bytes>),
+    /// Memory slices, sent a frame at a time.
+    Slices(VecDeque<Bytes>),
+    /// Frames read from files by a blocking task, and the bytes still to come.
+    Files {
+        /// The frames (or the read error).
+        rx: mpsc::Receiver<std::io::Result<Bytes>>,
+        /// Bytes not yet sent.
+        remaining: u64,
+    },
+}
+
+/// Frames read ahead of the client when a body comes from files.
+const READ_AHEAD: usize = 4;
+
+impl ServerBody {
+    /// An empty body (HEAD).
+    fn empty() -> Self {
+        Self::Full(None)
+    }
+
+    /// A body of `segments`, in order; a file's are read on a blocking task (which stops when
+    /// the client goes away and the body is dropped).
+    fn stream(segments: Vec<Segment>) -> Self {
+        if segments.iter().all(|s| matches!(s, Segment::Mem(_))) {
+            return Self::Slices(
+                segments
+                    .into_iter()
+                    .filter_map(|s| match s {
+                        Segment::Mem(b) => Some(b),
+                        Segment::File { .. } => None,
+                    })
+                    .collect(),
+            );
+        }
+        let remaining = segments.iter().map(Segment::len).sum();
+        let (tx, rx) = mpsc::channel(READ_AHEAD);
+        tokio::task::spawn_blocking(move || {
+            for seg in &segments {
+                let mut open = true;
+                let read = seg.read_frames(|frame| {
+                    open = tx.blocking_send(Ok(frame)).is_ok();
+                    open
+                });
+                if let Err(e) = read {
+                    let _ = tx.blocking_send(Err(e));
+                    return;
+                }
+                if !open {
+                    return;
+                }
+            }
+        });
+        Self::Files { rx, remaining }
+    }
+
+    fn len(&self) -> u64 {
+        match self {
+            Self::Full(b) => b.as_ref().map_or(0, |b| b.len() as u64),
+            Self::Slices(q) => q.iter().map(|b| b.len() as u64).sum(),
+            Self::Files { remaining, .. } => *remaining,
+        }
+    }
+}
+
+impl hyper::body::Body for ServerBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            Self::Full(b) => Poll::Ready(
+                b.take()
+                    .filter(|b| !b.is_empty())
+                    .map(|b| Ok(Frame::data(b))),
+            ),
+            Self::Slices(q) => loop {
+                let Some(front) = q.front_mut() else {
+                    return Poll::Ready(None);
+                };
+                if front.is_empty() {
+                    q.pop_front();
+                    continue;
+                }
+                let n = front.len().min(FRAME);
+                return Poll::Ready(Some(Ok(Frame::data(front.split_to(n)))));
+            },
+            Self::Files { rx, remaining } => match rx.poll_recv(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    *remaining = remaining.saturating_sub(frame.len() as u64);
+                    Poll::Ready(Some(Ok(Frame::data(frame))))
+                }
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) if *remaining > 0 => Poll::Ready(Some(Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("mock-aws: the object's file ended {remaining} bytes early"),
+                )))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.len())
+    }
+}
+
+fn to_hyper(resp: Response) -> hyper::Response<ServerBody> {
     let mut builder = hyper::Response::builder().status(resp.status);
     for (n, v) in resp.headers {
         // The value's bytes move into the header, not copied; an invalid one fails the
@@ -28,15 +155,17 @@ fn to_hyper(resp: Response) -> hyper::Response<Full<Bytes>> {
             Err(_) => builder.header(n.as_str(), "\n"),
         };
     }
-    builder
-        .body(Full::new(Bytes::from(resp.body)))
-        .unwrap_or_else(|_| {
-            let mut r = hyper::Response::new(Full::new(Bytes::from_static(
-                b"mock-aws could not build the response",
-            )));
-            *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
-            r
-        })
+    let body = match resp.stream {
+        Some(segments) => ServerBody::stream(segments),
+        None => ServerBody::Full(Some(Bytes::from(resp.body))),
+    };
+    builder.body(body).unwrap_or_else(|_| {
+        let mut r = hyper::Response::new(ServerBody::Full(Some(Bytes::from_static(
+            b"mock-aws could not build the response",
+        ))));
+        *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
+        r
+    })
 }
 
 /// An `aws-chunked` S3 upload: the seed signature is verified before the body is read, then
@@ -197,7 +326,7 @@ async fn serve_one(
     service: Arc<MockAws>,
     log: bool,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+) -> Result<hyper::Response<ServerBody>, std::convert::Infallible> {
     HTTP_VERSION
         .scope(
             version_label(req.version()),
@@ -210,7 +339,7 @@ async fn serve_request(
     service: Arc<MockAws>,
     log: bool,
     req: hyper::Request<Incoming>,
-) -> Result<hyper::Response<Full<Bytes>>, std::convert::Infallible> {
+) -> Result<hyper::Response<ServerBody>, std::convert::Infallible> {
     let (parts, body) = req.into_parts();
     let target = parts
         .uri
@@ -315,7 +444,7 @@ where
                 // A HEAD answer has no body (an error's XML included): HTTP/1.1 drops it, but
                 // over HTTP/2 it would be DATA on a HEAD stream, a protocol error for the client.
                 if head {
-                    *resp.body_mut() = Full::new(Bytes::new());
+                    *resp.body_mut() = ServerBody::empty();
                 }
                 Ok::<_, std::convert::Infallible>(resp)
             }

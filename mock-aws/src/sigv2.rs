@@ -97,7 +97,7 @@ pub struct Refusal {
 }
 
 /// What sets SigV2 apart, for messages: "this is SigV2; SigV4 is ...".
-pub const ABOUT: &str = "this is Signature Version 2 (HMAC-SHA1 over VERB, Content-MD5, Content-Type, Date, x-amz-* headers and the resource); SigV4 is AWS4-HMAC-SHA256 with a credential scope (date/region/service/aws4_request), a canonical request with the payload hash, and X-Amz-Date; S3 alone still takes SigV2, and only in the regions opened before 2014";
+pub const ABOUT: &str = "this is SigV2, Signature Version 2 (HMAC-SHA1 over VERB, Content-MD5, Content-Type, Date, x-amz-* headers and the resource); SigV4 is AWS4-HMAC-SHA256 with a credential scope (date/region/service/aws4_request), a canonical request with the payload hash, and X-Amz-Date; S3 alone still takes SigV2, and only in the regions opened before 2014";
 
 /// The SigV2 signature of `req`, when it carries one (header `AWS ` or the presigned query).
 pub fn parse(req: &Request) -> Option<Result<Parsed, String>> {

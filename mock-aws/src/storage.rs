@@ -71,43 +71,166 @@ impl Blob {
         self.len() == 0
     }
 
-    /// Bytes `a..=b` (the whole blob with `None`), read into memory.
-    pub fn read(&self, range: Option<(u64, u64)>) -> std::io::Result<Vec<u8>> {
-        let (a, b) = range.unwrap_or((0, self.len().saturating_sub(1)));
-        if self.is_empty() {
-            return Ok(Vec::new());
+    /// The pieces holding bytes `a..=b`, in order (empty pieces left out): memory slices (no
+    /// copy) and ranges of files.
+    pub fn segments(&self, a: u64, b: u64) -> Vec<Segment> {
+        let mut out = Vec::new();
+        if !self.is_empty() && a <= b {
+            self.segments_into(a, b.min(self.len() - 1), &mut out);
         }
+        out
+    }
+
+    fn segments_into(&self, a: u64, b: u64, out: &mut Vec<Segment>) {
         match self {
-            Self::Mem(m) => {
-                Ok(m[usize::try_from(a).unwrap_or(0)..=usize::try_from(b).unwrap_or(0)].to_vec())
-            }
-            Self::File(f) => {
-                let mut file = File::open(&f.path)?;
-                file.seek(SeekFrom::Start(a))?;
-                let mut out = Vec::with_capacity(usize::try_from(b - a + 1).unwrap_or(0));
-                file.take(b - a + 1).read_to_end(&mut out)?;
-                Ok(out)
-            }
+            Self::Mem(m) => out.push(Segment::Mem(m.slice(
+                usize::try_from(a).unwrap_or(usize::MAX)..=usize::try_from(b).unwrap_or(usize::MAX),
+            ))),
+            Self::File(f) => out.push(Segment::File {
+                file: Arc::clone(f),
+                offset: a,
+                len: b - a + 1,
+            }),
             Self::Chain(c) => {
-                let mut out = Vec::with_capacity(usize::try_from(b - a + 1).unwrap_or(0));
                 let mut start = 0u64;
                 for part in c.iter() {
                     let end = start + part.len();
                     if !part.is_empty() && end > a && start <= b {
-                        let from = a.max(start) - start;
-                        let to = b.min(end - 1) - start;
-                        out.extend(part.read(Some((from, to)))?);
+                        part.segments_into(a.max(start) - start, b.min(end - 1) - start, out);
                     }
                     start = end;
                 }
-                Ok(out)
             }
         }
+    }
+
+    /// Calls `f` with the blob's bytes in order, at most [`FRAME`] bytes at a time (a file is
+    /// read a frame at a time, never whole).
+    pub fn for_each_frame(&self, mut f: impl FnMut(&[u8])) -> std::io::Result<()> {
+        for seg in self.segments(0, self.len().saturating_sub(1)) {
+            seg.read_frames(|frame| {
+                f(&frame);
+                true
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The blob's checksum with `alg` (base64), computed a frame at a time.
+    pub fn checksum(&self, alg: ChecksumAlgorithm) -> std::io::Result<String> {
+        let mut c = Checksum::new(alg);
+        self.for_each_frame(|d| c.update(d))?;
+        Ok(c.finish())
+    }
+
+    /// Bytes `a..=b` (the whole blob with `None`), read into memory (for in-process callers;
+    /// the server streams [`segments`](Self::segments) instead).
+    pub fn read(&self, range: Option<(u64, u64)>) -> std::io::Result<Vec<u8>> {
+        let (a, b) = range.unwrap_or((0, self.len().saturating_sub(1)));
+        let mut out = Vec::new();
+        for seg in self.segments(a, b) {
+            seg.read_frames(|frame| {
+                out.extend_from_slice(&frame);
+                true
+            })?;
+        }
+        Ok(out)
     }
 
     /// Whether any of it is held in memory (and counts against `--max-memory`).
     pub fn in_memory(&self) -> bool {
         self.memory_bytes() > 0
+    }
+}
+
+/// The most bytes a response body frame holds, and a file is read by: 64 KiB.
+pub const FRAME: usize = 64 * 1024;
+
+/// A piece of a blob to send: a slice of memory, or a range of a file.
+#[derive(Debug, Clone)]
+pub enum Segment {
+    /// Bytes in memory (shared with the blob, not copied).
+    Mem(Bytes),
+    /// `len` bytes of a file from `offset` (the file stays while this is held).
+    File {
+        /// The file.
+        file: Arc<StoredFile>,
+        /// Where the bytes start.
+        offset: u64,
+        /// How many.
+        len: u64,
+    },
+}
+
+/// Equal when they are the same bytes of the same memory or file.
+impl PartialEq for Segment {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Mem(a), Self::Mem(b)) => a == b,
+            (
+                Self::File {
+                    file: f,
+                    offset: o,
+                    len: l,
+                },
+                Self::File {
+                    file: g,
+                    offset: p,
+                    len: m,
+                },
+            ) => f.path == g.path && o == p && l == m,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Segment {}
+
+impl Segment {
+    /// Its length.
+    pub fn len(&self) -> u64 {
+        match self {
+            Self::Mem(b) => b.len() as u64,
+            Self::File { len, .. } => *len,
+        }
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands its bytes to `f` in frames of at most [`FRAME`] bytes, in order (memory sliced,
+    /// files read a frame at a time with blocking reads); stops early when `f` returns
+    /// `false`. A file shorter than the segment is an error (`UnexpectedEof`).
+    pub fn read_frames(&self, mut f: impl FnMut(Bytes) -> bool) -> std::io::Result<()> {
+        match self {
+            Self::Mem(b) => {
+                let mut at = 0;
+                while at < b.len() {
+                    let end = (at + FRAME).min(b.len());
+                    if !f(b.slice(at..end)) {
+                        break;
+                    }
+                    at = end;
+                }
+            }
+            Self::File { file, offset, len } => {
+                let mut fh = File::open(&file.path)?;
+                fh.seek(SeekFrom::Start(*offset))?;
+                let mut left = *len;
+                while left > 0 {
+                    let n = usize::try_from(left.min(FRAME as u64)).unwrap_or(FRAME);
+                    let mut buf = vec![0u8; n];
+                    fh.read_exact(&mut buf)?;
+                    left -= n as u64;
+                    if !f(Bytes::from(buf)) {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 

@@ -6,6 +6,9 @@ use std::sync::Mutex;
 
 use serde::Serialize;
 
+use crate::framing::parse_form;
+use crate::message::Request;
+
 /// What happened to one request.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Verdict {
@@ -15,6 +18,12 @@ pub struct Verdict {
     pub method: String,
     /// Raw request-target.
     pub path: String,
+    /// How the request is signed, from its shape: `SigV4`, `SigV4a`, `SigV2` (S3's legacy
+    /// HMAC-SHA1 scheme), `unsigned` (no signature at all), or `unrecognised` (an
+    /// `Authorization` or `X-Amz-Algorithm` of no AWS scheme).
+    pub auth: &'static str,
+    /// Whether the signature is in the query (a presigned URL) rather than `Authorization`.
+    pub presigned: bool,
     /// Access key of the credential, when it parsed.
     pub access_key: Option<String>,
     /// Service (from the credential scope, or guessed).
@@ -59,6 +68,8 @@ impl Verdict {
             seq,
             method: method.to_owned(),
             path: path.to_owned(),
+            auth: "unsigned",
+            presigned: false,
             access_key: None,
             service: service.to_owned(),
             operation: None,
@@ -77,6 +88,56 @@ impl Verdict {
             streaming: None,
             http_version: crate::server::http_version(),
         }
+    }
+}
+
+impl Verdict {
+    /// A verdict for request `seq` before anything is known but its head, its signing scheme
+    /// ([`auth_scheme`]) and its service.
+    pub fn for_request(seq: u64, req: &Request, service: &str) -> Self {
+        let (auth, presigned) = auth_scheme(req);
+        Self {
+            auth,
+            presigned,
+            ..Self::new(seq, &req.method, &req.target, service)
+        }
+    }
+}
+
+/// How `req` is signed, by its shape alone (before anything is verified), and whether in the
+/// query: the `Authorization` header's scheme (`AWS4-HMAC-SHA256` SigV4,
+/// `AWS4-ECDSA-P256-SHA256` SigV4a, `AWS AKID:SIG` SigV2), else the query's `X-Amz-Algorithm`
+/// (SigV4 or SigV4a presigned) or `AWSAccessKeyId`/`Signature` (SigV2 presigned), else
+/// `unsigned`.
+pub fn auth_scheme(req: &Request) -> (&'static str, bool) {
+    if let Some(a) = req.header("authorization") {
+        let a = a.trim_start();
+        let scheme = if a.starts_with("AWS4-HMAC-SHA256") {
+            "SigV4"
+        } else if a.starts_with("AWS4-ECDSA-P256-SHA256") {
+            "SigV4a"
+        } else if a.starts_with("AWS ") {
+            "SigV2"
+        } else {
+            "unrecognised"
+        };
+        return (scheme, false);
+    }
+    let query = req.path_and_query().unwrap_or_default().1;
+    if !["X-Amz-Algorithm", "AWSAccessKeyId", "Signature"]
+        .iter()
+        .any(|k| query.contains(k))
+    {
+        return ("unsigned", false);
+    }
+    let params = parse_form(query);
+    let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    match get("X-Amz-Algorithm") {
+        Some("AWS4-HMAC-SHA256") => ("SigV4", true),
+        Some("AWS4-ECDSA-P256-SHA256") => ("SigV4a", true),
+        Some(_) => ("unrecognised", true),
+        None if get("AWSAccessKeyId").is_some() || get("Signature").is_some() => ("SigV2", true),
+        None => ("unsigned", false),
     }
 }
 

@@ -415,11 +415,7 @@ pub(crate) fn xml_ok(doc: String) -> Response {
 }
 
 fn no_content() -> Response {
-    Response {
-        status: 204,
-        headers: Vec::new(),
-        body: Vec::new(),
-    }
+    Response::empty(204)
 }
 
 pub(crate) fn malformed_xml() -> (AwsError, String) {
@@ -679,28 +675,17 @@ pub(crate) fn release(storage: &Storage, blob: &Blob) {
 }
 
 /// GetObject / HeadObject, with a single `Range` (RFC 9110 byte ranges; S3 serves one range
-/// and ignores a multi-range header, answering the whole object) or a `partNumber`.
+/// and ignores a multi-range header, answering the whole object) or a `partNumber`. The body is
+/// not read here: the response names the pieces of storage to send (memory slices, file
+/// ranges, a multipart object's parts in order), which the server sends a frame at a time.
 fn get_object(req: &Request, o: &Object, part_number: Option<&str>) -> OpResult {
     let total = o.body.len();
     let range = match part_number {
         None => req.header("range").and_then(|r| parse_range(r, total)),
         Some(n) => Some(Ok(part_range(req, o, n)?)),
     };
-    let read = |r: Option<(u64, u64)>| {
-        if req.method == "HEAD" {
-            // No body; the length is in the Content-Length header below.
-            return Ok(Vec::new());
-        }
-        o.body.read(r).map_err(|e| {
-            err(
-                "InternalError",
-                500,
-                format!("We encountered an internal error. Please try again. (mock-aws: reading the object: {e})"),
-            )
-        })
-    };
-    let mut r = match range {
-        None => Response::new(200, &o.content_type, read(None)?),
+    let (status, (a, b)) = match range {
+        None => (200, (0, total.saturating_sub(1))),
         Some(Err(())) => {
             return Err(err(
                 "InvalidRange",
@@ -710,16 +695,19 @@ fn get_object(req: &Request, o: &Object, part_number: Option<&str>) -> OpResult 
             ),
             ))
         }
-        Some(Ok((a, b))) => Response {
-            status: 206,
-            headers: vec![("Content-Type".to_owned(), o.content_type.clone())],
-            body: read(Some((a, b)))?,
-        }
-        .with_header("Content-Range", format!("bytes {a}-{b}/{total}")),
+        Some(Ok(r)) => (206, r),
     };
-    if req.method == "HEAD" {
-        let len = range.and_then(Result::ok).map_or(total, |(a, b)| b - a + 1);
-        r = r.with_header("Content-Length", len.to_string());
+    let len = if total == 0 { 0 } else { b - a + 1 };
+    // HEAD: no body; the length is in the Content-Length header below.
+    let segments = if req.method == "HEAD" || len == 0 {
+        Vec::new()
+    } else {
+        o.body.segments(a, b)
+    };
+    let mut r = Response::streamed(status, &o.content_type, segments)
+        .with_header("Content-Length", len.to_string());
+    if status == 206 {
+        r = r.with_header("Content-Range", format!("bytes {a}-{b}/{total}"));
     }
     r = r
         .with_header("ETag", o.etag.clone())

@@ -261,11 +261,7 @@ pub fn run(
                     release(&storage, &p.body);
                 }
             }
-            Ok(crate::message::Response {
-                status: 204,
-                headers: Vec::new(),
-                body: Vec::new(),
-            })
+            Ok(crate::message::Response::empty(204))
         }
         "ListMultipartUploads" => {
             let prefix = param(q, "prefix").unwrap_or("");
@@ -440,15 +436,14 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
     let etag = format!("\"{}-{}\"", hex(&Md5::digest(&md5s)), chosen.len());
     let checksum = match u.checksum {
         None => None,
-        Some(alg) if u.full_object => Some((alg, alg.digest(&data.read(None).map_err(internal)?))),
+        Some(alg) if u.full_object => Some((alg, data.checksum(alg).map_err(internal)?)),
         Some(alg) => {
             let mut raw = Vec::new();
             for (_, p) in &chosen {
                 match &p.checksum {
                     Some((a, v)) if *a == alg => raw.extend(base64_decode(v).unwrap_or_default()),
                     _ => raw.extend(
-                        base64_decode(&alg.digest(&p.body.read(None).map_err(internal)?))
-                            .unwrap_or_default(),
+                        base64_decode(&p.body.checksum(alg).map_err(internal)?).unwrap_or_default(),
                     ),
                 }
             }

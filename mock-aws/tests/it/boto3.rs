@@ -26,3 +26,44 @@ fn boto3_every_operation_and_presigned_urls() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The verdict log labels each request's signing scheme (SigV4, SigV4 presigned, SigV2 in the
+/// header and presigned, unsigned) as boto3 signs them (`tests/boto3_sigv2.py`); a SigV2
+/// mismatch's `StringToSign` is the one botocore's SigV2 signer signed.
+#[test]
+fn boto3_sigv2_and_sigv4_are_labelled_in_the_verdicts() {
+    let python = common::require(common::Tool::Boto3);
+    let server = common::Server::start(&[]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_sigv2.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .arg(server.url())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("run the venv's python");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "boto3 SigV2 labels failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let checks: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("ok "))
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            "SigV4 header",
+            "SigV4 presigned",
+            "SigV2 presigned",
+            "SigV2 header",
+            "SigV2 mismatch",
+            "unsigned"
+        ]
+    );
+}

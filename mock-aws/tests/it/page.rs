@@ -64,6 +64,23 @@ fn the_page_shows_a_rejected_request_in_a_real_browser() {
         body,
     );
     assert_eq!(resp.status, 400, "{}", resp.text());
+    // A SigV2 request (S3's legacy `Authorization: AWS AKID:SIGNATURE`, dated by x-amz-date)
+    // whose signature is wrong: its card carries a SigV2 badge and its string to sign.
+    let date = common::now().amz_date();
+    let resp = common::Conn::open(&server.addr).send(
+        "GET",
+        "/page-bucket/key",
+        &[
+            ("Host".to_owned(), server.addr.clone()),
+            ("x-amz-date".to_owned(), date.clone()),
+            (
+                "Authorization".to_owned(),
+                "AWS AKIDEXAMPLE:bm90IHRoZSBzaWduYXR1cmU=".to_owned(),
+            ),
+        ],
+        b"",
+    );
+    assert_eq!(resp.status, 403, "{}", resp.text());
     let tmp = std::env::temp_dir().join(format!("mock-aws-page-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).expect("tmp");
@@ -76,6 +93,7 @@ fn the_page_shows_a_rejected_request_in_a_real_browser() {
         "chromium --dump-dom failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let date_line = format!("x-amz-date:{date}<span class=\"eol\">↵</span>");
     for want in [
         "class=\"verdict rejected\"",
         "POST /",
@@ -89,6 +107,15 @@ fn the_page_shows_a_rejected_request_in_a_real_browser() {
         // character, its tab and its space; every line ends with a marker.
         "x-note:caf<span class=\"nonascii\">⟨U+00E9⟩</span><span class=\"ws\">→</span>au<span class=\"ws\">·</span>lait<span class=\"eol\">↵</span>",
         "AWS4-HMAC-SHA256<span class=\"eol\">↵</span>",
+        // Each card's signing scheme as a badge; the SigV2 card shows its string to sign as
+        // S3's StringToSign (no canonical request: SigV2 has none) and says what SigV2 is.
+        "<span class=\"auth sigv4\" title=\"signing scheme\">SigV4</span>",
+        "<span class=\"auth sigv2\" title=\"signing scheme\">SigV2</span>",
+        "GET /page-bucket/key",
+        "server's SigV2 string to sign (S3's StringToSign)",
+        "this is SigV2",
+        "SigV4 is AWS4-HMAC-SHA256",
+        date_line.as_str(),
     ] {
         assert!(dom.contains(want), "{want:?} not in the rendered page:\n{dom}");
     }

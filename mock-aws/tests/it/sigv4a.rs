@@ -191,6 +191,23 @@ fn aws_sigv4a_header_auth_is_accepted_by_every_service() {
             resp.text()
         );
     }
+    assert_labels(&server, false);
+}
+
+/// Every verdict so far is labelled SigV4a (header or presigned), as AWS's signer signed it.
+fn assert_labels(server: &Server, presigned: bool) {
+    let doc = crate::common::Conn::open(&server.addr)
+        .send("GET", "/_mock-aws/verdicts", &[], b"")
+        .json();
+    let vs = doc["verdicts"].as_array().expect("verdicts");
+    assert!(!vs.is_empty());
+    for v in vs {
+        assert_eq!(
+            (v["auth"].as_str(), v["presigned"].as_bool()),
+            (Some("SigV4a"), Some(presigned)),
+            "{v}"
+        );
+    }
 }
 
 #[test]
@@ -221,6 +238,7 @@ fn aws_sigv4a_presigned_is_accepted() {
         let resp = send(&server, &r, &target, &headers);
         assert_eq!(resp.status, 200, "{target}: {}", resp.text());
     }
+    assert_labels(&server, true);
 }
 
 #[test]

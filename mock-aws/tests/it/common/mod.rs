@@ -73,6 +73,11 @@ impl Server {
         Self { child, addr, cert }
     }
 
+    /// The server's process id (for reading its `/proc/PID/status`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self) -> String {
         let scheme = if self.cert.is_some() { "https" } else { "http" };
         format!("{scheme}://{}", self.addr)
