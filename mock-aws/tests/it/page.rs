@@ -112,6 +112,9 @@ fn the_page_shows_a_rejected_request_in_a_real_browser() {
         "<span class=\"auth sigv4\" title=\"signing scheme\">SigV4</span>",
         "<span class=\"auth sigv2\" title=\"signing scheme\">SigV2</span>",
         "GET /page-bucket/key",
+        // The protocol each request came over (HTTP/2 clients such as the JS SDK's Kinesis
+        // client show HTTP/2 here).
+        "<span class=\"proto\" title=\"protocol the request came over\">HTTP/1.1</span>",
         "server's SigV2 string to sign (S3's StringToSign)",
         "this is SigV2",
         "SigV4 is AWS4-HMAC-SHA256",
