@@ -5,10 +5,9 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::encoding::hex32;
 use crate::error::ParamsError;
+use crate::sha256::sha256;
 use crate::sign::Span;
 use crate::time::SigningTime;
 
@@ -93,7 +92,7 @@ pub(crate) fn write_string_to_sign(
     amz_date: &str,
     scope: impl FnOnce(&mut String),
 ) -> (Span, Span) {
-    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
+    let creq_hash = hex32(&sha256(&out.as_bytes()[creq.start..creq.end]));
     let sts_start = out.len();
     out.push_str(algorithm);
     out.push('\n');
