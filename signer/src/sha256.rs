@@ -38,7 +38,10 @@ impl State {
     }
 
     fn block(&mut self, block: &[u8; 64]) {
-        compress256(&mut self.h, std::slice::from_ref(GenericArray::from_slice(block)));
+        compress256(
+            &mut self.h,
+            std::slice::from_ref(GenericArray::from_slice(block)),
+        );
         self.len += 64;
     }
 
@@ -46,7 +49,10 @@ impl State {
     pub(crate) fn finish(mut self, data: &[u8]) -> [u8; 32] {
         let mut blocks = data.chunks_exact(64);
         for b in &mut blocks {
-            compress256(&mut self.h, std::slice::from_ref(GenericArray::from_slice(b)));
+            compress256(
+                &mut self.h,
+                std::slice::from_ref(GenericArray::from_slice(b)),
+            );
         }
         let rest = blocks.remainder();
         let bits = (self.len + data.len() as u64).wrapping_mul(8);
