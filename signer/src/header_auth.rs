@@ -21,9 +21,10 @@ pub(crate) fn sign_headers(
     let payload = PayloadHash::new(&s.payload, request.body)?;
     let payload = payload.as_str();
     let amz_date = params.time.amz_date_str();
+    let amz_date = amz_date.as_str();
     let token = params.credentials.session_token.as_deref();
 
-    let mut added = [("x-amz-date", amz_date.as_str()), ("", ""), ("", "")];
+    let mut added = [("x-amz-date", amz_date), ("", ""), ("", "")];
     let mut n = 1;
     if s.content_sha256 == ContentSha256Mode::Header {
         added[n] = ("x-amz-content-sha256", payload);
@@ -35,15 +36,7 @@ pub(crate) fn sign_headers(
     }
     let signed = SignedHeaders::for_signing(&request.headers, &added[..n]);
     let mut text = String::with_capacity(capacity(request, params, payload.len()));
-    let w = write_signature(
-        &mut text,
-        request,
-        params,
-        payload,
-        &signed,
-        &[],
-        amz_date.as_str(),
-    )?;
+    let w = write_signature(&mut text, request, params, payload, &signed, &[], amz_date)?;
 
     let mut out = Added::default();
     out.push("X-Amz-Date", w.amz_date);
@@ -55,24 +48,27 @@ pub(crate) fn sign_headers(
         text.push_str(t);
         out.push("X-Amz-Security-Token", Span::since(start, &text));
     }
+    // The Authorization value ends with the signature: written once, its span the last 64
+    // bytes of the value.
     let start = text.len();
     text.push_str(ALGORITHM);
     text.push_str(" Credential=");
     text.push_str(&params.credentials.access_key_id);
     text.push('/');
-    let date = date_of(amz_date.as_str());
-    push_scope(&mut text, date, params.region, params.service);
+    push_scope(&mut text, date_of(amz_date), params.region, params.service);
     text.push_str(", SignedHeaders=");
     signed.write_names(&mut text);
     text.push_str(", Signature=");
+    let sig_start = text.len();
     text.push_str(w.signature_hex.as_str());
+    let signature = Span::since(sig_start, &text);
     out.push("Authorization", Span::since(start, &text));
     Ok(SigningOutput::new(
         SignatureLocation::Headers,
         text,
         w.creq,
         w.sts,
-        w.signature,
+        signature,
         out,
     ))
 }

@@ -7,30 +7,24 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Mutex;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use crate::encoding::hex;
+use crate::sha256::HmacKey;
 use crate::string_to_sign::ScopeFields;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// HMAC-SHA256 of `data` under `key`.
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    let mut mac = keyed(key);
-    mac.update(data);
-    mac.finalize().into_bytes().into()
+    HmacKey::new(key).mac(data)
 }
 
 /// A derived signing key (`kSigning`). Its `Debug` output is redacted.
 ///
-/// It keeps the HMAC state after the key's inner and outer pad blocks, so each signature
-/// made with it costs two SHA-256 compressions less than keying HMAC anew.
+/// It keeps the HMAC states after the key's inner and outer pad blocks, so each signature
+/// made with it costs two SHA-256 compressions less than keying HMAC anew (a cached key pays
+/// for its pad blocks once).
 #[derive(Clone)]
 pub struct SigningKey {
     bytes: [u8; 32],
-    mac: HmacSha256,
+    mac: HmacKey,
 }
 
 impl SigningKey {
@@ -63,7 +57,7 @@ impl SigningKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self {
             bytes,
-            mac: keyed(&bytes),
+            mac: HmacKey::new(&bytes),
         }
     }
 
@@ -79,17 +73,7 @@ impl SigningKey {
 
     /// HMAC-SHA256 of `data` under this key (the raw signature of a string to sign).
     pub fn sign_bytes(&self, data: &[u8]) -> [u8; 32] {
-        let mut mac = self.mac.clone();
-        mac.update(data);
-        mac.finalize().into_bytes().into()
-    }
-}
-
-fn keyed(key: &[u8]) -> HmacSha256 {
-    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
-    match HmacSha256::new_from_slice(key) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC takes keys of any length"),
+        self.mac.mac(data)
     }
 }
 

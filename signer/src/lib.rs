@@ -61,6 +61,7 @@ mod query;
 mod query_auth;
 mod request;
 mod settings;
+mod sha256;
 mod sign;
 mod string_to_sign;
 mod time;

@@ -137,13 +137,16 @@ pub(crate) fn presign(
     if let Some(t) = token {
         push(&mut text, &mut out, "X-Amz-Security-Token", t);
     }
-    out.push("X-Amz-Signature", w.signature);
+    let start = text.len();
+    text.push_str(w.signature_hex.as_str());
+    let signature = Span::since(start, &text);
+    out.push("X-Amz-Signature", signature);
     Ok(SigningOutput::new(
         SignatureLocation::Query { expires_in },
         text,
         w.creq,
         w.sts,
-        w.signature,
+        signature,
         out,
     ))
 }

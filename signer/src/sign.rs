@@ -341,13 +341,14 @@ pub(crate) fn check(
     Ok(())
 }
 
-/// What [`write_signature`] wrote, as spans of its buffer.
+/// What [`write_signature`] wrote, as spans of its buffer, and the signature it computed
+/// (which the caller writes where it goes: at the end of the `Authorization` value for
+/// header auth, so that it is written once).
 pub(crate) struct Written {
     pub creq: Span,
     pub sts: Span,
     pub amz_date: Span,
     pub payload_hash: Span,
-    pub signature: Span,
     pub signature_hex: Hex32,
 }
 
@@ -398,7 +399,7 @@ pub(crate) fn rules(params: &SigningParams<'_>) -> Rules {
     Rules::of(params.settings.uri_encoding, params.settings.normalization)
 }
 
-/// Writes the canonical request, the string to sign and the signature to `out`.
+/// Writes the canonical request and the string to sign to `out`, and computes the signature.
 pub(crate) fn write_signature(
     out: &mut String,
     request: &SignableRequest<'_>,
@@ -430,16 +431,12 @@ pub(crate) fn write_signature(
         Some(cache) => cache.get(secret, scope),
         None => SigningKey::derive(secret, scope),
     };
-    let signature_bytes = key.sign_bytes(&out.as_bytes()[sts.start..sts.end]);
-    let sig_start = out.len();
-    let signature_hex = hex32(&signature_bytes);
-    out.push_str(signature_hex.as_str());
+    let signature_hex = hex32(&key.sign_bytes(&out.as_bytes()[sts.start..sts.end]));
     Ok(Written {
         creq: creq.all,
         sts,
         amz_date: amz_date_span,
         payload_hash: creq.payload_hash,
-        signature: Span::since(sig_start, out),
         signature_hex,
     })
 }

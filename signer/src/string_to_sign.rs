@@ -5,10 +5,9 @@
 
 use std::fmt;
 
-use sha2::{Digest, Sha256};
-
 use crate::encoding::hex32;
 use crate::error::ParamsError;
+use crate::sha256::sha256;
 use crate::sign::Span;
 use crate::time::SigningTime;
 
@@ -43,14 +42,23 @@ impl CredentialScope {
 /// (the separator of the `Authorization` header's components, which would make the header
 /// unparsable; found by the `roundtrip` fuzz target).
 pub(crate) fn check_scope_field(field: &'static str, v: &str) -> Result<(), ParamsError> {
-    if v.is_empty()
-        || v.bytes()
-            .any(|b| b == b'/' || b == b',' || !b.is_ascii_graphic())
-    {
+    if v.is_empty() || !v.bytes().all(|b| SCOPE_BYTE[usize::from(b)]) {
         return Err(ParamsError::InvalidScopeField { field });
     }
     Ok(())
 }
+
+/// The bytes a scope field may hold, as a table (one load per byte).
+const SCOPE_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_graphic() && b != b'/' && b != b',';
+        i += 1;
+    }
+    t
+};
 
 impl fmt::Display for CredentialScope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -93,7 +101,7 @@ pub(crate) fn write_string_to_sign(
     amz_date: &str,
     scope: impl FnOnce(&mut String),
 ) -> (Span, Span) {
-    let creq_hash = hex32(&Sha256::digest(&out.as_bytes()[creq.start..creq.end]).into());
+    let creq_hash = hex32(&sha256(&out.as_bytes()[creq.start..creq.end]));
     let sts_start = out.len();
     out.push_str(algorithm);
     out.push('\n');

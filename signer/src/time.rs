@@ -143,6 +143,18 @@ impl SigningTime {
     /// [`Self::amz_date`] without allocating.
     pub(crate) fn amz_date_str(self) -> StackStr {
         let (y, mo, d, h, mi, s) = self.fields();
+        if let Ok(y @ 0..10_000) = u32::try_from(y) {
+            // Years 0 to 9999 (every time a signer sees): digits at fixed places, in `u32`.
+            let mut buf = *b"00000000T000000Z";
+            let pairs = [y / 100, y % 100, mo as u32, d as u32];
+            for (at, v) in [0, 2, 4, 6].into_iter().zip(pairs) {
+                buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[v as usize]);
+            }
+            for (at, v) in [9, 11, 13].into_iter().zip([h, mi, s]) {
+                buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[v as usize]);
+            }
+            return StackStr::ascii(&buf);
+        }
         let mut out = StackStr::default();
         out.push_date(y, mo, d);
         out.push_byte(b'T');
@@ -155,10 +167,9 @@ impl SigningTime {
 
     /// [`Self::date_stamp`] without allocating.
     pub(crate) fn date_stamp_str(self) -> StackStr {
-        let (y, mo, d, ..) = self.fields();
-        let mut out = StackStr::default();
-        out.push_date(y, mo, d);
-        out
+        // The date is the `X-Amz-Date` without its `THHMMSSZ`.
+        let amz = self.amz_date_str();
+        StackStr::ascii(&amz.buf[..amz.len.saturating_sub(8)])
     }
 
     /// RFC 3339 with a `Z`, for people and JSON.
@@ -182,7 +193,27 @@ pub(crate) struct StackStr {
     len: usize,
 }
 
+/// `00` to `99`, the two digits of each value below 100.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
 impl StackStr {
+    /// A copy of `text` (ASCII, at most 32 bytes).
+    fn ascii(text: &[u8]) -> Self {
+        let mut out = Self::default();
+        let n = text.len().min(out.buf.len());
+        out.buf[..n].copy_from_slice(&text[..n]);
+        out.len = n;
+        out
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Only ASCII digits, `-`, `T` and `Z` are ever pushed.
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
