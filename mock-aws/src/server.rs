@@ -200,8 +200,8 @@ async fn serve_one(
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     if !MockAws::is_internal(&request.target)
-        && detect(&request).service == "s3"
         && s3::is_upload(&request)
+        && detect(&request).service == "s3"
     {
         return Ok(to_hyper(
             serve_upload(&service, log, &request, declared, body).await,
