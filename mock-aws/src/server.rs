@@ -200,6 +200,8 @@ async fn serve_one(
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     if !MockAws::is_internal(&request.target)
+        // PutObject and UploadPart are PUTs: other requests skip the S3 parse and the routing.
+        && request.method == "PUT"
         && s3::is_upload(&request)
         && detect(&request).service == "s3"
     {

@@ -423,7 +423,11 @@ fn load_section(workspace: &Path, root: &Path) -> Result<()> {
         us("baseline_server_us"),
         us("baseline_client_us")
     );
-    println!("| mock-aws / baseline | {} | |", fmt_ratio(ratio));
+    println!(
+        "| mock-aws / baseline | {} | baseline / mock-aws, server + client: {} |",
+        fmt_ratio(ratio),
+        fmt_ratio(f("cpu_ratio"))
+    );
     println!();
     Ok(())
 }
