@@ -87,7 +87,16 @@ fn has_action(req: &Request) -> bool {
 /// endpoints of AWS's General Reference, *Service endpoints*). `None` for any other host
 /// (`127.0.0.1:4566`, `localhost`).
 pub fn host_service(host: &str) -> Option<&'static str> {
-    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or("");
+    // Most hosts are not AWS's (`127.0.0.1:4566`): answered without an allocation.
+    let aws = |suffix: &str| {
+        host.len() >= suffix.len()
+            && host.as_bytes()[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if !aws(".amazonaws.com") && !aws(".amazonaws.com.cn") {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
     let rest = host
         .strip_suffix(".amazonaws.com")
         .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
