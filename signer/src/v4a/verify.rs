@@ -33,7 +33,7 @@ pub fn verify_parsed_with_key<'r>(
     key: &dyn Fn(&str) -> Option<V4aPublicKey>,
 ) -> Result<Verified, VerifyError> {
     for (n, v) in &request.headers {
-        crate::headers::validate(n, v)?;
+        crate::verify::validate_received(n, v)?;
     }
     let mut checked = check_parsed(request, auth, params)?;
     if checked.auth.is_v4a() {

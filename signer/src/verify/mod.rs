@@ -37,6 +37,7 @@ pub use parse::{
     ParsedAuth, RequestAuth, V4aAuth,
 };
 pub(crate) use recompute::{compute, Computed, Variant};
+pub(crate) use parse::validate_received;
 
 /// Default allowed clock skew, 15 minutes, as AWS allows.
 pub const DEFAULT_MAX_SKEW: u64 = 900;

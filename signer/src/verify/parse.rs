@@ -59,7 +59,7 @@ pub(super) const AUTHORITY: &str = ":authority";
 
 /// Checks a received header's name and value: [`headers::validate`], with `:authority` as a
 /// name (its value is checked as any header's).
-pub(super) fn validate_received(name: &str, value: &str) -> Result<(), crate::RequestError> {
+pub(crate) fn validate_received(name: &str, value: &str) -> Result<(), crate::RequestError> {
     if name.eq_ignore_ascii_case(AUTHORITY) {
         headers::validate("host", value)
     } else {
