@@ -19,6 +19,7 @@ use crate::errors::AwsError;
 use crate::services::s3::{
     err, malformed_xml, no_bucket, param, release, take_body, xml_ok, Object, NS,
 };
+use crate::services::s3_config::{self, ObjectMeta};
 use crate::services::{s3_xml, Ctx, OpResult};
 use crate::storage::{concat, Blob};
 use crate::util::{iso8601, xml_escape};
@@ -55,6 +56,8 @@ pub struct Upload {
     checksum: Option<ChecksumAlgorithm>,
     full_object: bool,
     parts: BTreeMap<u32, Part>,
+    /// The headers, tags, ACL and storage class given to CreateMultipartUpload, the object's.
+    meta: ObjectMeta,
 }
 
 fn no_upload(id: &str) -> (AwsError, String) {
@@ -137,6 +140,7 @@ pub fn run(
             let full_object = req
                 .header("x-amz-checksum-type")
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("FULL_OBJECT"));
+            let meta = s3_config::object_meta(req)?;
             let id = new_upload_id(bucket, key, now);
             b.uploads.insert(
                 id.clone(),
@@ -150,6 +154,7 @@ pub fn run(
                     checksum,
                     full_object,
                     parts: BTreeMap::new(),
+                    meta,
                 },
             );
             let mut r = xml_ok(format!(
@@ -458,6 +463,7 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
             modified: now,
             checksum,
             parts: chosen.iter().map(|(_, p)| p.body.len()).collect(),
+            meta: u.meta.clone(),
         },
         etag,
     ))
