@@ -116,7 +116,7 @@ const UNIMPLEMENTED_SUBRESOURCES: &[&str] = &[
 ];
 
 /// The operations mock-aws implements, for its NotImplemented message.
-const IMPLEMENTED: &str = "ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, ListObjects (v1), ListObjectsV2, PutObject, CopyObject, GetObject (with Range), HeadObject, DeleteObject, DeleteObjects, CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads";
+const IMPLEMENTED: &str = "ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, ListObjects (v1), ListObjectsV2, PutObject, CopyObject, GetObject (with Range), HeadObject, DeleteObject, DeleteObjects, CreateMultipartUpload, UploadPart, UploadPartCopy, ListParts, CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads";
 
 /// The S3 operation a request names: method, whether it names a bucket and a key, and its
 /// subresource query parameters (S3 API reference, each operation's "Request Syntax").
@@ -148,7 +148,7 @@ fn operation(
         ("POST", true, false) if has("delete") => "DeleteObjects",
         ("POST", true, true) if has("uploads") => "CreateMultipartUpload",
         ("POST", true, true) if has("uploadId") => "CompleteMultipartUpload",
-        ("PUT", true, true) if has("uploadId") && copy_source => return None,
+        ("PUT", true, true) if has("uploadId") && copy_source => "UploadPartCopy",
         ("PUT", true, true) if has("uploadId") => "UploadPart",
         ("GET", true, true) if has("uploadId") => "ListParts",
         ("DELETE", true, true) if has("uploadId") => "AbortMultipartUpload",
@@ -238,7 +238,7 @@ pub(crate) fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str
 }
 
 fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, String)]) -> OpResult {
-    if op.contains("Multipart") || op == "UploadPart" || op == "ListParts" {
+    if op.contains("Multipart") || op.starts_with("UploadPart") || op == "ListParts" {
         return s3_multipart::run(ctx, op, bucket, key, q);
     }
     if s3_config::is_config_op(op) {
@@ -541,7 +541,7 @@ fn directive(req: &Request, name: &str) -> Result<bool, (AwsError, String)> {
 
 /// The object `x-amz-copy-source` names (`bucket/key` or `/bucket/key`, percent-encoded, an
 /// optional `?versionId=`), and whether it is the destination `bucket`/`key` itself.
-fn copy_source<'a>(
+pub(crate) fn copy_source<'a>(
     buckets: &'a Buckets,
     req: &Request,
     to_bucket: &str,
