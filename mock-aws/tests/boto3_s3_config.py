@@ -9,7 +9,9 @@ canned ACL grants ("Access control list (ACL) overview").
 Usage: python3 boto3_s3_config.py http://127.0.0.1:PORT
 Prints `ok FAMILY` per family; exits non-zero with a message on the first failure.
 """
+import base64
 import datetime
+import hashlib
 import json
 import sys
 
@@ -97,7 +99,45 @@ assert code_of(s3.put_object, Bucket=B, Key="big-meta", Body=b"", Metadata={"m":
     "MetadataTooLarge",
     400,
 )
+# GetObject's response-* parameters set the answer's headers in place of the stored ones.
+got = s3.get_object(
+    Bucket=B, Key="meta.txt", ResponseContentType="application/x-over", ResponseCacheControl="no-store"
+)
+assert got["ContentType"] == "application/x-over" and got["CacheControl"] == "no-store", got
+assert got["ContentLanguage"] == "en-GB", got
 print("ok metadata")
+
+# UploadPartCopy: a part copied from a range of another object (CopySourceRange, inclusive).
+src = bytes(range(256)) * 40
+s3.put_object(Bucket=B, Key="src.bin", Body=src)
+up = s3.create_multipart_upload(Bucket=B, Key="pc.bin")
+cp = s3.upload_part_copy(
+    Bucket=B,
+    Key="pc.bin",
+    UploadId=up["UploadId"],
+    PartNumber=1,
+    CopySource={"Bucket": B, "Key": "src.bin"},
+    CopySourceRange="bytes=10-1009",
+)
+assert cp["CopyPartResult"]["ETag"] == '"' + hashlib.md5(src[10:1010]).hexdigest() + '"', cp
+s3.complete_multipart_upload(
+    Bucket=B,
+    Key="pc.bin",
+    UploadId=up["UploadId"],
+    MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": cp["CopyPartResult"]["ETag"]}]},
+)
+assert s3.get_object(Bucket=B, Key="pc.bin")["Body"].read() == src[10:1010]
+bad = s3.create_multipart_upload(Bucket=B, Key="pc2.bin")["UploadId"]
+assert code_of(
+    s3.upload_part_copy,
+    Bucket=B,
+    Key="pc2.bin",
+    UploadId=bad,
+    PartNumber=1,
+    CopySource={"Bucket": B, "Key": "src.bin"},
+    CopySourceRange=f"bytes=0-{len(src)}",
+) == ("InvalidArgument", 400)
+print("ok upload part copy")
 
 # Versioning: the status is kept; each key's one version is `null`, the latest.
 assert "Status" not in s3.get_bucket_versioning(Bucket=B)
@@ -210,9 +250,7 @@ at = s3.get_object_attributes(
 )
 assert at["ETag"] == head["ETag"].strip('"'), (at, head)
 assert at["ObjectSize"] == 5 and at["StorageClass"] == "STANDARD_IA", at
-# SHA-256 of "12345", base64 (computed by Python's hashlib below, not by mock-aws).
-import base64, hashlib  # noqa: E402
-
+# SHA-256 of "12345", base64 (computed by Python's hashlib, not by mock-aws).
 assert at["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(b"12345").digest()).decode(), at
 mp = s3.get_object_attributes(Bucket=B, Key="mp.bin", ObjectAttributes=["ObjectParts", "ObjectSize"])
 assert mp["ObjectParts"]["TotalPartsCount"] == 1 and mp["ObjectSize"] == 100, mp

@@ -762,7 +762,7 @@ fn get_object(req: &Request, o: &Object, part_number: Option<&str>) -> OpResult 
     if !o.parts.is_empty() {
         r = r.with_header("x-amz-mp-parts-count", o.parts.len().to_string());
     }
-    r = s3_config::with_meta(r, o, req.method == "GET");
+    r = s3_config::with_meta(r, req, o, req.method == "GET");
     let wants_checksum = req
         .header("x-amz-checksum-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));

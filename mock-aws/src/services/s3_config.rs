@@ -168,10 +168,36 @@ pub(crate) fn object_meta(req: &Request) -> Result<ObjectMeta, (AwsError, String
     Ok(meta)
 }
 
-/// Adds what S3 answers about an object's stored headers to a GetObject or HeadObject answer.
-pub(crate) fn with_meta(mut r: Response, o: &Object, get: bool) -> Response {
+/// The query parameters of GetObject and HeadObject that set a header of the answer (API
+/// reference, GetObject "URI Request Parameters"), and the header each sets.
+const OVERRIDES: &[(&str, &str)] = &[
+    ("response-cache-control", "Cache-Control"),
+    ("response-content-disposition", "Content-Disposition"),
+    ("response-content-encoding", "Content-Encoding"),
+    ("response-content-language", "Content-Language"),
+    ("response-content-type", "Content-Type"),
+    ("response-expires", "Expires"),
+];
+
+/// Adds what S3 answers about an object's stored headers to a GetObject or HeadObject answer,
+/// with the `response-*` query parameters' values in place of the stored ones.
+pub(crate) fn with_meta(mut r: Response, req: &Request, o: &Object, get: bool) -> Response {
+    let q = parse_form(req.path_and_query().unwrap_or_default().1);
+    let overridden = |n: &str| {
+        OVERRIDES
+            .iter()
+            .any(|(p, h)| h.eq_ignore_ascii_case(n) && param(&q, p).is_some())
+    };
+    r.headers.retain(|(n, _)| !overridden(n));
     for (n, v) in &o.meta.headers {
-        r = r.with_header(n, v.clone());
+        if !overridden(n) {
+            r = r.with_header(n, v.clone());
+        }
+    }
+    for (p, h) in OVERRIDES {
+        if let Some(v) = param(&q, p) {
+            r = r.with_header(h, v);
+        }
     }
     if let Some(c) = &o.meta.storage_class {
         r = r.with_header("x-amz-storage-class", c.clone());

@@ -69,8 +69,8 @@ fn boto3_sigv2_and_sigv4_are_labelled_in_the_verdicts() {
 }
 
 /// What S3 keeps besides an object's bytes, one family at a time (`tests/boto3_s3_config.py`):
-/// user metadata and stored headers (Put, Copy COPY/REPLACE, multipart, `MetadataTooLarge`),
-/// versioning, object and bucket tags, ACLs, policy, CORS, lifecycle, default encryption,
+/// user metadata and stored headers (Put, Copy COPY/REPLACE, multipart, `MetadataTooLarge`,
+/// GetObject's `response-*` overrides), UploadPartCopy of a range, versioning, object and bucket tags, ACLs, policy, CORS, lifecycle, default encryption,
 /// GetObjectAttributes, website / logging / request payment, each read back through boto3's
 /// parser.
 #[test]
@@ -102,6 +102,7 @@ fn boto3_s3_metadata_tags_acls_and_bucket_configurations() {
         checks,
         [
             "metadata",
+            "upload part copy",
             "versioning",
             "object tagging",
             "bucket tagging",
