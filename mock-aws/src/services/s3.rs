@@ -1,7 +1,9 @@
 //! S3 (REST-XML, path-style or virtual-hosted via `Host`): buckets (Create, Head, Delete,
-//! ListBuckets, GetBucketLocation, GetBucketVersioning), objects (Put, Copy, Get with Range,
-//! Head, Delete, DeleteObjects), listings (ListObjects v1 and v2), and multipart uploads
-//! (`services/s3_multipart.rs`). Keys are taken from the raw path, never normalised.
+//! ListBuckets, GetBucketLocation), objects (Put, Copy, Get with Range,
+//! Head, Delete, DeleteObjects), listings (ListObjects v1 and v2), multipart uploads
+//! (`services/s3_multipart.rs`), and the subresources of buckets and objects with what S3 keeps
+//! besides an object's bytes (`services/s3_config.rs`). Keys are taken from the raw path, never
+//! normalised.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! S3 multipart upload: CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload,
+//! S3 multipart upload: CreateMultipartUpload, UploadPart, UploadPartCopy, ListParts, CompleteMultipartUpload,
 //! AbortMultipartUpload, ListMultipartUploads, with S3's rules as its API reference and
 //! "Uploading and copying objects using multipart upload" give them: part numbers 1 to 10,000,
 //! every part but the last at least 5 MiB (`EntityTooSmall`), the parts of a completion listed in
