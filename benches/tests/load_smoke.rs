@@ -1,6 +1,7 @@
 //! Smoke test of `mock-aws-load`: a 2-second run over 4 connections and a 2,000-request RSS
 //! phase against the `mock-aws` binary of the same cargo profile; every request must be
-//! answered 200, with the expected body, and counted as accepted by the server.
+//! answered 200, with the expected body, and counted as accepted by the server; the bare
+//! hyper baseline answers too (its requests/s and the ratio are printed).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -117,4 +118,15 @@ fn check(extra: &[&str], rss: bool) {
         assert!(rss_row.contains(", 2,000: "), "{rss_row}");
     }
     assert!(row("server log lines").contains(|c: char| c.is_ascii_digit()));
+    // The bare hyper baseline answered in the same run, and the ratio is printed.
+    let base = row("baseline (bare hyper, same requests and client, no verification): requests/s");
+    let answered = base
+        .rsplit('(')
+        .next()
+        .and_then(|r| r.split_whitespace().next());
+    assert!(
+        answered.is_some_and(|n| n.replace(',', "").parse::<u64>().is_ok_and(|n| n > 0)),
+        "{base}"
+    );
+    assert!(stdout.contains("| verified / baseline requests/s (target ≥ 0.6×) | "));
 }

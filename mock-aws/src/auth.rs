@@ -7,10 +7,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use sigv4_signer::diagnose::{diagnose, Diagnosis, Mistake};
-use sigv4_signer::v4a::{verify_with_key, V4aPublicKey, V4aSigningKey};
-use sigv4_signer::verify::{
-    parse_request_auth, Verified, VerifyError, VerifyParams, VerifySettings,
-};
+use sigv4_signer::v4a::{verify_parsed_with_key, verify_with_key, V4aPublicKey, V4aSigningKey};
+use sigv4_signer::verify::{Verified, VerifyError, VerifyParams, VerifySettings};
 use sigv4_signer::{SessionTokenMode, Settings, SigningTime};
 
 use crate::canonical_diff::{client_canonical_request, diff};
@@ -20,7 +18,7 @@ use crate::errors::{aws_error, aws_message, AwsError, Protocol};
 use crate::framing::parse_form;
 use crate::message::{Request, Response};
 use crate::mock_aws::MockAws;
-use crate::routing::{detect, Target};
+use crate::routing::{detect_parsed, parse, Target};
 use crate::verdicts::Verdict;
 
 /// A request whose signature (and session token) verified.
@@ -69,13 +67,6 @@ pub fn is_sigv2(req: &Request) -> bool {
         || req
             .header("authorization")
             .is_some_and(|a| a.starts_with("AWS "))
-}
-
-/// The signature `req` carries (header or query), empty when its authorization does not parse.
-pub fn provided_signature(req: &Request) -> String {
-    parse_request_auth(&req.signable())
-        .map(|p| p.signature)
-        .unwrap_or_default()
 }
 
 /// The session token `req` carries: `X-Amz-Security-Token` as a header, else in the query.
@@ -136,7 +127,11 @@ impl MockAws {
         req: &Request,
         body_sha256: Option<&str>,
     ) -> Result<Authenticated, (Response, Option<Verdict>)> {
-        let target = detect(req);
+        // The request's authentication is parsed once: for routing by its credential scope,
+        // for the verdict and for verification.
+        let signable = req.signable();
+        let parsed = parse(&signable);
+        let target = detect_parsed(req, parsed.as_ref().ok());
         let (seq, rid) = self.request_id();
         let now = self.now();
         let lookup = |ak: &str| {
@@ -166,13 +161,13 @@ impl MockAws {
             })
             // A request whose shape says which service it is must be scoped to it.
             .with_expected_service(target.from_shape.then_some(target.service.as_str()));
-        let signable = req.signable();
         let presigned = req.header("authorization").is_none();
         let mut verdict = Verdict::for_request(seq, req, &target.service);
         verdict.operation = crate::framing::operation_hint(req);
-        let parsed = parse_request_auth(&signable).ok();
-        verdict.signed_headers = parsed.as_ref().map(|p| p.signed_headers.join(";"));
-        verdict.signature = parsed.as_ref().map(|p| p.signature.clone());
+        let auth = parsed.as_ref().ok();
+        verdict.signed_headers = auth.map(|a| a.signed_headers_list().to_owned());
+        verdict.signature = auth.map(|a| a.signature().to_owned());
+        let access_key = auth.map(|a| a.access_key_id().to_owned());
         let client_cr = client_canonical_request(req);
         let mut details = AuthDetails::default();
         match &client_cr {
@@ -191,11 +186,16 @@ impl MockAws {
         }
         };
         // SigV4 and SigV4a alike; SigV4a under the cached public key.
-        match verify_with_key(&signable, &params, &|ak| {
-            self.v4a_keys.get(&self.config, ak)
-        }) {
+        let key = |ak: &str| self.v4a_keys.get(&self.config, ak);
+        let verified = match parsed {
+            Ok(auth) => verify_parsed_with_key(&signable, auth, &params, &key),
+            // Unparsable: the whole verifier says why (a bad header value before the
+            // authentication, as it checks them first).
+            Err(_) => verify_with_key(&signable, &params, &key),
+        };
+        match verified {
             Err(err) => {
-                verdict.access_key = parse_request_auth(&signable).ok().map(|p| p.access_key_id);
+                verdict.access_key = access_key;
                 let mistake = match err {
                     VerifyError::SignatureMismatch { .. }
                     | VerifyError::SignedHeaderMissing { .. } => diagnose(&signable, &params),
@@ -221,7 +221,7 @@ impl MockAws {
                     details.s3_xml = s3_auth_details(
                         &err,
                         verdict.access_key.as_deref(),
-                        &provided_signature(req),
+                        verdict.signature.as_deref().unwrap_or_default(),
                         mistake.as_ref(),
                     );
                 }
@@ -243,7 +243,7 @@ impl MockAws {
                 Err(self.conclude(&target, &rid, resp, verdict))
             }
             Ok(v) => {
-                verdict.access_key = Some(v.access_key_id().to_owned());
+                verdict.access_key = access_key;
                 verdict.canonical_request = Some(v.canonical_request().to_owned());
                 verdict.string_to_sign = Some(v.string_to_sign().to_owned());
                 verdict.canonical_request_diff = diff_with(v.canonical_request());

@@ -231,13 +231,15 @@ impl MockAws {
         req: &Request,
         streamed: Option<Streamed>,
     ) -> Result<(Response, Option<Verdict>), Option<Streamed>> {
+        // Only a request that looks like SigV2 is routed here (a SigV4 one is routed, on the
+        // authentication parsed once, by `authenticate`).
+        let Some(parsed) = sigv2::parse(req) else {
+            return Err(streamed);
+        };
         let target = detect(req);
         if target.service != "s3" {
             return Err(streamed);
         }
-        let Some(parsed) = sigv2::parse(req) else {
-            return Err(streamed);
-        };
         let (seq, rid) = self.request_id();
         let now = self.now().unix_seconds();
         let mut verdict = Verdict::for_request(seq, req, &target.service);
@@ -332,5 +334,118 @@ fn unreachable_body() -> Streamed {
         sha256: String::new(),
         checksum: None,
         reservation: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET};
+    use crate::routing::tests::parses_during;
+    use sigv4_signer::{
+        sign, Credentials, Settings, SignableRequest, SignatureLocation, SigningParams,
+    };
+
+    /// `req` signed for `service` (S3 rules for `s3`) at the mock's clock.
+    fn signed(
+        mock: &MockAws,
+        service: &str,
+        req: SignableRequest<'_>,
+        location: SignatureLocation,
+    ) -> Request {
+        let creds = Credentials::new(EXAMPLE_ACCESS_KEY, EXAMPLE_SECRET);
+        let settings = if service == "s3" && matches!(location, SignatureLocation::Query { .. }) {
+            Settings::s3_presigned()
+        } else if service == "s3" {
+            Settings::s3()
+        } else {
+            Settings::default()
+        };
+        let params =
+            SigningParams::new(&creds, "us-east-1", service, mock.now()).with_settings(settings);
+        let s = sign(&req, &params, location).expect("sign").apply(&req);
+        Request {
+            method: s.method,
+            target: s.target,
+            headers: s.headers,
+            body: s.body,
+        }
+    }
+
+    fn dynamodb<'a>(target: &'a str, body: &'a str) -> SignableRequest<'a> {
+        SignableRequest::new("POST", "/")
+            .header("Host", "127.0.0.1:4566")
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("X-Amz-Target", target)
+            .body(body.as_bytes())
+    }
+
+    /// Handles `req` and returns its status and how many times mock-aws parsed its
+    /// authentication.
+    fn handle_counted(mock: &MockAws, req: &Request) -> (u16, usize) {
+        let ((resp, _), n) = parses_during(|| mock.handle(req));
+        eprintln!(
+            "{} {}: {}",
+            req.method,
+            req.target,
+            String::from_utf8_lossy(&resp.body)
+        );
+        (resp.status, n)
+    }
+
+    /// Issue 17: each request's `Authorization` header (or presigned query) is parsed once,
+    /// for routing by its scope, for the verdict and for verification, whether it verifies,
+    /// fails to verify, or does not parse.
+    #[test]
+    fn one_parse_per_request() {
+        let mock = MockAws::new(Config::default());
+        let headers = SignatureLocation::Headers;
+        let table = r#"{"TableName":"tbl","AttributeDefinitions":[{"AttributeName":"k","AttributeType":"S"}],"KeySchema":[{"AttributeName":"k","KeyType":"HASH"}],"BillingMode":"PAY_PER_REQUEST"}"#;
+        let create = signed(
+            &mock,
+            "dynamodb",
+            dynamodb("DynamoDB_20120810.CreateTable", table),
+            headers,
+        );
+        assert_eq!(handle_counted(&mock, &create), (200, 1));
+        let item = r#"{"TableName":"tbl","Item":{"k":{"S":"a"}}}"#;
+        let put = signed(
+            &mock,
+            "dynamodb",
+            dynamodb("DynamoDB_20120810.PutItem", item),
+            headers,
+        );
+        assert_eq!(handle_counted(&mock, &put), (200, 1));
+
+        let s3 = |method: &'static str, target: &'static str, body: &'static [u8]| {
+            SignableRequest::new(method, target)
+                .header("Host", "127.0.0.1:4566")
+                .body(body)
+        };
+        let bucket = signed(&mock, "s3", s3("PUT", "/bkt", b""), headers);
+        assert_eq!(handle_counted(&mock, &bucket), (200, 1));
+        let object = signed(&mock, "s3", s3("PUT", "/bkt/k", b"bytes"), headers);
+        assert_eq!(handle_counted(&mock, &object), (200, 1));
+        let presigned = signed(
+            &mock,
+            "s3",
+            s3("GET", "/bkt/k", b""),
+            SignatureLocation::Query { expires_in: 60 },
+        );
+        assert!(presigned.header("authorization").is_none());
+        assert_eq!(handle_counted(&mock, &presigned), (200, 1));
+
+        // A signature that does not match (diagnosed by the signer, which is not counted).
+        let mut wrong = put.clone();
+        wrong.body = br#"{"TableName":"tbl","Item":{"k":{"S":"b"}}}"#.to_vec();
+        assert_eq!(handle_counted(&mock, &wrong), (400, 1));
+        // An Authorization header that does not parse.
+        let mut garbled = put.clone();
+        for (n, v) in &mut garbled.headers {
+            if n.eq_ignore_ascii_case("authorization") {
+                *v = "AWS4-HMAC-SHA256 Credential=nothing".to_owned();
+            }
+        }
+        assert_eq!(handle_counted(&mock, &garbled), (400, 1));
     }
 }

@@ -13,7 +13,8 @@
 //! telling shape, the scope's service decides (every service mock-aws does not emulate, and
 //! REST requests of S3, execute-api, Lambda and the other REST services).
 
-use sigv4_signer::verify::parse_request_auth;
+use sigv4_signer::verify::{parse_auth, RequestAuth, VerifyError};
+use sigv4_signer::SignableRequest;
 
 use crate::errors::Protocol;
 use crate::framing::query_params;
@@ -86,7 +87,16 @@ fn has_action(req: &Request) -> bool {
 /// endpoints of AWS's General Reference, *Service endpoints*). `None` for any other host
 /// (`127.0.0.1:4566`, `localhost`).
 pub fn host_service(host: &str) -> Option<&'static str> {
-    let host = host.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let host = host.split(':').next().unwrap_or("");
+    // Most hosts are not AWS's (`127.0.0.1:4566`): answered without an allocation.
+    let aws = |suffix: &str| {
+        host.len() >= suffix.len()
+            && host.as_bytes()[host.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if !aws(".amazonaws.com") && !aws(".amazonaws.com.cn") {
+        return None;
+    }
+    let host = host.to_ascii_lowercase();
     let rest = host
         .strip_suffix(".amazonaws.com")
         .or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
@@ -149,34 +159,52 @@ pub fn shape_service(req: &Request, scoped: Option<&str>) -> Option<&'static str
     }
 }
 
+/// The authentication `signable` carries, parsed ([`parse_auth`], borrowed from the request):
+/// what [`detect_parsed`] routes on and the verifier then takes, so that mock-aws parses each
+/// request's `Authorization` header (or presigned query) once.
+pub fn parse<'r>(signable: &SignableRequest<'r>) -> Result<RequestAuth<'r>, VerifyError> {
+    #[cfg(test)]
+    tests::PARSES.with(|n| n.set(n.get() + 1));
+    parse_auth(signable)
+}
+
 /// The service of a request: its shape when that is unambiguous, else its credential scope's,
-/// else a guess from its shape.
+/// else a guess from its shape. Parses the request's authentication; a caller that verifies
+/// it too parses it once with [`parse`] and calls [`detect_parsed`].
 pub fn detect(req: &Request) -> Target {
-    let scoped = parse_request_auth(&req.signable())
-        .ok()
-        .map(|p| p.scope.service);
-    if let Some(s) = shape_service(req, scoped.as_deref()) {
+    let signable = req.signable();
+    detect_parsed(req, parse(&signable).ok().as_ref())
+}
+
+/// [`detect`] for a request whose authentication `auth` is already parsed (`None` when it
+/// does not parse).
+pub fn detect_parsed(req: &Request, auth: Option<&RequestAuth<'_>>) -> Target {
+    let scoped = auth.map(|a| a.scope().service);
+    if let Some(s) = shape_service(req, scoped) {
         return Target {
             service: s.to_owned(),
             protocol: protocol_of(s, req),
             from_shape: true,
         };
     }
-    let service = scoped.unwrap_or_else(|| match req.header("x-amz-target") {
-        Some(t) if t.starts_with("Kinesis_") => "kinesis".to_owned(),
-        Some(_) => "dynamodb".to_owned(),
-        None => {
-            if has_action(req)
-                || req
-                    .header("content-type")
-                    .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
-            {
-                "sts".to_owned()
-            } else {
-                "s3".to_owned()
+    let service = match scoped {
+        Some(s) => s.to_owned(),
+        None => match req.header("x-amz-target") {
+            Some(t) if t.starts_with("Kinesis_") => "kinesis".to_owned(),
+            Some(_) => "dynamodb".to_owned(),
+            None => {
+                if has_action(req)
+                    || req
+                        .header("content-type")
+                        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+                {
+                    "sts".to_owned()
+                } else {
+                    "s3".to_owned()
+                }
             }
-        }
-    });
+        },
+    };
     let protocol = protocol_of(&service, req);
     Target {
         service,
@@ -186,8 +214,22 @@ pub fn detect(req: &Request) -> Target {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many times [`parse`] ran on this thread: the tests of a request's handling
+        /// count one parse per request.
+        pub(crate) static PARSES: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// How many times [`parse`] runs on this thread during `f`.
+    pub(crate) fn parses_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let before = PARSES.with(Cell::get);
+        let out = f();
+        (out, PARSES.with(Cell::get) - before)
+    }
 
     fn req(target: &str, headers: &[(&str, &str)], body: &str) -> Request {
         Request {

@@ -370,8 +370,10 @@ async fn serve_request(
         .header("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok());
     if !MockAws::is_internal(&request.target)
-        && detect(&request).service == "s3"
+        // PutObject and UploadPart are PUTs: other requests skip the S3 parse and the routing.
+        && request.method == "PUT"
         && s3::is_upload(&request)
+        && detect(&request).service == "s3"
     {
         return Ok(to_hyper(
             serve_upload(&service, log, &request, declared, body).await,

@@ -61,8 +61,8 @@ use std::sync::Arc;
 
 use sigv4_signer::diagnose::{diagnose, Diagnosis};
 use sigv4_signer::verify::{
-    parse_authorization, verify, Verified, VerifyError, VerifyParams, VerifySettings,
-    DEFAULT_MAX_SKEW,
+    parse_authorization, verify, verify_parsed, AuthKind, Verified, VerifyError, VerifyParams,
+    VerifySettings, DEFAULT_MAX_SKEW,
 };
 use sigv4_signer::SigningTime;
 use wiremock::{Match, Mock, MockServer, Respond, ResponseTemplate};
@@ -73,7 +73,7 @@ use crate::error_body::{error_response_with, s3_auth_details, AuthDetails};
 use crate::errors::{aws_error, AwsError, Protocol};
 use crate::framing::parse_form;
 use crate::message::{request_from_http, Request, Response};
-use crate::routing::detect;
+use crate::routing::{detect_parsed, parse};
 
 /// A [`wiremock::Match`] that verifies a request's SigV4 signature.
 #[derive(Debug, Clone)]
@@ -270,7 +270,11 @@ impl SigV4Matcher {
     /// Verifies `request`: the signature, then the session token against the credential's.
     pub fn check(&self, request: &wiremock::Request) -> Result<Verified, Box<Rejection>> {
         let head = head_of(request);
-        let target = detect(&head);
+        // The authentication is parsed once, for routing and verification.
+        let mut signable = head.signable();
+        signable.body = &request.body;
+        let parsed = parse(&signable);
+        let target = detect_parsed(&head, parsed.as_ref().ok());
         let lookup = |ak: &str| {
             self.credentials
                 .iter()
@@ -288,28 +292,37 @@ impl SigV4Matcher {
             }))
             .with_expected_region(self.region.as_deref())
             .with_expected_service(self.service.as_deref());
-        let mut signable = head.signable();
-        signable.body = &request.body;
         let presigned = head.header("authorization").is_none();
         let query = head.target.split_once('?').map_or("", |(_, q)| q);
+        let header_auth = parsed
+            .as_ref()
+            .ok()
+            .filter(|a| a.kind() == AuthKind::Header);
         let access_key = match head.header("authorization") {
+            // The one Authorization header, parsed above.
+            Some(_) if header_auth.is_some() => header_auth.map(|a| a.access_key_id().to_owned()),
             Some(a) => parse_authorization(a).ok().map(|p| p.access_key_id),
             None => parse_form(query)
                 .into_iter()
                 .find(|(k, _)| k == "X-Amz-Credential")
                 .and_then(|(_, v)| v.split('/').next().map(str::to_owned)),
         };
-        let signature_provided = match head.header("authorization") {
-            Some(a) => parse_authorization(a)
+        let signature_provided = match (head.header("authorization"), header_auth) {
+            (Some(_), Some(auth)) => auth.signature().to_owned(),
+            (Some(a), None) => parse_authorization(a)
                 .map(|p| p.signature)
                 .unwrap_or_default(),
-            None => parse_form(query)
+            (None, _) => parse_form(query)
                 .into_iter()
                 .find(|(k, _)| k == "X-Amz-Signature")
                 .map(|(_, v)| v)
                 .unwrap_or_default(),
         };
-        match verify(&signable, &params) {
+        let verified = match parsed {
+            Ok(auth) => verify_parsed(&signable, auth, &params),
+            Err(_) => verify(&signable, &params),
+        };
+        match verified {
             Err(err) => {
                 let diagnosis = match err {
                     VerifyError::SignatureMismatch { .. }

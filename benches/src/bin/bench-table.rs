@@ -1,7 +1,8 @@
 //! `bench-table`: runs the criterion benches of `sigv4-benches` and the allocation count
 //! (unless `--no-run`), and prints one Markdown table of medians: this project, the aws-sigv4
 //! crate, reqsign, the ratios, the lower bound where there is one, and heap allocations per
-//! operation; then the benchmarks issue's targets, each met or not.
+//! operation; then the benchmarks issue's targets, each met or not, with mock-aws's verified
+//! requests/s against a bare hyper server (a short `mock-aws-load` run; `--no-load` skips it).
 //!
 //! Bounds are SHA-256 compressions × the measured time of one compression: a GET header
 //! signature needs 26 (1 for the empty-body hash, 3 for the canonical request, 16 for the key
@@ -318,6 +319,116 @@ fn main() -> Result<()> {
             met(b, higher, limit)
         );
     }
+    load_section(&workspace, &root)?;
+    Ok(())
+}
+
+/// mock-aws under load against the bare hyper baseline (`mock-aws-load`, `benches/LOAD.md`):
+/// unless `--no-run` or `--no-load`, builds both servers and runs a short load (20 s of each,
+/// in alternating slices, 64 connections, no RSS phase) writing `load.json` beside criterion's
+/// results; then prints the target row (it continues the targets table) and the figures.
+fn load_section(workspace: &Path, root: &Path) -> Result<()> {
+    let json = root.join("load.json");
+    let args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--no-run" || a == "--no-load") {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let release = std::env::current_exe()?
+            .parent()
+            .is_some_and(|d| d.ends_with("release"));
+        let mut build = Command::new(cargo);
+        build
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "mock-aws",
+                "-p",
+                "sigv4-benches",
+                "--bins",
+            ])
+            .current_dir(workspace);
+        if release {
+            build.arg("--release");
+        }
+        if !build.status().context("building mock-aws-load")?.success() {
+            bail!("cargo build -p mock-aws -p sigv4-benches --bins failed");
+        }
+        let load = std::env::current_exe()?.with_file_name("mock-aws-load");
+        std::fs::create_dir_all(root)?;
+        let out = Command::new(&load)
+            .args([
+                "--duration",
+                "20s",
+                "--connections",
+                "64",
+                "--rss-requests",
+                "0",
+            ])
+            .arg("--json")
+            .arg(&json)
+            .args(["--timeout", "5m"])
+            .output()
+            .with_context(|| format!("running {}", load.display()))?;
+        if !out.status.success() {
+            bail!(
+                "mock-aws-load failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let v: Option<serde_json::Value> = std::fs::read_to_string(&json)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let Some(v) = v else {
+        println!("| mock-aws verified requests/s ≥ 0.6× a bare hyper server (64 connections, same run) | n/a (no {}) | n/a | | |", json.display());
+        println!();
+        return Ok(());
+    };
+    let f = |k: &str| v[k].as_f64();
+    let ratio = f("ratio");
+    let limit = f("target").unwrap_or(0.6);
+    println!(
+        "| mock-aws verified requests/s ≥ {limit}× a bare hyper server (64 connections, same run) | {} | {} | (one load run) | |",
+        fmt_ratio(ratio),
+        match ratio {
+            Some(r) if r >= limit => "yes",
+            Some(_) => "no",
+            None => "n/a",
+        }
+    );
+    println!();
+    let rps = |k: &str| f(k).map_or_else(|| "n/a".to_owned(), |x| format!("{x:.0}"));
+    let us = |k: &str| f(k).map_or_else(|| "n/a".to_owned(), |x| format!("{x:.1} µs"));
+    println!(
+        "mock-aws under load (`mock-aws-load`, {} connections, {:.0} s of each server in alternating slices; {}; load average {} before, {} after):",
+        v["connections"],
+        f("duration_s").unwrap_or(0.0),
+        v["cpu"].as_str().unwrap_or("?"),
+        v["load_before"].as_str().unwrap_or("?"),
+        v["load_after"].as_str().unwrap_or("?"),
+    );
+    println!();
+    println!("| server | requests/s | CPU per request: server / client |");
+    println!("| --- | --- | --- |");
+    println!(
+        "| mock-aws, every signature verified | {} | {} / {} |",
+        rps("verified_rps"),
+        us("server_us"),
+        us("client_us")
+    );
+    println!(
+        "| bare hyper, the same requests unverified (baseline) | {} | {} / {} |",
+        rps("baseline_rps"),
+        us("baseline_server_us"),
+        us("baseline_client_us")
+    );
+    println!(
+        "| mock-aws / baseline | {} | baseline / mock-aws, server + client: {} |",
+        fmt_ratio(ratio),
+        fmt_ratio(f("cpu_ratio"))
+    );
+    println!();
     Ok(())
 }
 

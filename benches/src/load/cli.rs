@@ -54,6 +54,23 @@ pub(crate) struct Args {
     /// Hard limit on the whole run; past it the server is killed and the exit code is 2.
     #[arg(long, default_value = "10m", value_parser = parse_duration)]
     pub(crate) timeout: Duration,
+    /// Skip the baseline (a bare hyper server answering the same requests without verifying,
+    /// loaded for as long as mock-aws, in alternating slices).
+    #[arg(long)]
+    pub(crate) no_baseline: bool,
+    /// Slices of the timed phase: mock-aws and the baseline take turns, each `--duration`
+    /// divided by this, so that both see the same machine.
+    #[arg(long, default_value_t = 4)]
+    pub(crate) rounds: u32,
+    /// Also write the figures as JSON to this file (read by `bench-table`).
+    #[arg(long)]
+    pub(crate) json: Option<PathBuf>,
+    /// Run as the baseline server (started by the load run itself).
+    #[arg(long, hide = true)]
+    pub(crate) serve_baseline: bool,
+    /// The baseline server's address (with `--serve-baseline`).
+    #[arg(long, hide = true, default_value = "127.0.0.1:0")]
+    pub(crate) listen: String,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {

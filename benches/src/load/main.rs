@@ -17,11 +17,17 @@
 //! the same machine, out of the way. Prints a Markdown block; exits 1 on any error, 2 on the
 //! hard `--timeout`.
 //!
-//! The modules: `cli` (the flags), `server` (the child process), `procfs` (`/proc`
+//! In the same run, a bare hyper server (`baseline`, this binary started again) answers the
+//! same requests over as many connections without verifying, in slices alternating with
+//! mock-aws's; verified requests/s are reported as a ratio to its requests/s.
+//!
+//! The modules: `cli` (the flags), `server` (the child process), `baseline` (the bare hyper
+//! server), `procfs` (`/proc`
 //! readers), `pool` (signing and the pre-signed pool), `client` (the raw and hyper
 //! clients), `calls` (set-up and the verdict counters), `phase` (workers until a stop),
 //! `stats`, `run` (one run, measured) and `report` (the table).
 
+mod baseline;
 mod calls;
 mod cli;
 mod client;
@@ -35,7 +41,7 @@ mod stats;
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::Parser;
 
 use crate::cli::Args;
@@ -60,6 +66,10 @@ fn main() {
 }
 
 fn main_inner(args: Args) -> Result<bool> {
+    if args.serve_baseline {
+        baseline::serve(&args)?;
+        return Ok(true);
+    }
     let path = match &args.server {
         Some(p) => p.clone(),
         None => std::env::current_exe()?
@@ -74,15 +84,28 @@ fn main_inner(args: Args) -> Result<bool> {
         );
     }
     let server = Server::start(&path, &args.server_args)?;
+    let baseline = if args.no_baseline {
+        None
+    } else {
+        let me = std::env::current_exe()?;
+        let flags = [
+            "--serve-baseline".to_owned(),
+            format!("--objects={}", args.objects),
+            format!("--object-size={}", args.object_size),
+        ];
+        Some(Server::start(&me, &flags).context("starting the baseline server")?)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(args.client_threads.max(1))
         .enable_all()
         .build()?;
     let timeout = args.timeout;
     let result = runtime.block_on(async move {
-        tokio::time::timeout(timeout, async { Ok(run(args, &server).await?.report()) })
-            .await
-            .map_err(|_| anyhow!("timed out after {timeout:?} (--timeout)"))?
+        tokio::time::timeout(timeout, async {
+            Ok(run(args, &server, baseline.as_ref()).await?.report())
+        })
+        .await
+        .map_err(|_| anyhow!("timed out after {timeout:?} (--timeout)"))?
     });
     // Dropping the runtime cancels the workers; the server is killed when `server` drops.
     runtime.shutdown_timeout(Duration::from_secs(1));

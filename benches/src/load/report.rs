@@ -6,7 +6,11 @@ use std::time::Duration;
 use crate::cli::Args;
 use crate::client::ClientKind;
 use crate::procfs::cpu_model;
+use crate::run::Slices;
 use crate::stats::{percentile, Stats};
+
+/// Issue 17's target: verified requests/s at least this fraction of the bare hyper server's.
+pub(crate) const BASELINE_TARGET: f64 = 0.6;
 
 /// What a run measured.
 pub(crate) struct Measured {
@@ -16,6 +20,8 @@ pub(crate) struct Measured {
     /// The timed phase, latencies sorted.
     pub(crate) timed: Stats,
     pub(crate) elapsed: Duration,
+    /// The baseline's slices of the timed phase (bare hyper, latencies sorted).
+    pub(crate) baseline: Option<Slices>,
     /// CPU per request of the timed phase, µs.
     pub(crate) server_us: f64,
     pub(crate) client_us: f64,
@@ -64,6 +70,7 @@ impl Measured {
             load_after,
             timed,
             elapsed,
+            baseline,
             server_us,
             client_us,
             rss_points,
@@ -78,7 +85,9 @@ impl Measured {
         let (accepted, rejected, rss_start, hwm) = (*accepted, *rejected, *rss_start, *hwm);
         let rps = timed.ok as f64 / elapsed.as_secs_f64();
         let answered = timed.ok + rss_stats.ok;
-        let errors = timed.error_count() + rss_stats.error_count();
+        let errors = timed.error_count()
+            + rss_stats.error_count()
+            + baseline.as_ref().map_or(0, |b| b.stats.error_count());
         let counts_agree = accepted == answered && rejected == 0;
         let growth = match (rss_points.first(), rss_points.last()) {
             (Some(&(_, a)), Some(&(_, b))) => b.saturating_sub(a),
@@ -146,6 +155,37 @@ impl Measured {
             thousands(answered)
         );
         println!("| CPU per request: server / client | {server_us:.1} µs / {client_us:.1} µs |");
+        let ratio = baseline.as_ref().map(|b| rps / b.rps().max(1e-9));
+        if let Some(b) = baseline {
+            let (bs, bc) = b.per_request_us();
+            let bl = &b.stats.latencies;
+            println!(
+                "| baseline (bare hyper, same requests and client, no verification): requests/s | {} ({} in {:.1} s) |",
+                thousands(b.rps().round() as u64),
+                thousands(b.stats.ok),
+                b.elapsed.as_secs_f64()
+            );
+            println!(
+                "| baseline latency p50 / p99 / max | {} / {} / {} |",
+                ms(percentile(bl, 50.0)),
+                ms(percentile(bl, 99.0)),
+                ms(bl.last().copied().unwrap_or(0))
+            );
+            println!("| baseline CPU per request: server / client | {bs:.1} µs / {bc:.1} µs |");
+            // When the client and the server saturate the machine, requests/s are inversely
+            // proportional to the CPU per request of both; this ratio moves less with the
+            // machine's other load than requests/s do.
+            println!(
+                "| CPU per request, baseline / mock-aws (server + client) | {:.2}× |",
+                (bs + bc) / (server_us + client_us).max(1e-9)
+            );
+            let r = ratio.unwrap_or(0.0);
+            println!(
+                "| verified / baseline requests/s (target ≥ {BASELINE_TARGET}×) | {r:.2}× ({}; {} slices each, alternating) |",
+                if r >= BASELINE_TARGET { "met" } else { "not met" },
+                args.rounds.max(1)
+            );
+        }
         if !rss_points.is_empty() {
             let points: Vec<String> = rss_points
                 .iter()
@@ -164,6 +204,9 @@ impl Measured {
         for (kind, n) in timed.errors.iter().chain(rss_stats.errors.iter()) {
             eprintln!("mock-aws-load: error x{n}: {kind}");
         }
+        for (kind, n) in baseline.iter().flat_map(|b| b.stats.errors.iter()) {
+            eprintln!("mock-aws-load: baseline error x{n}: {kind}");
+        }
         if !counts_agree {
             eprintln!(
                 "mock-aws-load: the server accepted {accepted} and rejected {rejected}, but {answered} requests were answered 200"
@@ -176,6 +219,37 @@ impl Measured {
                 args.max_rss_growth_mib
             );
         }
-        errors == 0 && counts_agree && rss_ok && timed.ok > 0
+        let mut json_ok = true;
+        if let Some(path) = &args.json {
+            let (bs, bc) = baseline.as_ref().map_or((0.0, 0.0), Slices::per_request_us);
+            let v = serde_json::json!({
+                "connections": args.connections,
+                "duration_s": elapsed.as_secs_f64(),
+                "server_args": args.server_args,
+                "client": if args.client == ClientKind::Raw { "raw" } else { "hyper" },
+                "cpu": cpu_model(),
+                "load_before": load_before,
+                "load_after": load_after,
+                "verified_rps": rps,
+                "verified": timed.ok,
+                "server_us": server_us,
+                "client_us": client_us,
+                "p50_ms": f64::from(percentile(lat, 50.0)) / 1000.0,
+                "p99_ms": f64::from(percentile(lat, 99.0)) / 1000.0,
+                "baseline_rps": baseline.as_ref().map(Slices::rps),
+                "baseline_server_us": baseline.as_ref().map(|_| bs),
+                "baseline_client_us": baseline.as_ref().map(|_| bc),
+                "ratio": ratio,
+                "cpu_ratio": baseline.as_ref().map(|_| (bs + bc) / (server_us + client_us).max(1e-9)),
+                "target": BASELINE_TARGET,
+                "errors": errors,
+                "passed": errors == 0 && counts_agree && rss_ok && timed.ok > 0,
+            });
+            if let Err(e) = std::fs::write(path, format!("{v:#}\n")) {
+                eprintln!("mock-aws-load: cannot write {}: {e}", path.display());
+                json_ok = false;
+            }
+        }
+        errors == 0 && counts_agree && rss_ok && timed.ok > 0 && json_ok
     }
 }

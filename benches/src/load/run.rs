@@ -1,6 +1,7 @@
 //! One run: set-up, the timed phase, the RSS phase, and the server's counters, measured into a
 //! [`Measured`] for the report.
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,17 +12,79 @@ use crate::calls::{setup, verdict_counts};
 use crate::cli::Args;
 use crate::client::Conn;
 use crate::phase::{phase, Stop};
-use crate::pool::build_pool;
+use crate::pool::{build_pool, Entry};
 use crate::procfs::{cpu_seconds, loadavg, rss_kib};
 use crate::report::Measured;
 use crate::server::Server;
 use crate::stats::Stats;
 
-/// Loads `server` as `args` say and measures it.
-pub(crate) async fn run(args: Args, server: &Server) -> Result<Measured> {
+/// What one server did over its slices of the timed phase.
+#[derive(Default)]
+pub(crate) struct Slices {
+    pub(crate) stats: Stats,
+    pub(crate) elapsed: Duration,
+    /// CPU seconds over the slices: the server's and the client's.
+    pub(crate) server_cpu: f64,
+    pub(crate) client_cpu: f64,
+}
+
+impl Slices {
+    /// CPU per answered request of the server and of the client, µs.
+    pub(crate) fn per_request_us(&self) -> (f64, f64) {
+        let per = |cpu: f64| {
+            if self.stats.ok == 0 {
+                0.0
+            } else {
+                cpu / self.stats.ok as f64 * 1e6
+            }
+        };
+        (per(self.server_cpu), per(self.client_cpu))
+    }
+
+    /// Answered requests per second.
+    pub(crate) fn rps(&self) -> f64 {
+        self.stats.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Loads the server with process `pid` over `senders` until `until`, adding to `into`.
+async fn slice(
+    senders: &mut Vec<Conn>,
+    addr: SocketAddr,
+    pid: u32,
+    args: &Args,
+    pool: &Arc<Vec<Entry>>,
+    until: Duration,
+    into: &mut Slices,
+) -> Result<()> {
+    let spid = pid.to_string();
+    let (s0, c0) = (cpu_seconds(&spid)?, cpu_seconds("self")?);
+    let (stats, elapsed) = phase(
+        senders,
+        addr,
+        args.client,
+        pool,
+        &Stop::At(Instant::now() + until),
+        true,
+    )
+    .await?;
+    let (s1, c1) = (cpu_seconds(&spid)?, cpu_seconds("self")?);
+    into.stats.merge(stats);
+    into.elapsed += elapsed;
+    into.server_cpu += s1 - s0;
+    into.client_cpu += c1 - c0;
+    Ok(())
+}
+
+/// Loads `server` as `args` say and measures it; with a `baseline`, loads that too, over as
+/// many connections of the same client, in slices alternating with the server's.
+pub(crate) async fn run(
+    args: Args,
+    server: &Server,
+    baseline: Option<&Server>,
+) -> Result<Measured> {
     let addr = server.addr;
     let pid = server.pid();
-    let spid = pid.to_string();
     let load_before = loadavg();
     setup(addr, &args).await?;
     let (_, acc0, rej0) = verdict_counts(addr).await?;
@@ -30,31 +93,51 @@ pub(crate) async fn run(args: Args, server: &Server) -> Result<Measured> {
     for _ in 0..args.connections.max(1) {
         senders.push(Conn::open(addr, args.client).await?);
     }
+    let mut base_senders = Vec::new();
+    if let Some(b) = baseline {
+        for _ in 0..args.connections.max(1) {
+            base_senders.push(Conn::open(b.addr, args.client).await?);
+        }
+    }
 
-    // Timed phase.
+    // Timed phase: mock-aws's slices and the baseline's, taking turns (which goes first
+    // alternates, so that a change of the machine's load between slices evens out).
     let pool = Arc::new(build_pool(&args, &addr.to_string())?);
     let (rss_start, _) = rss_kib(pid)?;
-    let (cpu_s0, cpu_c0) = (cpu_seconds(&spid)?, cpu_seconds("self")?);
-    let (mut timed, elapsed) = phase(
-        &mut senders,
-        addr,
-        args.client,
-        &pool,
-        &Stop::At(Instant::now() + args.duration),
-        true,
-    )
-    .await?;
-    let (cpu_s1, cpu_c1) = (cpu_seconds(&spid)?, cpu_seconds("self")?);
-    let load_after = loadavg();
-    timed.latencies.sort_unstable();
-    let per_req = |cpu: f64| {
-        if timed.ok == 0 {
-            0.0
-        } else {
-            cpu / timed.ok as f64 * 1e6
-        }
+    let rounds = if baseline.is_some() {
+        args.rounds.max(1)
+    } else {
+        1
     };
-    let (server_us, client_us) = (per_req(cpu_s1 - cpu_s0), per_req(cpu_c1 - cpu_c0));
+    let each = args.duration / rounds;
+    let mut ours = Slices::default();
+    let mut base = Slices::default();
+    for round in 0..rounds {
+        for ours_turn in [round % 2 == 0, round % 2 == 1] {
+            match (ours_turn, baseline) {
+                (true, _) => {
+                    slice(&mut senders, addr, pid, &args, &pool, each, &mut ours).await?;
+                }
+                (false, Some(b)) => {
+                    slice(
+                        &mut base_senders,
+                        b.addr,
+                        b.pid(),
+                        &args,
+                        &pool,
+                        each,
+                        &mut base,
+                    )
+                    .await?;
+                }
+                (false, None) => {}
+            }
+        }
+    }
+    let load_after = loadavg();
+    ours.stats.latencies.sort_unstable();
+    base.stats.latencies.sort_unstable();
+    let (server_us, client_us) = ours.per_request_us();
 
     // RSS phase.
     let mut rss_points: Vec<(u64, u64)> = Vec::new();
@@ -97,8 +180,9 @@ pub(crate) async fn run(args: Args, server: &Server) -> Result<Measured> {
         args,
         load_before,
         load_after,
-        timed,
-        elapsed,
+        timed: ours.stats,
+        elapsed: ours.elapsed,
+        baseline: baseline.map(|_| base),
         server_us,
         client_us,
         rss_points,
