@@ -8,6 +8,7 @@ pub mod ec2;
 pub mod iam;
 pub mod kinesis;
 pub mod s3;
+mod s3_config;
 mod s3_multipart;
 mod s3_xml;
 pub mod sts;

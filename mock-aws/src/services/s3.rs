@@ -1,7 +1,9 @@
 //! S3 (REST-XML, path-style or virtual-hosted via `Host`): buckets (Create, Head, Delete,
-//! ListBuckets, GetBucketLocation, GetBucketVersioning), objects (Put, Copy, Get with Range,
-//! Head, Delete, DeleteObjects), listings (ListObjects v1 and v2), and multipart uploads
-//! (`services/s3_multipart.rs`). Keys are taken from the raw path, never normalised.
+//! ListBuckets, GetBucketLocation), objects (Put, Copy, Get with Range,
+//! Head, Delete, DeleteObjects), listings (ListObjects v1 and v2), multipart uploads
+//! (`services/s3_multipart.rs`), and the subresources of buckets and objects with what S3 keeps
+//! besides an object's bytes (`services/s3_config.rs`). Keys are taken from the raw path, never
+//! normalised.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,7 @@ use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
 use crate::framing::{decode_path, parse_form};
 use crate::message::{Request, Response};
+use crate::services::s3_config::{self, BucketConfig, ObjectMeta};
 use crate::services::{s3_multipart, s3_xml, Ctx, OpResult};
 use crate::storage::{Blob, Storage, Streamed};
 use crate::util::{http_date, iso8601, url_encode_key, xml_escape};
@@ -29,6 +32,8 @@ pub struct Object {
     pub(crate) checksum: Option<(ChecksumAlgorithm, String)>,
     /// The sizes of the parts it was assembled from, in order (empty: a single PUT).
     pub(crate) parts: Vec<u64>,
+    /// Stored headers, tags, ACL, storage class (`services/s3_config.rs`).
+    pub(crate) meta: ObjectMeta,
 }
 
 /// One bucket.
@@ -42,6 +47,8 @@ pub struct Bucket {
     /// Completed uploads' answers, by upload id: a retried CompleteMultipartUpload (a client
     /// that timed out waiting) gets the same 200, as from S3.
     pub(crate) completed: BTreeMap<String, (String, crate::message::Response)>,
+    /// Versioning, tags, ACL, policy and the other configurations (`services/s3_config.rs`).
+    pub(crate) config: BucketConfig,
 }
 
 /// All buckets, by name.
@@ -96,37 +103,22 @@ pub fn virtual_host_bucket(host: &str) -> Option<String> {
 /// mock-aws does not implement: a request naming one gets `NotImplemented`, never a listing or
 /// an object by mistake.
 const UNIMPLEMENTED_SUBRESOURCES: &[&str] = &[
-    "accelerate",
-    "acl",
     "analytics",
-    "attributes",
-    "cors",
-    "encryption",
     "intelligent-tiering",
     "inventory",
     "legal-hold",
-    "lifecycle",
-    "logging",
     "metrics",
-    "notification",
-    "object-lock",
     "ownershipControls",
-    "policy",
     "policyStatus",
     "publicAccessBlock",
-    "replication",
-    "requestPayment",
     "restore",
     "retention",
     "select",
-    "tagging",
     "torrent",
-    "website",
-    "versions",
 ];
 
 /// The operations mock-aws implements, for its NotImplemented message.
-const IMPLEMENTED: &str = "ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, GetBucketVersioning, ListObjects (v1), ListObjectsV2, PutObject, CopyObject, GetObject (with Range), HeadObject, DeleteObject, DeleteObjects, CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads";
+const IMPLEMENTED: &str = "ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation, ListObjects (v1), ListObjectsV2, PutObject, CopyObject, GetObject (with Range), HeadObject, DeleteObject, DeleteObjects, CreateMultipartUpload, UploadPart, UploadPartCopy, ListParts, CompleteMultipartUpload, AbortMultipartUpload, ListMultipartUploads";
 
 /// The S3 operation a request names: method, whether it names a bucket and a key, and its
 /// subresource query parameters (S3 API reference, each operation's "Request Syntax").
@@ -138,11 +130,15 @@ fn operation(
     copy_source: bool,
 ) -> Option<&'static str> {
     let has = |k: &str| q.iter().any(|(n, _)| n == k);
+    if bucket {
+        if let Some(op) = s3_config::operation(method, key, q) {
+            return op;
+        }
+    }
     Some(match (method, bucket, key) {
         ("GET", false, false) => "ListBuckets",
         (_, false, _) => return None,
         ("GET", true, false) if has("location") => "GetBucketLocation",
-        ("GET", true, false) if has("versioning") => "GetBucketVersioning",
         ("GET", true, false) if has("uploads") => "ListMultipartUploads",
         ("GET", true, false) if q.iter().any(|(k, v)| k == "list-type" && v == "2") => {
             "ListObjectsV2"
@@ -154,7 +150,7 @@ fn operation(
         ("POST", true, false) if has("delete") => "DeleteObjects",
         ("POST", true, true) if has("uploads") => "CreateMultipartUpload",
         ("POST", true, true) if has("uploadId") => "CompleteMultipartUpload",
-        ("PUT", true, true) if has("uploadId") && copy_source => return None,
+        ("PUT", true, true) if has("uploadId") && copy_source => "UploadPartCopy",
         ("PUT", true, true) if has("uploadId") => "UploadPart",
         ("GET", true, true) if has("uploadId") => "ListParts",
         ("DELETE", true, true) if has("uploadId") => "AbortMultipartUpload",
@@ -229,7 +225,7 @@ pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
                 Err(err(
                     "NotImplemented",
                     501,
-                    format!("A header or query you provided implies functionality that is not implemented. (mock-aws does not implement {method} {path}{what}; it implements {IMPLEMENTED}; path-style or virtual-hosted)"),
+                    format!("A header or query you provided implies functionality that is not implemented. (mock-aws does not implement {method} {path}{what}; it implements {IMPLEMENTED}, {}; path-style or virtual-hosted)", s3_config::implemented()),
                 )),
             );
         }
@@ -244,8 +240,11 @@ pub(crate) fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str
 }
 
 fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, String)]) -> OpResult {
-    if op.contains("Multipart") || op == "UploadPart" || op == "ListParts" {
+    if op.contains("Multipart") || op.starts_with("UploadPart") || op == "ListParts" {
         return s3_multipart::run(ctx, op, bucket, key, q);
+    }
+    if s3_config::is_config_op(op) {
+        return s3_config::run(ctx, op, bucket, key, q);
     }
     let now = ctx.now;
     let region = ctx.region.to_owned();
@@ -297,14 +296,37 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 )
             }))
         }
-        "GetBucketVersioning" => {
-            buckets.get(bucket).ok_or_else(|| no_bucket(bucket))?;
-            Ok(xml_ok(format!("<VersioningConfiguration xmlns=\"{NS}\"/>")))
-        }
         "PutObject" | "CopyObject" => {
             buckets.get(bucket).ok_or_else(|| no_bucket(bucket))?;
+            let mut meta = s3_config::object_meta(req)?;
+            let sent_type = || {
+                req.header("content-type")
+                    .unwrap_or("binary/octet-stream")
+                    .to_owned()
+            };
             let (body, content_type, source, etag, checksum) = if op == "CopyObject" {
-                let src = copy_source(buckets, req)?;
+                let (src, same) = copy_source(buckets, req, bucket, key)?;
+                let replace = directive(req, "x-amz-metadata-directive")?;
+                // A copy onto itself must change something (API reference, CopyObject).
+                if same && !replace && meta.storage_class.is_none() {
+                    return Err(err(
+                        "InvalidRequest",
+                        400,
+                        "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+                    ));
+                }
+                // COPY (the default) keeps the source's type and stored headers, REPLACE takes
+                // the request's; tags likewise by x-amz-tagging-directive; the ACL and storage
+                // class are the request's (API reference, CopyObject).
+                let content_type = if replace {
+                    sent_type()
+                } else {
+                    meta.headers = src.meta.headers.clone();
+                    src.content_type.clone()
+                };
+                if !directive(req, "x-amz-tagging-directive")? {
+                    meta.tags = src.meta.tags.clone();
+                }
                 // The copy shares the bytes, but counts as its own (as it would be in S3).
                 let n = src.body.memory_bytes();
                 if !storage.charge(n) {
@@ -312,7 +334,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 }
                 (
                     src.body.clone(),
-                    src.content_type.clone(),
+                    content_type,
                     Some(()),
                     src.etag.clone(),
                     src.checksum.clone(),
@@ -321,9 +343,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 let body = take_body(req, streamed, &storage)?;
                 (
                     body.blob,
-                    req.header("content-type")
-                        .unwrap_or("binary/octet-stream")
-                        .to_owned(),
+                    sent_type(),
                     None,
                     format!("\"{}\"", hex(&body.md5)),
                     body.checksum,
@@ -337,6 +357,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                 modified: now,
                 checksum: checksum.clone(),
                 parts: Vec::new(),
+                meta,
             };
             if let Some(old) = b.objects.insert(key.to_owned(), object) {
                 release(&storage, &old.body);
@@ -348,7 +369,9 @@ fn run(ctx: &mut Ctx<'_>, op: &str, bucket: &str, key: &str, q: &[(String, Strin
                     xml_escape(&etag)
                 )));
             }
-            let mut r = Response::new(200, "application/xml", "").with_header("ETag", etag);
+            let mut r = Response::new(200, "application/xml", "")
+                .with_header("ETag", etag)
+                .with_header("x-amz-server-side-encryption", "AES256");
             if let Some((alg, v)) = checksum {
                 r = r.with_header(alg.header_name(), v);
             }
@@ -487,11 +510,16 @@ fn create_bucket(
             ));
         }
     } else {
+        let mut config = BucketConfig::default();
+        if let Some(a) = req.header("x-amz-acl") {
+            config.acl = s3_config::canned_acl(a)?;
+        }
         buckets.insert(
             bucket.to_owned(),
             Bucket {
                 created: now,
                 region: region.to_owned(),
+                config,
                 ..Bucket::default()
             },
         );
@@ -499,9 +527,28 @@ fn create_bucket(
     Ok(Response::new(200, "application/xml", "").with_header("Location", format!("/{bucket}")))
 }
 
+/// Whether a CopyObject's `x-amz-metadata-directive` or `x-amz-tagging-directive` is `REPLACE`
+/// (`COPY`, the default, is `false`; another value `InvalidArgument`).
+fn directive(req: &Request, name: &str) -> Result<bool, (AwsError, String)> {
+    match req.header(name).map(str::trim) {
+        None | Some("COPY") => Ok(false),
+        Some("REPLACE") => Ok(true),
+        Some(other) => Err(err(
+            "InvalidArgument",
+            400,
+            format!("Unknown {name}: {other:?} (COPY or REPLACE)"),
+        )),
+    }
+}
+
 /// The object `x-amz-copy-source` names (`bucket/key` or `/bucket/key`, percent-encoded, an
-/// optional `?versionId=`).
-fn copy_source<'a>(buckets: &'a Buckets, req: &Request) -> Result<&'a Object, (AwsError, String)> {
+/// optional `?versionId=`), and whether it is the destination `bucket`/`key` itself.
+pub(crate) fn copy_source<'a>(
+    buckets: &'a Buckets,
+    req: &Request,
+    to_bucket: &str,
+    to_key: &str,
+) -> Result<(&'a Object, bool), (AwsError, String)> {
     let src = req.header("x-amz-copy-source").unwrap_or("");
     let src = src.split_once("?versionId=").map_or(src, |(s, _)| s);
     let src = decode_path(src.trim_start_matches('/'));
@@ -513,13 +560,14 @@ fn copy_source<'a>(buckets: &'a Buckets, req: &Request) -> Result<&'a Object, (A
         )
     })?;
     let bucket = buckets.get(b).ok_or_else(|| no_bucket(b))?;
-    bucket.objects.get(k).ok_or_else(|| {
+    let o = bucket.objects.get(k).ok_or_else(|| {
         err(
             "NoSuchKey",
             404,
             format!("The specified key does not exist: {k}"),
         )
-    })
+    })?;
+    Ok((o, b == to_bucket && k == to_key))
 }
 
 /// Checks `Content-MD5` when sent: `InvalidDigest` when it is not a base64 MD5, `BadDigest`
@@ -716,6 +764,7 @@ fn get_object(req: &Request, o: &Object, part_number: Option<&str>) -> OpResult 
     if !o.parts.is_empty() {
         r = r.with_header("x-amz-mp-parts-count", o.parts.len().to_string());
     }
+    r = s3_config::with_meta(r, req, o, req.method == "GET");
     let wants_checksum = req
         .header("x-amz-checksum-mode")
         .is_some_and(|m| m.eq_ignore_ascii_case("enabled"));
@@ -905,11 +954,12 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
                     )
                 };
                 contents.push_str(&format!(
-                    "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag><Size>{}</Size>{owner}<StorageClass>STANDARD</StorageClass></Contents>",
+                    "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag><Size>{}</Size>{owner}<StorageClass>{}</StorageClass></Contents>",
                     enc(k),
                     iso8601(o.modified),
                     xml_escape(&o.etag),
-                    o.body.len()
+                    o.body.len(),
+                    o.meta.storage_class.as_deref().unwrap_or("STANDARD")
                 ));
                 last_entry = Some(k.clone());
             }

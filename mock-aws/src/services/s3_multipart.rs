@@ -1,4 +1,4 @@
-//! S3 multipart upload: CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload,
+//! S3 multipart upload: CreateMultipartUpload, UploadPart, UploadPartCopy, ListParts, CompleteMultipartUpload,
 //! AbortMultipartUpload, ListMultipartUploads, with S3's rules as its API reference and
 //! "Uploading and copying objects using multipart upload" give them: part numbers 1 to 10,000,
 //! every part but the last at least 5 MiB (`EntityTooSmall`), the parts of a completion listed in
@@ -16,11 +16,14 @@ use sigv4_signer::chunked::ChecksumAlgorithm;
 
 use crate::config::ACCOUNT_ID;
 use crate::errors::AwsError;
+use crate::message::Request;
 use crate::services::s3::{
-    err, malformed_xml, no_bucket, param, release, take_body, xml_ok, Object, NS,
+    copy_source, err, malformed_xml, no_bucket, param, release, take_body, xml_ok, Buckets, Object,
+    StoredBody, NS,
 };
+use crate::services::s3_config::{self, ObjectMeta};
 use crate::services::{s3_xml, Ctx, OpResult};
-use crate::storage::{concat, Blob};
+use crate::storage::{concat, Blob, Storage};
 use crate::util::{iso8601, xml_escape};
 use sigv4_signer::internal::{base64_decode, hex};
 
@@ -55,6 +58,8 @@ pub struct Upload {
     checksum: Option<ChecksumAlgorithm>,
     full_object: bool,
     parts: BTreeMap<u32, Part>,
+    /// The headers, tags, ACL and storage class given to CreateMultipartUpload, the object's.
+    meta: ObjectMeta,
 }
 
 fn no_upload(id: &str) -> (AwsError, String) {
@@ -96,6 +101,65 @@ fn parse_u32(v: Option<&str>, what: &str, default: u32) -> Result<u32, (AwsError
     }
 }
 
+/// The bytes UploadPartCopy copies (API reference, UploadPartCopy): the `x-amz-copy-source`
+/// object, or its `x-amz-copy-source-range: bytes=FIRST-LAST` (both zero-based, inclusive,
+/// within the object, else `InvalidArgument`), read into memory (a part is at most 5 GiB, and
+/// counts against `--max-memory`).
+fn copy_part(
+    buckets: &Buckets,
+    req: &Request,
+    bucket: &str,
+    key: &str,
+    storage: &Storage,
+) -> Result<StoredBody, (AwsError, String)> {
+    let (src, _) = copy_source(buckets, req, bucket, key)?;
+    let total = src.body.len();
+    let range = match req.header("x-amz-copy-source-range") {
+        None => None,
+        Some(r) => {
+            let bad = || {
+                err(
+                    "InvalidArgument",
+                    400,
+                    format!("Range specified is not valid for source object of size: {total} (mock-aws: x-amz-copy-source-range {r:?}; bytes=FIRST-LAST)"),
+                )
+            };
+            let (a, b) = r
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|s| s.split_once('-'))
+                .ok_or_else(bad)?;
+            let (a, b): (u64, u64) = (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            );
+            if a > b || b >= total {
+                return Err(bad());
+            }
+            Some((a, b))
+        }
+    };
+    let bytes = src.body.read(range).map_err(|e| {
+        err(
+            "InternalError",
+            500,
+            format!("mock-aws could not read the source object: {e}"),
+        )
+    })?;
+    if !storage.charge(bytes.len() as u64) {
+        return Err(err(
+            "EntityTooLarge",
+            400,
+            storage.memory_message(bytes.len() as u64),
+        ));
+    }
+    Ok(StoredBody {
+        md5: Md5::digest(&bytes).into(),
+        blob: Blob::Mem(bytes::Bytes::from(bytes)),
+        checksum: None,
+    })
+}
+
 /// Runs one multipart operation.
 pub fn run(
     ctx: &mut Ctx<'_>,
@@ -108,6 +172,11 @@ pub fn run(
     let req = ctx.req;
     let streamed = ctx.streamed.take();
     let storage = std::sync::Arc::clone(&ctx.state.storage);
+    let mut copied = if op == "UploadPartCopy" {
+        Some(copy_part(&ctx.state.s3, req, bucket, key, &storage)?)
+    } else {
+        None
+    };
     let b = ctx
         .state
         .s3
@@ -137,6 +206,7 @@ pub fn run(
             let full_object = req
                 .header("x-amz-checksum-type")
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("FULL_OBJECT"));
+            let meta = s3_config::object_meta(req)?;
             let id = new_upload_id(bucket, key, now);
             b.uploads.insert(
                 id.clone(),
@@ -150,6 +220,7 @@ pub fn run(
                     checksum,
                     full_object,
                     parts: BTreeMap::new(),
+                    meta,
                 },
             );
             let mut r = xml_ok(format!(
@@ -172,21 +243,30 @@ pub fn run(
             }
             Ok(r)
         }
-        "UploadPart" => {
+        "UploadPart" | "UploadPartCopy" => {
             let n = param(q, "partNumber")
                 .and_then(|n| n.parse::<u32>().ok())
-                .filter(|n| (1..=MAX_PART_NUMBER).contains(n))
-                .ok_or_else(|| {
-                    err(
-                        "InvalidArgument",
-                        400,
-                        "Part number must be an integer between 1 and 10000, inclusive",
-                    )
-                })?;
-            if !find(&b.uploads) {
-                return Err(no_upload(&upload_id));
+                .filter(|n| (1..=MAX_PART_NUMBER).contains(n));
+            let refused = match n {
+                None => Some(err(
+                    "InvalidArgument",
+                    400,
+                    "Part number must be an integer between 1 and 10000, inclusive",
+                )),
+                Some(_) if !find(&b.uploads) => Some(no_upload(&upload_id)),
+                Some(_) => None,
+            };
+            if let Some(e) = refused {
+                if let Some(c) = &copied {
+                    release(&storage, &c.blob);
+                }
+                return Err(e);
             }
-            let body = take_body(req, streamed, &storage)?;
+            let n = n.unwrap_or(1);
+            let body = match copied.take() {
+                Some(c) => c,
+                None => take_body(req, streamed, &storage)?,
+            };
             if body.blob.len() > MAX_PART_SIZE {
                 release(&storage, &body.blob);
                 return Err(err(
@@ -207,6 +287,13 @@ pub fn run(
                 if let Some(old) = u.parts.insert(n, part) {
                     release(&storage, &old.body);
                 }
+            }
+            if op == "UploadPartCopy" {
+                return Ok(xml_ok(format!(
+                    "<CopyPartResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>{}</ETag></CopyPartResult>",
+                    iso8601(now),
+                    xml_escape(&etag)
+                )));
             }
             let mut r =
                 crate::message::Response::new(200, "application/xml", "").with_header("ETag", etag);
@@ -458,6 +545,7 @@ fn complete(u: &Upload, body: &str, now: i64) -> Result<(Object, String), (AwsEr
             modified: now,
             checksum,
             parts: chosen.iter().map(|(_, p)| p.body.len()).collect(),
+            meta: u.meta.clone(),
         },
         etag,
     ))

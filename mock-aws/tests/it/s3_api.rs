@@ -533,3 +533,102 @@ fn a_large_get_does_not_hold_the_object_in_memory() {
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The subresource operations are routed by method and subresource, never taken for another
+/// operation: PutBucketVersioning is not CreateBucket (it answered `MalformedXML` before), a
+/// GET `?versions` is not a listing, an object's `?tagging` PUT is not a PutObject; a
+/// subresource mock-aws does not implement, or a method it has no operation for, still answers
+/// `NotImplemented` (501). Codes and statuses from the S3 API reference ("Error responses").
+#[test]
+fn subresources_are_routed_to_their_operations() {
+    let server = Server::start(&[]);
+    let s = Sign::new("s3");
+    assert_eq!(call(&server, &s, "PUT", "/subr", &[], b"").status, 200);
+    let v = b"<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>Enabled</Status></VersioningConfiguration>";
+    let r = call(&server, &s, "PUT", "/subr?versioning", &[], v);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let got = call(&server, &s, "GET", "/subr?versioning", &[], b"").text();
+    assert_eq!(tag(&got, "Status"), ["Enabled"], "{got}");
+    let bad = b"<VersioningConfiguration><Status>On</Status></VersioningConfiguration>";
+    let r = call(&server, &s, "PUT", "/subr?versioning", &[], bad);
+    assert_eq!((r.status, s3_code(&r)), (400, "MalformedXML".to_owned()));
+
+    let meta = [("x-amz-meta-colour", "blue"), ("Content-Language", "fr")];
+    assert_eq!(
+        call(&server, &s, "PUT", "/subr/k", &meta, b"body").status,
+        200
+    );
+    let tagging = b"<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>";
+    let r = call(&server, &s, "PUT", "/subr/k?tagging", &[], tagging);
+    assert_eq!(r.status, 200, "{}", r.text());
+    // The object is still the one PUT: the tagging document did not replace it.
+    let r = call(&server, &s, "GET", "/subr/k", &[], b"");
+    assert_eq!(r.body, b"body");
+    assert_eq!(r.header("x-amz-meta-colour"), Some("blue"));
+    assert_eq!(r.header("content-language"), Some("fr"));
+    assert_eq!(r.header("x-amz-tagging-count"), Some("1"));
+    let versions = call(&server, &s, "GET", "/subr?versions", &[], b"").text();
+    assert_eq!(tag(&versions, "VersionId"), ["null"], "{versions}");
+    assert!(versions.contains("<ListVersionsResult"), "{versions}");
+
+    for (method, target) in [
+        ("GET", "/subr?publicAccessBlock"),
+        ("GET", "/subr?ownershipControls"),
+        ("POST", "/subr?tagging"),
+        ("PUT", "/subr?replication"),
+        ("DELETE", "/subr/k?acl"),
+    ] {
+        let r = call(&server, &s, method, target, &[], b"");
+        assert_eq!(
+            (r.status, s3_code(&r)),
+            (501, "NotImplemented".to_owned()),
+            "{method} {target}: {}",
+            r.text()
+        );
+    }
+}
+
+/// User metadata past S3's 2 KB (the bytes of the names after `x-amz-meta-` and of the values,
+/// added up: S3 user guide, "Working with object metadata") is `MetadataTooLarge` (400), on
+/// PutObject and CreateMultipartUpload alike; 2 KB exactly is accepted.
+#[test]
+fn user_metadata_is_limited_to_2_kb() {
+    let server = Server::start(&[]);
+    let s = Sign::new("s3");
+    assert_eq!(call(&server, &s, "PUT", "/mlim", &[], b"").status, 200);
+    let exact = "v".repeat(2048 - 1);
+    let r = call(
+        &server,
+        &s,
+        "PUT",
+        "/mlim/ok",
+        &[("x-amz-meta-m", &exact)],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let over = "v".repeat(2048);
+    let r = call(
+        &server,
+        &s,
+        "PUT",
+        "/mlim/no",
+        &[("x-amz-meta-m", &over)],
+        b"",
+    );
+    assert_eq!(
+        (r.status, s3_code(&r)),
+        (400, "MetadataTooLarge".to_owned())
+    );
+    let r = call(
+        &server,
+        &s,
+        "POST",
+        "/mlim/mp?uploads",
+        &[("x-amz-meta-m", &over)],
+        b"",
+    );
+    assert_eq!(
+        (r.status, s3_code(&r)),
+        (400, "MetadataTooLarge".to_owned())
+    );
+}

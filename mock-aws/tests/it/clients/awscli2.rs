@@ -1,6 +1,7 @@
 //! The AWS CLI v2 (Debian's 2.9.19 at `/usr/bin/aws`, installed by `.ci/setup.d/clients.sh`)
 //! with its defaults: s3 mb, cp up 20 MiB (multipart), ls, cp down, presign (fetched with
-//! curl), rm, rb (`tests/clients/awscli2_client.sh`). The venv's AWS CLI v1 is `aws_cli.rs`.
+//! curl), cp --metadata --acl, an S3-to-S3 copy (UploadPartCopy), get-object-attributes, sync,
+//! rm, rb (`tests/clients/awscli2_client.sh`). The venv's AWS CLI v1 is `aws_cli.rs`.
 
 use std::process::Command;
 use std::time::Duration;
@@ -18,6 +19,9 @@ pub const CHECKS: &[&str] = &[
     "s3 ls (ListObjectsV2)",
     "s3 cp down 20 MiB",
     "s3 presign",
+    "s3 cp --metadata --acl public-read",
+    "s3 cp s3-to-s3 20 MiB (UploadPartCopy), get-object-attributes",
+    "s3 sync up and down",
     "s3 rm, rb",
 ];
 

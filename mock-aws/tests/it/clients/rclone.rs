@@ -1,7 +1,7 @@
 //! rclone (Debian's 1.60.1, installed by `.ci/setup.d/clients.sh`), an S3 remote of provider
 //! Other from the environment: mkdir, a 20 MiB copyto (one PutObject, under its 200 MiB
-//! multipart cutoff), lsf (ListObjects v1), cat, deletefile, rmdir
-//! (`tests/clients/rclone_client.sh`).
+//! multipart cutoff), lsf (ListObjects v1), cat, lsjson --metadata, sync / check / md5sum /
+//! size, deletefile, rmdir (`tests/clients/rclone_client.sh`).
 
 use std::process::Command;
 use std::time::Duration;
@@ -18,6 +18,8 @@ pub const CHECKS: &[&str] = &[
     "copyto 20 MiB (one PutObject)",
     "lsf (ListObjects v1)",
     "cat 20 MiB",
+    "lsjson --metadata (x-amz-meta-mtime)",
+    "sync, check, md5sum, size",
     "deletefile, rmdir",
 ];
 

@@ -1,6 +1,6 @@
 //! s3cmd (Debian's 2.3.0, installed by `.ci/setup.d/clients.sh`) with its defaults: mb, a
-//! 20 MiB put (multipart: two parts of its 15 MiB chunk), ls (ListObjects v1), get, del, rb
-//! (`tests/clients/s3cmd_client.sh`).
+//! 20 MiB put (multipart: two parts of its 15 MiB chunk), ls (ListObjects v1), get, info,
+//! setacl, modify, sync, du, del, rb (`tests/clients/s3cmd_client.sh`).
 
 use std::process::Command;
 use std::time::Duration;
@@ -17,6 +17,9 @@ pub const CHECKS: &[&str] = &[
     "put 20 MiB (multipart)",
     "ls (ListObjects v1)",
     "get 20 MiB",
+    "info (bucket; object ACL and metadata)",
+    "setacl --acl-public, modify --add-header",
+    "sync, du",
     "del, rb",
 ];
 
