@@ -32,12 +32,12 @@ use crate::time::SigningTime;
 
 pub(crate) use checks::{check_before_signature, check_parsed, Checked};
 pub use error::VerifyError;
+pub(crate) use parse::validate_received;
 pub use parse::{
     parse_auth, parse_authorization, parse_authorization_value, parse_request_auth, AuthKind,
     ParsedAuth, RequestAuth, V4aAuth,
 };
 pub(crate) use recompute::{compute, Computed, Variant};
-pub(crate) use parse::validate_received;
 
 /// Default allowed clock skew, 15 minutes, as AWS allows.
 pub const DEFAULT_MAX_SKEW: u64 = 900;
