@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::canonical_request::{write_canonical_request, CanonicalRequest, Parts, Rules};
-use crate::encoding::{encode_into, hex32, Hex32};
+use crate::encoding::{encode_str_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
 use crate::headers::{self, SignedHeaders};
 use crate::key::SigningKey;
@@ -279,9 +279,9 @@ impl SigningOutput {
                 if i > 0 {
                     out.push('&');
                 }
-                encode_into(&mut out, k.as_bytes(), false);
+                encode_str_into(&mut out, k, false);
                 out.push('=');
-                encode_into(&mut out, v.as_bytes(), false);
+                encode_str_into(&mut out, v, false);
             }
         }
         out.push_str(fragment);
@@ -348,6 +348,10 @@ pub(crate) struct Written {
     pub creq: Span,
     pub sts: Span,
     pub amz_date: Span,
+    /// The credential scope, in the string to sign.
+    pub scope: Span,
+    /// The signed-headers list, in the canonical request.
+    pub signed_headers: Span,
     pub payload_hash: Span,
     pub signature_hex: Hex32,
 }
@@ -436,6 +440,12 @@ pub(crate) fn write_signature(
         creq: creq.all,
         sts,
         amz_date: amz_date_span,
+        // The string to sign is `algorithm\ndate\nscope\nhash`, the hash 64 hex digits.
+        scope: Span {
+            start: amz_date_span.end + 1,
+            end: sts.end - 65,
+        },
+        signed_headers: creq.signed_headers,
         payload_hash: creq.payload_hash,
         signature_hex,
     })
