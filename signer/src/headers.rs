@@ -384,8 +384,13 @@ fn get_header<'a>(
 }
 
 fn push_lower(out: &mut String, name: &str) {
-    // Names are short: lowercased as they are copied, in one pass.
-    out.extend(name.chars().map(|c| c.to_ascii_lowercase()));
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        let start = out.len();
+        out.push_str(name);
+        out[start..].make_ascii_lowercase();
+    } else {
+        out.push_str(name);
+    }
 }
 
 /// Headers ready for the canonical request: lowercased names, sorted, values joined.
