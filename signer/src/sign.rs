@@ -87,6 +87,14 @@ pub struct SigningOutput {
     pub(crate) sts: Span,
     pub(crate) signature: Span,
     pub(crate) added: Added,
+    views: OnceLock<Box<Views>>,
+}
+
+/// The structured views of a [`SigningOutput`], each built from its buffer on first use. Kept
+/// behind one pointer, allocated when a view is first asked for: most callers never ask, and
+/// the output is moved on every return (inline, the four would double its size).
+#[derive(Clone, Default)]
+struct Views {
     parts: OnceLock<CanonicalRequest>,
     scope: OnceLock<CredentialScope>,
     headers_owned: OnceLock<Vec<(String, String)>>,
@@ -157,11 +165,12 @@ impl SigningOutput {
             sts,
             signature,
             added,
-            parts: OnceLock::new(),
-            scope: OnceLock::new(),
-            headers_owned: OnceLock::new(),
-            query_owned: OnceLock::new(),
+            views: OnceLock::new(),
         }
+    }
+
+    fn views(&self) -> &Views {
+        self.views.get_or_init(Box::default)
     }
 
     fn span(&self, s: Span) -> &str {
@@ -175,13 +184,14 @@ impl SigningOutput {
 
     /// The canonical request, part by part (built from the text on first use).
     pub fn canonical_request_parts(&self) -> &CanonicalRequest {
-        self.parts
+        self.views()
+            .parts
             .get_or_init(|| CanonicalRequest::parse(self.canonical_request()))
     }
 
     /// The credential scope (built from the string to sign on first use).
     pub fn scope(&self) -> &CredentialScope {
-        self.scope.get_or_init(|| {
+        self.views().scope.get_or_init(|| {
             let mut lines = self.string_to_sign().split('\n');
             let algorithm = lines.next().unwrap_or("");
             let line = lines.nth(1).unwrap_or("");
@@ -242,7 +252,8 @@ impl SigningOutput {
     /// auth: `X-Amz-Date`, `x-amz-content-sha256`, `X-Amz-Security-Token`, `Authorization`.
     /// Copied out on first use; [`Self::header_pairs`] borrows instead.
     pub fn headers(&self) -> &[(String, String)] {
-        self.headers_owned
+        self.views()
+            .headers_owned
             .get_or_init(|| owned(self.header_pairs()))
     }
 
@@ -251,7 +262,9 @@ impl SigningOutput {
     /// `X-Amz-Security-Token`, `X-Amz-Signature`. Copied out on first use;
     /// [`Self::query_pairs`] borrows instead.
     pub fn query_params(&self) -> &[(String, String)] {
-        self.query_owned.get_or_init(|| owned(self.query_pairs()))
+        self.views()
+            .query_owned
+            .get_or_init(|| owned(self.query_pairs()))
     }
 
     /// The `Authorization` header value, for header auth.
