@@ -9,16 +9,23 @@ pub(crate) fn is_unreserved(b: u8) -> bool {
 }
 
 /// The RFC 3986 unreserved bytes, as a table (one load per byte).
-const UNRESERVED: [bool; 256] = {
+const UNRESERVED: [bool; 256] = plain_bytes(false);
+
+/// The unreserved bytes and `/`: what a path keeps.
+const UNRESERVED_OR_SLASH: [bool; 256] = plain_bytes(true);
+
+const fn plain_bytes(slash: bool) -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
         let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~')
+            || (slash && b == b'/');
         i += 1;
     }
     t
-};
+}
 
 pub(crate) fn push_pct(out: &mut String, b: u8) {
     out.push('%');
@@ -47,12 +54,16 @@ pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
 /// slices of `s`, with no UTF-8 check per run.
 pub(crate) fn encode_str_into(out: &mut String, s: &str, keep_slash: bool) {
     let bytes = s.as_bytes();
-    let plain = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    let plain = if keep_slash {
+        &UNRESERVED_OR_SLASH
+    } else {
+        &UNRESERVED
+    };
     let mut i = 0;
     while i < bytes.len() {
         let run = bytes[i..]
             .iter()
-            .position(|&b| !plain(b))
+            .position(|&b| !plain[usize::from(b)])
             .map_or(bytes.len(), |n| i + n);
         if run > i {
             out.push_str(&s[i..run]);
