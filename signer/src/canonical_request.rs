@@ -82,10 +82,10 @@ pub(crate) fn write_canonical_request(
         rules.query,
     );
     out.push('\n');
-    parts.headers.write_lines(out, rules.headers);
+    let names = parts.headers.write_lines(out, rules.headers);
     out.push('\n');
     let names_start = out.len();
-    parts.headers.write_names(out);
+    parts.headers.copy_names(out, &names);
     let signed_headers = Span::since(names_start, out);
     out.push('\n');
     let payload_start = out.len();
