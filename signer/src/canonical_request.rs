@@ -54,10 +54,12 @@ pub(crate) struct Parts<'p, 'a> {
     pub(crate) payload_hash: &'p str,
 }
 
-/// Where [`write_canonical_request`] wrote the canonical request and its payload hash.
+/// Where [`write_canonical_request`] wrote the canonical request, its signed-headers list and
+/// its payload hash.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct WrittenRequest {
     pub(crate) all: Span,
+    pub(crate) signed_headers: Span,
     pub(crate) payload_hash: Span,
 }
 
@@ -80,14 +82,17 @@ pub(crate) fn write_canonical_request(
         rules.query,
     );
     out.push('\n');
-    parts.headers.write_lines(out, rules.headers);
+    let names = parts.headers.write_lines(out, rules.headers);
     out.push('\n');
-    parts.headers.write_names(out);
+    let names_start = out.len();
+    parts.headers.copy_names(out, &names);
+    let signed_headers = Span::since(names_start, out);
     out.push('\n');
     let payload_start = out.len();
     out.push_str(parts.payload_hash);
     WrittenRequest {
         all: Span::since(start, out),
+        signed_headers,
         payload_hash: Span::since(payload_start, out),
     }
 }

@@ -5,7 +5,26 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// Whether `b` is an RFC 3986 unreserved character.
 pub(crate) fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+    UNRESERVED[usize::from(b)]
+}
+
+/// The RFC 3986 unreserved bytes, as a table (one load per byte).
+const UNRESERVED: [bool; 256] = plain_bytes(false);
+
+/// The unreserved bytes and `/`: what a path keeps.
+const UNRESERVED_OR_SLASH: [bool; 256] = plain_bytes(true);
+
+const fn plain_bytes(slash: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'.' | b'_' | b'~')
+            || (slash && b == b'/');
+        i += 1;
+    }
+    t
 }
 
 pub(crate) fn push_pct(out: &mut String, b: u8) {
@@ -16,16 +35,38 @@ pub(crate) fn push_pct(out: &mut String, b: u8) {
 
 /// Appends `bytes` encoded; `/` is kept when `keep_slash` is set.
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
-    let plain = |b: u8| is_unreserved(b) || (keep_slash && b == b'/');
+    match std::str::from_utf8(bytes) {
+        Ok(s) => encode_str_into(out, s, keep_slash),
+        // Not UTF-8 (decoded `%XX` bytes): byte by byte.
+        Err(_) => {
+            for &b in bytes {
+                if is_unreserved(b) || (keep_slash && b == b'/') {
+                    out.push(char::from(b));
+                } else {
+                    push_pct(out, b);
+                }
+            }
+        }
+    }
+}
+
+/// [`encode_into`] for text: runs of bytes kept as they are are ASCII, so they are copied as
+/// slices of `s`, with no UTF-8 check per run.
+pub(crate) fn encode_str_into(out: &mut String, s: &str, keep_slash: bool) {
+    let bytes = s.as_bytes();
+    let plain = if keep_slash {
+        &UNRESERVED_OR_SLASH
+    } else {
+        &UNRESERVED
+    };
     let mut i = 0;
     while i < bytes.len() {
-        // A run of bytes kept as they are is ASCII: copy it at once.
         let run = bytes[i..]
             .iter()
-            .position(|&b| !plain(b))
+            .position(|&b| !plain[usize::from(b)])
             .map_or(bytes.len(), |n| i + n);
         if run > i {
-            out.push_str(std::str::from_utf8(&bytes[i..run]).unwrap_or_default());
+            out.push_str(&s[i..run]);
             i = run;
         } else {
             push_pct(out, bytes[i]);

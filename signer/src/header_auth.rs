@@ -8,8 +8,8 @@ use crate::headers::SignedHeaders;
 use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
-use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
-use crate::string_to_sign::{push_scope, ALGORITHM};
+use crate::sign::{capacity, check, write_signature, Added, SigningOutput, Span};
+use crate::string_to_sign::ALGORITHM;
 
 /// Signs `request` for the `Authorization` header.
 pub(crate) fn sign_headers(
@@ -49,15 +49,16 @@ pub(crate) fn sign_headers(
         out.push("X-Amz-Security-Token", Span::since(start, &text));
     }
     // The Authorization value ends with the signature: written once, its span the last 64
-    // bytes of the value.
+    // bytes of the value. The scope and the signed-headers list are copied from where the
+    // string to sign and the canonical request have them.
     let start = text.len();
     text.push_str(ALGORITHM);
     text.push_str(" Credential=");
     text.push_str(&params.credentials.access_key_id);
     text.push('/');
-    push_scope(&mut text, date_of(amz_date), params.region, params.service);
+    text.extend_from_within(w.scope.start..w.scope.end);
     text.push_str(", SignedHeaders=");
-    signed.write_names(&mut text);
+    text.extend_from_within(w.signed_headers.start..w.signed_headers.end);
     text.push_str(", Signature=");
     let sig_start = text.len();
     text.push_str(w.signature_hex.as_str());

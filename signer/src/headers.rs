@@ -254,24 +254,30 @@ impl SortedHeaders {
         })
     }
 
-    /// Appends the canonical header lines, `name:value\n` each, under `style`.
+    /// Appends the canonical header lines, `name:value\n` each, under `style`; where each
+    /// group's lowercased name was written goes to `names`.
     pub(crate) fn write_lines<'h>(
         &self,
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
         style: HeaderStyle,
+        names: &mut NameSpans,
     ) {
         for group in self.groups() {
+            let start = out.len();
+            push_lower(out, get(index(group[0])).0);
+            names.push(start, out.len());
             if style == HeaderStyle::Unjoined {
-                for &i in group {
-                    push_lower(out, get(index(i)).0);
+                for (j, &i) in group.iter().enumerate() {
+                    if j > 0 {
+                        push_lower(out, get(index(i)).0);
+                    }
                     out.push(':');
                     canonical_value_into(out, get(index(i)).1);
                     out.push('\n');
                 }
                 continue;
             }
-            push_lower(out, get(index(group[0])).0);
             out.push(':');
             for (j, &i) in group.iter().enumerate() {
                 if j > 0 {
@@ -312,6 +318,24 @@ impl SortedHeaders {
             first = false;
             push_lower(out, get(index(i)).0);
         }
+    }
+}
+
+/// Where the lowercased names of the header lines were written, one per signed name: the
+/// signed-headers list copies them rather than lowercasing again. Up to 32 kept; past that,
+/// the list is written from the headers.
+#[derive(Default)]
+pub(crate) struct NameSpans {
+    at: [(usize, usize); 32],
+    n: usize,
+}
+
+impl NameSpans {
+    fn push(&mut self, start: usize, end: usize) {
+        if let Some(slot) = self.at.get_mut(self.n) {
+            *slot = (start, end);
+        }
+        self.n += 1;
     }
 }
 
@@ -362,8 +386,25 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
     }
 
     /// Appends the canonical header lines.
-    pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle) {
-        self.sorted.write_lines(out, self.getter(), style);
+    pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle) -> NameSpans {
+        let mut names = NameSpans::default();
+        self.sorted
+            .write_lines(out, self.getter(), style, &mut names);
+        names
+    }
+
+    /// Appends the signed-headers list, copying the names from the header lines `names`
+    /// points at in `out`.
+    pub(crate) fn copy_names(&self, out: &mut String, names: &NameSpans) {
+        if names.n > names.at.len() {
+            return self.write_names(out);
+        }
+        for (j, &(start, end)) in names.at[..names.n].iter().enumerate() {
+            if j > 0 {
+                out.push(';');
+            }
+            out.extend_from_within(start..end);
+        }
     }
 
     /// Appends the signed-headers list.
@@ -413,7 +454,8 @@ impl CanonicalHeaders {
         let get = |i: usize| kept[i];
         let sorted = SortedHeaders::new(kept.len(), get, |_| true);
         let mut lines = String::new();
-        sorted.write_lines(&mut lines, get, HeaderStyle::Canonical);
+        let mut names = NameSpans::default();
+        sorted.write_lines(&mut lines, get, HeaderStyle::Canonical, &mut names);
         Self::parse(&lines)
     }
 

@@ -53,16 +53,18 @@ pub fn apply_http<B>(
         request.headers_mut().insert(name, value);
     }
     if output.query_pairs().len() > 0 {
-        let target =
-            output.signed_target(request.uri().path_and_query().map_or("/", |pq| pq.as_str()));
+        let base = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+        // The message of an error names the target; it is built again only then.
+        let invalid = || RequestError::InvalidTarget {
+            target: crate::error::shorten(&output.signed_target(base)),
+        };
+        // From the `String` itself: its bytes become the URI's, not copied again.
+        let pq =
+            http::uri::PathAndQuery::try_from(output.signed_target(base)).map_err(|_| invalid())?;
         let mut parts = request.uri().clone().into_parts();
-        parts.path_and_query = Some(target.parse().map_err(|_| RequestError::InvalidTarget {
-            target: crate::error::shorten(&target),
-        })?);
-        *request.uri_mut() =
-            http::Uri::from_parts(parts).map_err(|_| RequestError::InvalidTarget {
-                target: crate::error::shorten(&target),
-            })?;
+        parts.path_and_query = Some(pq);
+        let uri = http::Uri::from_parts(parts).map_err(|_| invalid())?;
+        *request.uri_mut() = uri;
     }
     Ok(())
 }

@@ -27,7 +27,9 @@
 //!
 //! A `%` that does not start a valid `%XX` triplet is taken literally and signs as `%25`.
 
-use crate::encoding::{decode_query_component_with, encode_into, reencode_query_component};
+#[cfg(test)]
+use crate::encoding::encode_into;
+use crate::encoding::{decode_query_component_with, encode_str_into, reencode_query_component};
 
 /// One query parameter, encoded for the canonical request (the tests' reference model).
 #[cfg(test)]
@@ -111,12 +113,37 @@ pub(crate) enum QueryStyle {
 }
 
 /// Where one encoded parameter lies in the scratch area: key `[start, eq)`, value
-/// `[eq, end)`.
+/// `[eq, end)`; and the key's first 8 bytes, for sorting.
 #[derive(Clone, Copy, Default)]
 struct Span {
     start: usize,
     eq: usize,
     end: usize,
+    prefix: u64,
+}
+
+impl Span {
+    /// The parameter written at `start..end` of `out`, its key ending at `eq`.
+    fn new(out: &str, start: usize, eq: usize) -> Self {
+        let mut first = [0u8; 8];
+        let key = &out.as_bytes()[start..eq];
+        let n = key.len().min(8);
+        first[..n].copy_from_slice(&key[..n]);
+        Self {
+            start,
+            eq,
+            end: out.len(),
+            prefix: u64::from_be_bytes(first),
+        }
+    }
+}
+
+/// Orders parameters by key, then value, byte for byte. Most keys differ in their first 8
+/// bytes, which compare as one integer: an encoded key has no NUL byte, so padding a short
+/// key with zeros keeps a prefix before the keys it starts.
+fn by_key_then_value(bytes: &[u8], x: &Span, y: &Span) -> std::cmp::Ordering {
+    let key = |s: &Span| (&bytes[s.start..s.eq], &bytes[s.eq..s.end]);
+    x.prefix.cmp(&y.prefix).then_with(|| key(x).cmp(&key(y)))
 }
 
 /// Spans on the stack, spilling to the heap past 32.
@@ -182,47 +209,33 @@ pub(crate) fn canonical_query_into(
         let eq = out.len();
         reencode_query_component(out, v, plus_is_space);
         restyle(out, eq, style);
-        spans.push(Span {
-            start: s,
-            eq,
-            end: out.len(),
-        });
+        spans.push(Span::new(out, s, eq));
     }
     for (k, v) in extra {
         let s = out.len();
-        encode_into(out, k.as_bytes(), false);
+        encode_str_into(out, k, false);
         restyle(out, s, style);
         let eq = out.len();
-        encode_into(out, v.as_bytes(), false);
+        encode_str_into(out, v, false);
         restyle(out, eq, style);
-        spans.push(Span {
-            start: s,
-            eq,
-            end: out.len(),
-        });
+        spans.push(Span::new(out, s, eq));
     }
     let spans = spans.as_mut_slice();
     let scratch_end = out.len();
-    let mut bytes = std::mem::take(out).into_bytes();
     if style != QueryStyle::Unsorted {
-        spans.sort_unstable_by(|x, y| {
-            let key = |s: &Span| (&bytes[s.start..s.eq], &bytes[s.eq..s.end]);
-            key(x).cmp(&key(y))
-        });
+        let bytes = out.as_bytes();
+        spans.sort_unstable_by(|x, y| by_key_then_value(bytes, x, y));
     }
-    bytes.reserve(scratch_end - start + spans.len() * 2);
+    out.reserve(scratch_end - start + spans.len() * 2);
     for (i, sp) in spans.iter().enumerate() {
         if i > 0 {
-            bytes.push(b'&');
+            out.push('&');
         }
-        bytes.extend_from_within(sp.start..sp.eq);
-        bytes.push(b'=');
-        bytes.extend_from_within(sp.eq..sp.end);
+        out.extend_from_within(sp.start..sp.eq);
+        out.push('=');
+        out.extend_from_within(sp.eq..sp.end);
     }
-    bytes.drain(start..scratch_end);
-    // Everything written is ASCII, and what was there before was a `String`.
-    *out = String::from_utf8(bytes)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    out.drain(start..scratch_end);
 }
 
 /// Rewrites the encoded component written since `from` under a faulty `style`: `%20` as `+`,

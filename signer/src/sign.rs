@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use crate::canonical_request::{write_canonical_request, CanonicalRequest, Parts, Rules};
-use crate::encoding::{encode_into, hex32, Hex32};
+use crate::encoding::{encode_str_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
 use crate::headers::{self, SignedHeaders};
 use crate::key::SigningKey;
@@ -87,6 +87,14 @@ pub struct SigningOutput {
     pub(crate) sts: Span,
     pub(crate) signature: Span,
     pub(crate) added: Added,
+    views: OnceLock<Box<Views>>,
+}
+
+/// The structured views of a [`SigningOutput`], each built from its buffer on first use. Kept
+/// behind one pointer, allocated when a view is first asked for: most callers never ask, and
+/// the output is moved on every return (inline, the four would double its size).
+#[derive(Clone, Default)]
+struct Views {
     parts: OnceLock<CanonicalRequest>,
     scope: OnceLock<CredentialScope>,
     headers_owned: OnceLock<Vec<(String, String)>>,
@@ -157,11 +165,12 @@ impl SigningOutput {
             sts,
             signature,
             added,
-            parts: OnceLock::new(),
-            scope: OnceLock::new(),
-            headers_owned: OnceLock::new(),
-            query_owned: OnceLock::new(),
+            views: OnceLock::new(),
         }
+    }
+
+    fn views(&self) -> &Views {
+        self.views.get_or_init(Box::default)
     }
 
     fn span(&self, s: Span) -> &str {
@@ -175,13 +184,14 @@ impl SigningOutput {
 
     /// The canonical request, part by part (built from the text on first use).
     pub fn canonical_request_parts(&self) -> &CanonicalRequest {
-        self.parts
+        self.views()
+            .parts
             .get_or_init(|| CanonicalRequest::parse(self.canonical_request()))
     }
 
     /// The credential scope (built from the string to sign on first use).
     pub fn scope(&self) -> &CredentialScope {
-        self.scope.get_or_init(|| {
+        self.views().scope.get_or_init(|| {
             let mut lines = self.string_to_sign().split('\n');
             let algorithm = lines.next().unwrap_or("");
             let line = lines.nth(1).unwrap_or("");
@@ -242,7 +252,8 @@ impl SigningOutput {
     /// auth: `X-Amz-Date`, `x-amz-content-sha256`, `X-Amz-Security-Token`, `Authorization`.
     /// Copied out on first use; [`Self::header_pairs`] borrows instead.
     pub fn headers(&self) -> &[(String, String)] {
-        self.headers_owned
+        self.views()
+            .headers_owned
             .get_or_init(|| owned(self.header_pairs()))
     }
 
@@ -251,7 +262,9 @@ impl SigningOutput {
     /// `X-Amz-Security-Token`, `X-Amz-Signature`. Copied out on first use;
     /// [`Self::query_pairs`] borrows instead.
     pub fn query_params(&self) -> &[(String, String)] {
-        self.query_owned.get_or_init(|| owned(self.query_pairs()))
+        self.views()
+            .query_owned
+            .get_or_init(|| owned(self.query_pairs()))
     }
 
     /// The `Authorization` header value, for header auth.
@@ -279,9 +292,9 @@ impl SigningOutput {
                 if i > 0 {
                     out.push('&');
                 }
-                encode_into(&mut out, k.as_bytes(), false);
+                encode_str_into(&mut out, k, false);
                 out.push('=');
-                encode_into(&mut out, v.as_bytes(), false);
+                encode_str_into(&mut out, v, false);
             }
         }
         out.push_str(fragment);
@@ -348,6 +361,10 @@ pub(crate) struct Written {
     pub creq: Span,
     pub sts: Span,
     pub amz_date: Span,
+    /// The credential scope, in the string to sign.
+    pub scope: Span,
+    /// The signed-headers list, in the canonical request.
+    pub signed_headers: Span,
     pub payload_hash: Span,
     pub signature_hex: Hex32,
 }
@@ -436,6 +453,12 @@ pub(crate) fn write_signature(
         creq: creq.all,
         sts,
         amz_date: amz_date_span,
+        // The string to sign is `algorithm\ndate\nscope\nhash`, the hash 64 hex digits.
+        scope: Span {
+            start: amz_date_span.end + 1,
+            end: sts.end - 65,
+        },
+        signed_headers: creq.signed_headers,
         payload_hash: creq.payload_hash,
         signature_hex,
     })
