@@ -857,26 +857,22 @@ fn parse_range(h: &str, total: u64) -> Option<Result<(u64, u64), ()>> {
     Some(Ok(r))
 }
 
-/// ListObjects (v1: `marker`, `NextMarker` when a delimiter is given) and ListObjectsV2
-/// (`continuation-token`, `start-after`, `KeyCount`), as the S3 API reference describes them.
-fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpResult {
-    let get = |k: &str| param(q, k);
-    let prefix = get("prefix").unwrap_or("");
-    let delimiter = get("delimiter").filter(|d| !d.is_empty());
-    let start_after = if v2 { get("start-after") } else { None };
-    let marker = if v2 { None } else { get("marker") };
-    let url = match get("encoding-type") {
-        None => false,
-        Some("url") => true,
-        Some(other) => {
-            return Err(err(
-                "InvalidArgument",
-                400,
-                format!("Invalid Encoding Method specified in Request: {other:?}"),
-            ))
-        }
-    };
-    let max_keys = match get("max-keys") {
+/// `encoding-type` of a listing: `url` or absent (S3 API reference, ListObjects).
+pub(crate) fn url_encoding(q: &[(String, String)]) -> Result<bool, (AwsError, String)> {
+    match param(q, "encoding-type") {
+        None => Ok(false),
+        Some("url") => Ok(true),
+        Some(other) => Err(err(
+            "InvalidArgument",
+            400,
+            format!("Invalid Encoding Method specified in Request: {other:?}"),
+        )),
+    }
+}
+
+/// `max-keys` of a listing: 1000 when absent, at most 1000.
+pub(crate) fn max_keys(q: &[(String, String)]) -> Result<usize, (AwsError, String)> {
+    Ok(match param(q, "max-keys") {
         None => 1000,
         Some(m) => m.parse::<usize>().map_err(|_| {
             err(
@@ -886,7 +882,91 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
             )
         })?,
     }
-    .min(1000);
+    .min(1000))
+}
+
+/// One entry of a listing page: a key, or a common prefix rolling up the keys under it.
+pub(crate) enum ListEntry<'b> {
+    Key(&'b str, &'b Object),
+    Prefix(String),
+}
+
+/// A listing page: its entries in key order, and whether more follow.
+pub(crate) struct ListPage<'b> {
+    pub(crate) entries: Vec<ListEntry<'b>>,
+    pub(crate) truncated: bool,
+}
+
+impl ListPage<'_> {
+    /// The last key or common prefix of the page (where the next page starts).
+    pub(crate) fn last_entry(&self) -> Option<&str> {
+        self.entries.last().map(|e| match e {
+            ListEntry::Key(k, _) => *k,
+            ListEntry::Prefix(p) => p.as_str(),
+        })
+    }
+}
+
+/// The walk every S3 listing shares (ListObjects v1 and v2, ListObjectVersions): the keys
+/// under `prefix` after `after`, with the keys that share the part up to the next `delimiter`
+/// rolled up into one common prefix, at most `max_keys` entries. When `after` is a marker the
+/// previous page returned (`after_is_marker`) and is a common prefix, the keys it rolled up
+/// are skipped too.
+pub(crate) fn list_page<'b>(
+    b: &'b Bucket,
+    prefix: &str,
+    delimiter: Option<&str>,
+    after: Option<&str>,
+    after_is_marker: bool,
+    max_keys: usize,
+) -> ListPage<'b> {
+    let mut entries = Vec::new();
+    let mut last_prefix: Option<String> = None;
+    let mut truncated = false;
+    for (k, o) in &b.objects {
+        if !k.starts_with(prefix) {
+            continue;
+        }
+        if let Some(a) = after {
+            let inside_rolled_up =
+                after_is_marker && delimiter.is_some_and(|d| a.ends_with(d)) && k.starts_with(a);
+            if k.as_str() <= a || inside_rolled_up {
+                continue;
+            }
+        }
+        let common = delimiter.and_then(|d| {
+            k[prefix.len()..]
+                .find(d)
+                .map(|i| k[..prefix.len() + i + d.len()].to_owned())
+        });
+        if common.is_some() && common == last_prefix {
+            continue;
+        }
+        if entries.len() == max_keys {
+            truncated = max_keys > 0;
+            break;
+        }
+        match common {
+            Some(p) => {
+                last_prefix = Some(p.clone());
+                entries.push(ListEntry::Prefix(p));
+            }
+            None => entries.push(ListEntry::Key(k, o)),
+        }
+    }
+    ListPage { entries, truncated }
+}
+
+/// ListObjects (v1: `marker`, `NextMarker` when a delimiter is given) and ListObjectsV2
+/// (`continuation-token`, `start-after`, `KeyCount`), as the S3 API reference describes them.
+fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpResult {
+    let get = |k: &str| param(q, k);
+    let prefix = get("prefix").unwrap_or("");
+    let delimiter = get("delimiter").filter(|d| !d.is_empty());
+    let start_after = if v2 { get("start-after") } else { None };
+    let marker = if v2 { None } else { get("marker") };
+    let url = url_encoding(q)?;
+    let max_keys = max_keys(q)?;
     let token = if v2 { get("continuation-token") } else { None };
     let resume = match token {
         None => marker.map(str::to_owned),
@@ -906,46 +986,18 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
     // a token or marker that is a common prefix skips the keys it rolled up.
     let after = resume.as_deref().or(start_after);
     let enc = |s: &str| xml_escape(&if url { url_encode_key(s) } else { s.to_owned() });
+    let page = list_page(b, prefix, delimiter, after, resume.is_some(), max_keys);
+    let count = page.entries.len();
+    let (truncated, last_entry) = (page.truncated, page.last_entry());
     let mut contents = String::new();
     let mut prefixes = String::new();
-    let mut last_prefix: Option<String> = None;
-    let mut count = 0;
-    let mut last_entry: Option<String> = None;
-    let mut truncated = false;
-    for (k, o) in &b.objects {
-        if !k.starts_with(prefix) {
-            continue;
-        }
-        if let Some(a) = after {
-            let inside_rolled_up =
-                resume.is_some() && delimiter.is_some_and(|d| a.ends_with(d)) && k.starts_with(a);
-            if k.as_str() <= a || inside_rolled_up {
-                continue;
-            }
-        }
-        let common = delimiter.and_then(|d| {
-            k[prefix.len()..]
-                .find(d)
-                .map(|i| k[..prefix.len() + i + d.len()].to_owned())
-        });
-        if common.is_some() && common == last_prefix {
-            continue;
-        }
-        if count == max_keys {
-            truncated = max_keys > 0;
-            break;
-        }
-        count += 1;
-        match common {
-            Some(p) => {
-                prefixes.push_str(&format!(
-                    "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-                    enc(&p)
-                ));
-                last_entry = Some(p.clone());
-                last_prefix = Some(p);
-            }
-            None => {
+    for entry in &page.entries {
+        match entry {
+            ListEntry::Prefix(p) => prefixes.push_str(&format!(
+                "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
+                enc(p)
+            )),
+            ListEntry::Key(k, o) => {
                 let owner = if v2 {
                     String::new()
                 } else {
@@ -961,7 +1013,6 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
                     o.body.len(),
                     o.meta.storage_class.as_deref().unwrap_or("STANDARD")
                 ));
-                last_entry = Some(k.clone());
             }
         }
     }
@@ -982,7 +1033,7 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
     out.push_str(&format!("<IsTruncated>{truncated}</IsTruncated>"));
     // v1 gives NextMarker only with a delimiter (clients take the last key otherwise).
     if !v2 && truncated && delimiter.is_some() {
-        if let Some(last) = &last_entry {
+        if let Some(last) = last_entry {
             out.push_str(&format!("<NextMarker>{}</NextMarker>", enc(last)));
         }
     }
@@ -995,7 +1046,7 @@ fn list_objects(name: &str, b: &Bucket, q: &[(String, String)], v2: bool) -> OpR
         ));
     }
     if v2 && truncated {
-        if let Some(last) = &last_entry {
+        if let Some(last) = last_entry {
             out.push_str(&format!(
                 "<NextContinuationToken>{}</NextContinuationToken>",
                 base64(last.as_bytes())

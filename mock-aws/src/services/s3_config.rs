@@ -23,7 +23,10 @@ use crate::errors::AwsError;
 use crate::framing::parse_form;
 use crate::message::Request;
 use crate::message::Response;
-use crate::services::s3::{err, malformed_xml, no_bucket, param, xml_ok, Bucket, Object, NS};
+use crate::services::s3::{
+    err, list_page, malformed_xml, max_keys, no_bucket, param, url_encoding, xml_ok, Bucket,
+    ListEntry, Object, NS,
+};
 use crate::services::{s3_xml, Ctx, OpResult};
 use crate::util::{http_date, iso8601, url_encode_key, xml_escape};
 
@@ -755,80 +758,31 @@ fn attributes(req: &Request, o: &Object) -> OpResult {
 /// ListObjectVersions (API reference): every key's one version, `null`, latest; `prefix`,
 /// `delimiter`, `key-marker`, `max-keys`, `encoding-type=url` (the AWS CLI always sends it).
 fn list_versions(name: &str, b: &Bucket, q: &[(String, String)]) -> OpResult {
-    let url = match param(q, "encoding-type") {
-        None => false,
-        Some("url") => true,
-        Some(other) => {
-            return Err(err(
-                "InvalidArgument",
-                400,
-                format!("Invalid Encoding Method specified in Request: {other:?}"),
-            ))
-        }
-    };
+    let url = url_encoding(q)?;
     let enc = |s: &str| xml_escape(&if url { url_encode_key(s) } else { s.to_owned() });
     let prefix = param(q, "prefix").unwrap_or("");
     let delimiter = param(q, "delimiter").filter(|d| !d.is_empty());
     let marker = param(q, "key-marker").unwrap_or("");
-    let max_keys = match param(q, "max-keys") {
-        None => 1000,
-        Some(m) => m.parse::<usize>().map_err(|_| {
-            err(
-                "InvalidArgument",
-                400,
-                "Provided max-keys not an integer or within integer range",
-            )
-        })?,
-    }
-    .min(1000);
+    let max_keys = max_keys(q)?;
     let owner = format!("<Owner><ID>{ACCOUNT_ID}</ID><DisplayName>mock-aws</DisplayName></Owner>");
+    let after = Some(marker).filter(|m| !m.is_empty());
+    let page = list_page(b, prefix, delimiter, after, true, max_keys);
+    let (truncated, last) = (page.truncated, page.last_entry());
     let (mut versions, mut prefixes) = (String::new(), String::new());
-    let mut last_prefix: Option<String> = None;
-    let mut last: Option<String> = None;
-    let (mut count, mut truncated) = (0, false);
-    for (k, o) in &b.objects {
-        if !k.starts_with(prefix) || (!marker.is_empty() && k.as_str() <= marker) {
-            continue;
-        }
-        if delimiter.is_some_and(|d| marker.ends_with(d))
-            && !marker.is_empty()
-            && k.starts_with(marker)
-        {
-            continue;
-        }
-        let common = delimiter.and_then(|d| {
-            k[prefix.len()..]
-                .find(d)
-                .map(|i| k[..prefix.len() + i + d.len()].to_owned())
-        });
-        if common.is_some() && common == last_prefix {
-            continue;
-        }
-        if count == max_keys {
-            truncated = max_keys > 0;
-            break;
-        }
-        count += 1;
-        match common {
-            Some(p) => {
-                prefixes.push_str(&format!(
-                    "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
-                    enc(&p)
-                ));
-                last = Some(p.clone());
-                last_prefix = Some(p);
-            }
-            None => {
-                versions.push_str(&format!(
-                    "<Version><Key>{}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>{}</LastModified><ETag>{}</ETag><Size>{}</Size>{owner}<StorageClass>{}</StorageClass></Version>",
-                    enc(k),
-                    iso8601(o.modified),
-                    xml_escape(&o.etag),
-                    o.body.len(),
-                    o.meta.storage_class.as_deref().unwrap_or("STANDARD"),
-                ));
-                last = Some(k.clone());
-            }
+    for entry in &page.entries {
+        match entry {
+            ListEntry::Prefix(p) => prefixes.push_str(&format!(
+                "<CommonPrefixes><Prefix>{}</Prefix></CommonPrefixes>",
+                enc(p)
+            )),
+            ListEntry::Key(k, o) => versions.push_str(&format!(
+                "<Version><Key>{}</Key><VersionId>null</VersionId><IsLatest>true</IsLatest><LastModified>{}</LastModified><ETag>{}</ETag><Size>{}</Size>{owner}<StorageClass>{}</StorageClass></Version>",
+                enc(k),
+                iso8601(o.modified),
+                xml_escape(&o.etag),
+                o.body.len(),
+                o.meta.storage_class.as_deref().unwrap_or("STANDARD"),
+            )),
         }
     }
     let mut out = format!(
@@ -841,7 +795,7 @@ fn list_versions(name: &str, b: &Bucket, q: &[(String, String)]) -> OpResult {
         out.push_str(&format!("<Delimiter>{}</Delimiter>", enc(d)));
     }
     out.push_str(&format!("<IsTruncated>{truncated}</IsTruncated>"));
-    if let (true, Some(l)) = (truncated, &last) {
+    if let (true, Some(l)) = (truncated, last) {
         out.push_str(&format!(
             "<NextKeyMarker>{}</NextKeyMarker><NextVersionIdMarker>null</NextVersionIdMarker>",
             enc(l)
