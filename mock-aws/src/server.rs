@@ -180,7 +180,7 @@ async fn serve_chunked(
     let mut upload = match service.begin_chunked(request) {
         Ok(u) => u,
         Err((resp, verdict)) => {
-            log_verdict(log, verdict.as_ref());
+            log_verdict(log, verdict.as_deref());
             return resp.with_header("Connection", "close");
         }
     };
@@ -204,7 +204,7 @@ async fn serve_chunked(
         }
     }
     let (resp, verdict) = service.finish_chunked(request, upload);
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     if failed {
         resp.with_header("Connection", "close")
     } else {
@@ -225,7 +225,7 @@ async fn serve_upload(
     let storage = Arc::clone(service.storage());
     let refuse = |msg: String| {
         let (r, v) = service.refuse_body(request, &msg);
-        log_verdict(log, Some(&v));
+        log_verdict(log, Some(&*v));
         r.with_header("Connection", "close")
     };
     let too_large = |n: u64| {
@@ -296,7 +296,7 @@ async fn serve_upload(
     };
     streamed.reservation = reservation;
     let (resp, verdict) = service.handle_streamed(request, streamed);
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     resp
 }
 
@@ -388,7 +388,7 @@ async fn serve_request(
         None => {
             let msg = service.storage().memory_message(declared.unwrap_or(0));
             let (r, v) = service.refuse_body(&request, &msg);
-            log_verdict(log, Some(&v));
+            log_verdict(log, Some(&*v));
             return Ok(to_hyper(r.with_header("Connection", "close")));
         }
     };
@@ -423,7 +423,7 @@ async fn serve_request(
     } else {
         service.handle(&request)
     };
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     Ok(to_hyper(resp))
 }
 
