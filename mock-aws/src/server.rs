@@ -146,26 +146,38 @@ impl hyper::body::Body for ServerBody {
 }
 
 fn to_hyper(resp: Response) -> hyper::Response<ServerBody> {
-    let mut builder = hyper::Response::builder().status(resp.status);
-    for (n, v) in resp.headers {
-        // The value's bytes move into the header, not copied; an invalid one fails the
-        // builder, as a copied one would.
-        builder = match hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) {
-            Ok(v) => builder.header(n.as_str(), v),
-            Err(_) => builder.header(n.as_str(), "\n"),
-        };
-    }
-    let body = match resp.stream {
-        Some(segments) => ServerBody::stream(segments),
-        None => ServerBody::Full(Some(Bytes::from(resp.body))),
-    };
-    builder.body(body).unwrap_or_else(|_| {
+    // Built in place (no `http::response::Builder`, which moves the whole response through
+    // every header it adds); a status, name or value that is not valid HTTP fails the whole
+    // response, as the builder did.
+    let fail = || {
         let mut r = hyper::Response::new(ServerBody::Full(Some(Bytes::from_static(
             b"mock-aws could not build the response",
         ))));
         *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
         r
-    })
+    };
+    let Ok(status) = hyper::StatusCode::from_u16(resp.status) else {
+        return fail();
+    };
+    let mut headers = hyper::HeaderMap::with_capacity(resp.headers.len());
+    for (n, v) in resp.headers {
+        let Ok(name) = hyper::header::HeaderName::from_bytes(n.as_bytes()) else {
+            return fail();
+        };
+        // The value's bytes move into the header, not copied.
+        let Ok(value) = hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) else {
+            return fail();
+        };
+        headers.append(name, value);
+    }
+    let body = match resp.stream {
+        Some(segments) => ServerBody::stream(segments),
+        None => ServerBody::Full(Some(Bytes::from(resp.body))),
+    };
+    let mut r = hyper::Response::new(body);
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
+    r
 }
 
 /// An `aws-chunked` S3 upload: the seed signature is verified before the body is read, then
