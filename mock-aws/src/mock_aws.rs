@@ -174,14 +174,13 @@ impl MockAws {
             verified: v,
             ..
         } = auth;
-        let access_key = v.access_key_id().to_owned();
         self.run_operation(
             req,
             &target,
             &rid,
             now.unix_seconds(),
             verdict,
-            &access_key,
+            v.access_key_id(),
             streamed,
         )
     }
@@ -198,6 +197,8 @@ impl MockAws {
         access_key: &str,
         streamed: Option<Streamed>,
     ) -> (Response, Option<Arc<Verdict>>) {
+        // DynamoDB's body is parsed before the lock, which is held for the operation only.
+        let prepared = services::prepare(target, req);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut ctx = Ctx {
             req,
@@ -208,7 +209,7 @@ impl MockAws {
             now,
             streamed,
         };
-        let (op, result) = services::handle(target, &mut ctx);
+        let (op, result) = services::handle(target, &mut ctx, prepared);
         drop(state);
         verdict.operation = op;
         let resp = match result {

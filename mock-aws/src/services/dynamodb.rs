@@ -102,9 +102,24 @@ fn not_found(name: &str) -> (AwsError, String) {
     )
 }
 
+/// The operation and the JSON body of a DynamoDB request (or the answer to a malformed one),
+/// parsed before the state is locked.
+pub type Parsed = Result<(String, Value), (Option<String>, OpResult)>;
+
+/// Parses a DynamoDB request's operation and body (no state needed).
+pub fn parse(req: &crate::message::Request) -> Parsed {
+    crate::framing::json_request(req, PREFIX)
+}
+
 /// Handles a DynamoDB request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    match crate::framing::json_operation(ctx, PREFIX) {
+    let parsed = parse(ctx.req);
+    handle_parsed(ctx, parsed)
+}
+
+/// Handles a DynamoDB request already [`parse`]d.
+pub fn handle_parsed(ctx: &mut Ctx<'_>, parsed: Parsed) -> (Option<String>, OpResult) {
+    match parsed {
         Ok((op, mut input)) => {
             let result = run(ctx, &op, &mut input);
             (Some(op), result)
@@ -201,7 +216,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
             let old = t.items.insert(key, Value::Object(item));
             match (input.get("ReturnValues").and_then(Value::as_str), old) {
                 (Some("ALL_OLD"), Some(old)) => ok(&json!({ "Attributes": old })),
-                _ => ok(&json!({})),
+                _ => Ok(Response::new(200, "application/x-amz-json-1.0", "{}")),
             }
         }
         "GetItem" => {
