@@ -53,7 +53,14 @@ impl ServerBody {
 
     /// A body of `segments`, in order; a file's are read on a blocking task (which stops when
     /// the client goes away and the body is dropped).
-    fn stream(segments: Vec<Segment>) -> Self {
+    fn stream(mut segments: Vec<Segment>) -> Self {
+        // One slice of memory that fits a frame (a small object, as in the load run) is sent
+        // as it is, as one frame: no queue to allocate.
+        if let [Segment::Mem(b)] = segments.as_mut_slice() {
+            if b.len() <= FRAME {
+                return Self::Full(Some(std::mem::take(b)));
+            }
+        }
         if segments.iter().all(|s| matches!(s, Segment::Mem(_))) {
             return Self::Slices(
                 segments
