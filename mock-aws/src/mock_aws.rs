@@ -198,7 +198,7 @@ impl MockAws {
         streamed: Option<Streamed>,
     ) -> (Response, Option<Arc<Verdict>>) {
         // DynamoDB's body is parsed before the lock, which is held for the operation only.
-        let prepared = services::prepare(target, req);
+        let mut prepared = services::prepare(target, req);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut ctx = Ctx {
             req,
@@ -209,8 +209,9 @@ impl MockAws {
             now,
             streamed,
         };
-        let (op, result) = services::handle(target, &mut ctx, prepared);
+        let (op, result) = services::handle(target, &mut ctx, &mut prepared);
         drop(state);
+        drop(prepared);
         verdict.operation = op;
         let resp = match result {
             Ok(r) => {

@@ -181,10 +181,15 @@ impl VerdictLog {
         } else {
             vs.rejected += 1;
         }
-        if vs.recent.len() >= self.capacity.max(1) {
-            vs.recent.pop_front();
-        }
+        let evicted = if vs.recent.len() >= self.capacity.max(1) {
+            vs.recent.pop_front()
+        } else {
+            None
+        };
         vs.recent.push_back(v);
+        drop(vs);
+        // The oldest verdict is freed after the lock is released.
+        drop(evicted);
     }
 
     /// Forgets every verdict and zeroes the counters.

@@ -1,6 +1,6 @@
 //! Heap allocations per verified request through [`MockAws::handle`], the requests of the load
-//! run (`benches/LOAD.md`): a DynamoDB `PutItem` and an S3 `GetObject` of 1 KiB (49 and 38 after
-//! the verdict ring shared its verdicts, 57 and 44 before; 92 and 74 before mock-aws parsed each
+//! run (`benches/LOAD.md`): a DynamoDB `PutItem` and an S3 `GetObject` of 1 KiB (45 and 37 after
+//! perf-mock2's changes, 57 and 44 before; 92 and 74 before mock-aws parsed each
 //! authentication once). A budget per
 //! request, so that an allocation added to the hot path shows (issue 17: mock-aws's cost per
 //! request against a bare hyper server). `--nocapture` prints the counts.
@@ -113,6 +113,6 @@ fn allocations_per_verified_request() {
     let (put_n, get_n) = (allocations(&mock, &put), allocations(&mock, &get));
     println!("allocations per request: PutItem {put_n}, GetObject {get_n}");
     // Budgets: the counts measured when this test was written (issue 17), plus a little room.
-    assert!(put_n <= 54, "PutItem: {put_n} allocations");
-    assert!(get_n <= 42, "GetObject: {get_n} allocations");
+    assert!(put_n <= 50, "PutItem: {put_n} allocations");
+    assert!(get_n <= 41, "GetObject: {get_n} allocations");
 }

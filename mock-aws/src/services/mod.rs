@@ -118,9 +118,9 @@ pub fn prepare(target: &Target, req: &Request) -> Prepared {
 }
 
 /// Runs the operation of an authenticated request on the AWS service `target` names, with
-/// what [`prepare`] worked out; a service mock-aws does not implement gets its protocol's
+/// what [`prepare`] worked out (which the caller frees after the lock); a service mock-aws does not implement gets its protocol's
 /// unknown-operation error.
-pub fn handle(target: &Target, ctx: &mut Ctx<'_>, prepared: Prepared) -> Answer {
+pub fn handle(target: &Target, ctx: &mut Ctx<'_>, prepared: &mut Prepared) -> Answer {
     if let Prepared::DynamoDb(parsed) = prepared {
         return dynamodb::handle_parsed(ctx, parsed);
     }
