@@ -1,6 +1,7 @@
 //! Heap allocations per verified request through [`MockAws::handle`], the requests of the load
-//! run (`benches/LOAD.md`): a DynamoDB `PutItem` and an S3 `GetObject` of 1 KiB (45 and 37 after
-//! perf-mock2's changes, 57 and 44 before; 92 and 74 before mock-aws parsed each
+//! run (`benches/LOAD.md`): a DynamoDB `PutItem` and an S3 `GetObject` of 1 KiB (45 and 37 since
+//! the verdict ring shares its verdicts and PutItem's key borrows its attributes, 57 and 44
+//! before; 92 and 74 before mock-aws parsed each
 //! authentication once). A budget per
 //! request, so that an allocation added to the hot path shows (issue 17: mock-aws's cost per
 //! request against a bare hyper server). `--nocapture` prints the counts.
