@@ -4,7 +4,7 @@
 //! A failure becomes the protocol's AWS error with mock-aws's reason ([`failure_message`]).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sigv4_signer::diagnose::{diagnose, Diagnosis, Mistake};
 use sigv4_signer::v4a::{verify_parsed_with_key, verify_with_key, V4aPublicKey, V4aSigningKey};
@@ -115,7 +115,7 @@ impl MockAws {
     pub(crate) fn authenticate(
         &self,
         req: &Request,
-    ) -> Result<Authenticated, (Response, Option<Verdict>)> {
+    ) -> Result<Authenticated, (Response, Option<Arc<Verdict>>)> {
         self.authenticate_streamed(req, None)
     }
 
@@ -126,7 +126,7 @@ impl MockAws {
         &self,
         req: &Request,
         body_sha256: Option<&str>,
-    ) -> Result<Authenticated, (Response, Option<Verdict>)> {
+    ) -> Result<Authenticated, (Response, Option<Arc<Verdict>>)> {
         // The request's authentication is parsed once: for routing by its credential scope,
         // for the verdict and for verification.
         let signable = req.signable();

@@ -2,6 +2,8 @@
 //! read, then the body decoded and each chunk's signature, the trailer and its checksum checked
 //! as the bytes arrive ([`ChunkedUpload`]), the object stored only when all of it verified.
 
+use std::sync::Arc;
+
 use sigv4_signer::chunked::{
     ChecksumAlgorithm, ChunkSigner, ChunkedDecoder, ChunkedError, DecodeLimits, StreamingMode,
 };
@@ -95,7 +97,7 @@ impl MockAws {
     pub fn begin_chunked(
         &self,
         req: &Request,
-    ) -> Result<ChunkedUpload, (Response, Option<Verdict>)> {
+    ) -> Result<ChunkedUpload, (Response, Option<Arc<Verdict>>)> {
         let auth = self.authenticate(req)?;
         self.chunked_upload(req, auth)
     }
@@ -106,7 +108,7 @@ impl MockAws {
         &self,
         req: &Request,
         auth: Authenticated,
-    ) -> Result<ChunkedUpload, (Response, Option<Verdict>)> {
+    ) -> Result<ChunkedUpload, (Response, Option<Arc<Verdict>>)> {
         let Some(mode) = chunked_mode(req) else {
             return Err(self.dispatch(req, auth));
         };
@@ -205,7 +207,7 @@ impl MockAws {
         &self,
         req: &Request,
         upload: ChunkedUpload,
-    ) -> (Response, Option<Verdict>) {
+    ) -> (Response, Option<Arc<Verdict>>) {
         let ChunkedUpload {
             mut auth,
             mode,
@@ -430,7 +432,7 @@ mod tests {
         bad.body = wire;
         let (r, v) = service.handle(&bad);
         assert_eq!(
-            (r.status, v.and_then(|v| v.error_code)),
+            (r.status, v.and_then(|v| v.error_code.clone())),
             (400, Some("BadDigest".to_owned()))
         );
         let (r, _) = service.handle(&signed(

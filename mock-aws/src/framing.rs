@@ -46,9 +46,14 @@ pub fn operation_hint(req: &Request) -> Option<String> {
 /// The JSON protocols' (DynamoDB, Kinesis) framing: the operation from `X-Amz-Target`
 /// (`PREFIX` + name) and the body as a JSON object; on failure, the answer to give.
 pub fn json_operation(ctx: &Ctx<'_>, prefix: &str) -> Result<(String, serde_json::Value), Answer> {
+    json_request(ctx.req, prefix)
+}
+
+/// As [`json_operation`], from the request alone (no state needed: DynamoDB's body is parsed
+/// before the state is locked).
+pub fn json_request(req: &Request, prefix: &str) -> Result<(String, serde_json::Value), Answer> {
     let err = |code: &'static str, msg: String| Err((AwsError { code, status: 400 }, msg));
-    let Some(op) = ctx
-        .req
+    let Some(op) = req
         .header("x-amz-target")
         .and_then(|t| t.strip_prefix(prefix))
         .map(str::to_owned)
@@ -61,7 +66,7 @@ pub fn json_operation(ctx: &Ctx<'_>, prefix: &str) -> Result<(String, serde_json
             ),
         ));
     };
-    match serde_json::from_slice(&ctx.req.body) {
+    match serde_json::from_slice(&req.body) {
         Ok(v @ serde_json::Value::Object(_)) => Ok((op, v)),
         _ => Err((
             Some(op),

@@ -96,10 +96,13 @@ pub fn request_from_http(
         headers: headers
             .iter()
             .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                // Visible ASCII (nearly every value) is checked by `to_str`'s byte test,
+                // cheaper than the UTF-8 decoder; anything else decodes as lossy UTF-8.
+                let value = match v.to_str() {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                };
+                (n.as_str().to_owned(), value)
             })
             .collect(),
         body,

@@ -81,7 +81,7 @@ impl MockAws {
     }
 
     /// Answers a request whose body is over `max_body`, without reading it.
-    pub fn too_large(&self, req: &Request) -> (Response, Verdict) {
+    pub fn too_large(&self, req: &Request) -> (Response, Arc<Verdict>) {
         let msg = format!(
             "Your request body is larger than the {} bytes this mock-aws accepts (--max-body; S3 uploads may have 5 GiB).",
             self.config.max_body
@@ -91,7 +91,7 @@ impl MockAws {
 
     /// Answers a request whose body is refused (too large, or past `--max-memory`) with the
     /// protocol's too-large error and `msg`, without reading it.
-    pub fn refuse_body(&self, req: &Request, msg: &str) -> (Response, Verdict) {
+    pub fn refuse_body(&self, req: &Request, msg: &str) -> (Response, Arc<Verdict>) {
         let target = detect(req);
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
@@ -100,7 +100,8 @@ impl MockAws {
         v.status = resp.status;
         v.error_code = Some(err.code.to_owned());
         v.verifier_code = Some("request-too-large".to_owned());
-        self.verdicts.record(v.clone());
+        let v = Arc::new(v);
+        self.verdicts.record(Arc::clone(&v));
         (resp, v)
     }
 
@@ -109,7 +110,7 @@ impl MockAws {
     /// An S3 request whose `x-amz-content-sha256` names a streaming mode has its body (already
     /// in memory here) decoded and verified as `aws-chunked`; a server that reads the body in
     /// pieces uses [`MockAws::begin_chunked`] instead.
-    pub fn handle(&self, req: &Request) -> (Response, Option<Verdict>) {
+    pub fn handle(&self, req: &Request) -> (Response, Option<Arc<Verdict>>) {
         if is_inspection(&req.target) {
             return (self.inspect(req), None);
         }
@@ -133,7 +134,11 @@ impl MockAws {
 
     /// Handles an S3 upload whose body the server streamed to storage (`req` has no body):
     /// verified with the body's hash as streamed, stored without a copy.
-    pub fn handle_streamed(&self, req: &Request, body: Streamed) -> (Response, Option<Verdict>) {
+    pub fn handle_streamed(
+        &self,
+        req: &Request,
+        body: Streamed,
+    ) -> (Response, Option<Arc<Verdict>>) {
         let body = match self.sigv2(req, Some(body)) {
             Ok(done) => return done,
             Err(body) => body.unwrap_or_else(unreachable_body),
@@ -150,7 +155,7 @@ impl MockAws {
         &self,
         req: &Request,
         auth: Authenticated,
-    ) -> (Response, Option<Verdict>) {
+    ) -> (Response, Option<Arc<Verdict>>) {
         self.dispatch_with(req, auth, None)
     }
 
@@ -160,7 +165,7 @@ impl MockAws {
         req: &Request,
         auth: Authenticated,
         streamed: Option<Streamed>,
-    ) -> (Response, Option<Verdict>) {
+    ) -> (Response, Option<Arc<Verdict>>) {
         let Authenticated {
             target,
             rid,
@@ -169,14 +174,13 @@ impl MockAws {
             verified: v,
             ..
         } = auth;
-        let access_key = v.access_key_id().to_owned();
         self.run_operation(
             req,
             &target,
             &rid,
             now.unix_seconds(),
             verdict,
-            &access_key,
+            v.access_key_id(),
             streamed,
         )
     }
@@ -192,7 +196,9 @@ impl MockAws {
         mut verdict: Verdict,
         access_key: &str,
         streamed: Option<Streamed>,
-    ) -> (Response, Option<Verdict>) {
+    ) -> (Response, Option<Arc<Verdict>>) {
+        // DynamoDB's body is parsed before the lock, which is held for the operation only.
+        let mut prepared = services::prepare(target, req);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let mut ctx = Ctx {
             req,
@@ -203,8 +209,9 @@ impl MockAws {
             now,
             streamed,
         };
-        let (op, result) = services::handle(target, &mut ctx);
+        let (op, result) = services::handle(target, &mut ctx, &mut prepared);
         drop(state);
+        drop(prepared);
         verdict.operation = op;
         let resp = match result {
             Ok(r) => {
@@ -230,7 +237,7 @@ impl MockAws {
         &self,
         req: &Request,
         streamed: Option<Streamed>,
-    ) -> Result<(Response, Option<Verdict>), Option<Streamed>> {
+    ) -> Result<(Response, Option<Arc<Verdict>>), Option<Streamed>> {
         // Only a request that looks like SigV2 is routed here (a SigV4 one is routed, on the
         // authentication parsed once, by `authenticate`).
         let Some(parsed) = sigv2::parse(req) else {
@@ -310,7 +317,7 @@ impl MockAws {
         rid: &str,
         resp: Response,
         mut verdict: Verdict,
-    ) -> (Response, Option<Verdict>) {
+    ) -> (Response, Option<Arc<Verdict>>) {
         let resp = if resp.headers.iter().any(|(n, _)| {
             n.eq_ignore_ascii_case("x-amzn-RequestId") || n.eq_ignore_ascii_case("x-amz-request-id")
         }) {
@@ -321,7 +328,9 @@ impl MockAws {
             resp.with_header("x-amzn-RequestId", rid)
         };
         verdict.status = resp.status;
-        self.verdicts.record(verdict.clone());
+        // Shared by the ring and the caller (which logs it): built once, not copied.
+        let verdict = Arc::new(verdict);
+        self.verdicts.record(Arc::clone(&verdict));
         (resp, Some(verdict))
     }
 }

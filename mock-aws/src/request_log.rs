@@ -39,7 +39,11 @@ fn logger() -> &'static std::sync::mpsc::SyncSender<String> {
 
 /// The one-line log of a verdict (what the binary prints on stderr).
 pub fn log_line(v: &Verdict) -> String {
-    let mut line = format!(
+    use std::fmt::Write as _;
+    // One buffer, sized for a typical line and its newline: no regrowth.
+    let mut line = String::with_capacity(96 + v.path.len());
+    let _ = write!(
+        line,
         "{} {} {} -> {} {} service={} op={}",
         v.seq,
         v.method,
@@ -50,13 +54,13 @@ pub fn log_line(v: &Verdict) -> String {
         v.operation.as_deref().unwrap_or("-"),
     );
     if let Some(c) = &v.error_code {
-        line.push_str(&format!(" error={c}"));
+        let _ = write!(line, " error={c}");
     }
     if let Some(c) = &v.verifier_code {
-        line.push_str(&format!(" verifier={c}"));
+        let _ = write!(line, " verifier={c}");
     }
     if let Some(d) = &v.diagnosis {
-        line.push_str(&format!(" diagnosis=\"{d}\""));
+        let _ = write!(line, " diagnosis=\"{d}\"");
     }
     line
 }

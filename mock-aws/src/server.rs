@@ -53,7 +53,14 @@ impl ServerBody {
 
     /// A body of `segments`, in order; a file's are read on a blocking task (which stops when
     /// the client goes away and the body is dropped).
-    fn stream(segments: Vec<Segment>) -> Self {
+    fn stream(mut segments: Vec<Segment>) -> Self {
+        // One slice of memory that fits a frame (a small object, as in the load run) is sent
+        // as it is, as one frame: no queue to allocate.
+        if let [Segment::Mem(b)] = segments.as_mut_slice() {
+            if b.len() <= FRAME {
+                return Self::Full(Some(std::mem::take(b)));
+            }
+        }
         if segments.iter().all(|s| matches!(s, Segment::Mem(_))) {
             return Self::Slices(
                 segments
@@ -146,26 +153,38 @@ impl hyper::body::Body for ServerBody {
 }
 
 fn to_hyper(resp: Response) -> hyper::Response<ServerBody> {
-    let mut builder = hyper::Response::builder().status(resp.status);
-    for (n, v) in resp.headers {
-        // The value's bytes move into the header, not copied; an invalid one fails the
-        // builder, as a copied one would.
-        builder = match hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) {
-            Ok(v) => builder.header(n.as_str(), v),
-            Err(_) => builder.header(n.as_str(), "\n"),
-        };
-    }
-    let body = match resp.stream {
-        Some(segments) => ServerBody::stream(segments),
-        None => ServerBody::Full(Some(Bytes::from(resp.body))),
-    };
-    builder.body(body).unwrap_or_else(|_| {
+    // Built in place (no `http::response::Builder`, which moves the whole response through
+    // every header it adds); a status, name or value that is not valid HTTP fails the whole
+    // response, as the builder did.
+    let fail = || {
         let mut r = hyper::Response::new(ServerBody::Full(Some(Bytes::from_static(
             b"mock-aws could not build the response",
         ))));
         *r.status_mut() = hyper::StatusCode::BAD_REQUEST;
         r
-    })
+    };
+    let Ok(status) = hyper::StatusCode::from_u16(resp.status) else {
+        return fail();
+    };
+    let mut headers = hyper::HeaderMap::with_capacity(resp.headers.len());
+    for (n, v) in resp.headers {
+        let Ok(name) = hyper::header::HeaderName::from_bytes(n.as_bytes()) else {
+            return fail();
+        };
+        // The value's bytes move into the header, not copied.
+        let Ok(value) = hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) else {
+            return fail();
+        };
+        headers.append(name, value);
+    }
+    let body = match resp.stream {
+        Some(segments) => ServerBody::stream(segments),
+        None => ServerBody::Full(Some(Bytes::from(resp.body))),
+    };
+    let mut r = hyper::Response::new(body);
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
+    r
 }
 
 /// An `aws-chunked` S3 upload: the seed signature is verified before the body is read, then
@@ -180,7 +199,7 @@ async fn serve_chunked(
     let mut upload = match service.begin_chunked(request) {
         Ok(u) => u,
         Err((resp, verdict)) => {
-            log_verdict(log, verdict.as_ref());
+            log_verdict(log, verdict.as_deref());
             return resp.with_header("Connection", "close");
         }
     };
@@ -204,7 +223,7 @@ async fn serve_chunked(
         }
     }
     let (resp, verdict) = service.finish_chunked(request, upload);
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     if failed {
         resp.with_header("Connection", "close")
     } else {
@@ -225,7 +244,7 @@ async fn serve_upload(
     let storage = Arc::clone(service.storage());
     let refuse = |msg: String| {
         let (r, v) = service.refuse_body(request, &msg);
-        log_verdict(log, Some(&v));
+        log_verdict(log, Some(&*v));
         r.with_header("Connection", "close")
     };
     let too_large = |n: u64| {
@@ -296,7 +315,7 @@ async fn serve_upload(
     };
     streamed.reservation = reservation;
     let (resp, verdict) = service.handle_streamed(request, streamed);
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     resp
 }
 
@@ -388,7 +407,7 @@ async fn serve_request(
         None => {
             let msg = service.storage().memory_message(declared.unwrap_or(0));
             let (r, v) = service.refuse_body(&request, &msg);
-            log_verdict(log, Some(&v));
+            log_verdict(log, Some(&*v));
             return Ok(to_hyper(r.with_header("Connection", "close")));
         }
     };
@@ -423,7 +442,7 @@ async fn serve_request(
     } else {
         service.handle(&request)
     };
-    log_verdict(log, verdict.as_ref());
+    log_verdict(log, verdict.as_deref());
     Ok(to_hyper(resp))
 }
 

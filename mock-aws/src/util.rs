@@ -47,6 +47,21 @@ pub fn iso8601(unix: i64) -> String {
 
 /// `Sun, 30 Aug 2015 12:36:00 GMT`.
 pub fn http_date(unix: i64) -> String {
+    // The last date formatted on this thread: GetObject answers the same object's
+    // `Last-Modified` again and again.
+    thread_local! {
+        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != unix {
+            *last = (unix, format_http_date(unix));
+        }
+        last.1.clone()
+    })
+}
+
+fn format_http_date(unix: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

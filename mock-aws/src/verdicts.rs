@@ -2,7 +2,7 @@
 //! `GET /_mock-aws/verdicts` shows ([`VerdictLog`]).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -151,7 +151,8 @@ pub struct VerdictLog {
 
 #[derive(Debug, Default)]
 struct Counted {
-    recent: VecDeque<Verdict>,
+    /// Shared with the caller that logs it: recorded without a copy.
+    recent: VecDeque<Arc<Verdict>>,
     total: u64,
     accepted: u64,
     rejected: u64,
@@ -170,8 +171,9 @@ impl VerdictLog {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts `v` and keeps it, dropping the oldest when full.
-    pub fn record(&self, v: Verdict) {
+    /// Counts `v` and keeps it, dropping the oldest when full. The log shares `v` with the
+    /// caller (no copy of its canonical request and string to sign per request).
+    pub fn record(&self, v: Arc<Verdict>) {
         let mut vs = self.lock();
         vs.total += 1;
         if v.outcome == "accepted" {
@@ -179,10 +181,15 @@ impl VerdictLog {
         } else {
             vs.rejected += 1;
         }
-        if vs.recent.len() >= self.capacity.max(1) {
-            vs.recent.pop_front();
-        }
+        let evicted = if vs.recent.len() >= self.capacity.max(1) {
+            vs.recent.pop_front()
+        } else {
+            None
+        };
         vs.recent.push_back(v);
+        drop(vs);
+        // The oldest verdict is freed after the lock is released.
+        drop(evicted);
     }
 
     /// Forgets every verdict and zeroes the counters.
@@ -199,7 +206,7 @@ impl VerdictLog {
             "accepted": vs.accepted,
             "rejected": vs.rejected,
             "capacity": self.capacity,
-            "verdicts": vs.recent,
+            "verdicts": vs.recent.iter().map(|v| &**v).collect::<Vec<&Verdict>>(),
         })
     }
 }

@@ -76,11 +76,12 @@ fn table_name(input: &Value) -> Result<String, (AwsError, String)> {
 }
 
 fn key_of(t: &Table, item: &Map<String, Value>) -> Result<String, (AwsError, String)> {
-    let mut key = Map::new();
+    // The key attributes as a JSON object, keys in order: borrowed, not copied into a map.
+    let mut key: BTreeMap<&str, &Value> = BTreeMap::new();
     for k in &t.key_names {
         match item.get(k) {
             Some(v) => {
-                key.insert(k.clone(), v.clone());
+                key.insert(k, v);
             }
             None => {
                 return Err(err(
@@ -92,7 +93,7 @@ fn key_of(t: &Table, item: &Map<String, Value>) -> Result<String, (AwsError, Str
             }
         }
     }
-    Ok(Value::Object(key).to_string())
+    Ok(serde_json::to_string(&key).unwrap_or_default())
 }
 
 fn not_found(name: &str) -> (AwsError, String) {
@@ -102,14 +103,30 @@ fn not_found(name: &str) -> (AwsError, String) {
     )
 }
 
+/// The operation and the JSON body of a DynamoDB request (or the answer to a malformed one),
+/// parsed before the state is locked.
+pub type Parsed = Result<(String, Value), (Option<String>, OpResult)>;
+
+/// Parses a DynamoDB request's operation and body (no state needed).
+pub fn parse(req: &crate::message::Request) -> Parsed {
+    crate::framing::json_request(req, PREFIX)
+}
+
 /// Handles a DynamoDB request; returns the operation name and the result.
 pub fn handle(ctx: &mut Ctx<'_>) -> (Option<String>, OpResult) {
-    match crate::framing::json_operation(ctx, PREFIX) {
-        Ok((op, mut input)) => {
-            let result = run(ctx, &op, &mut input);
-            (Some(op), result)
+    let mut parsed = parse(ctx.req);
+    handle_parsed(ctx, &mut parsed)
+}
+
+/// Handles a DynamoDB request already [`parse`]d. The parsed body stays with the caller (to
+/// be freed after the state lock is released), as does an item it replaces.
+pub fn handle_parsed(ctx: &mut Ctx<'_>, parsed: &mut Parsed) -> (Option<String>, OpResult) {
+    match parsed {
+        Ok((op, input)) => {
+            let result = run(ctx, op, input);
+            (Some(op.clone()), result)
         }
-        Err(e) => e,
+        Err(e) => std::mem::replace(e, (None, Ok(Response::empty(500)))),
     }
 }
 
@@ -201,7 +218,14 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
             let old = t.items.insert(key, Value::Object(item));
             match (input.get("ReturnValues").and_then(Value::as_str), old) {
                 (Some("ALL_OLD"), Some(old)) => ok(&json!({ "Attributes": old })),
-                _ => ok(&json!({})),
+                (_, old) => {
+                    // The replaced item goes back into the request's emptied `Item`, to be
+                    // freed with the request once the state lock is released.
+                    if let (Some(old), Some(slot)) = (old, input.get_mut("Item")) {
+                        *slot = old;
+                    }
+                    Ok(Response::new(200, "application/x-amz-json-1.0", "{}"))
+                }
             }
         }
         "GetItem" => {

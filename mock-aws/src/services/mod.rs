@@ -100,9 +100,31 @@ pub fn not_emulated(target: &Target, req: &Request) -> Answer {
     )
 }
 
-/// Runs the operation of an authenticated request on the AWS service `target` names; a
-/// service mock-aws does not implement gets its protocol's unknown-operation error.
-pub fn handle(target: &Target, ctx: &mut Ctx<'_>) -> Answer {
+/// What an operation needs from its request that can be worked out before the state is
+/// locked ([`prepare`]), so that the lock is held for less (issue 17: the one state lock is
+/// contended between the runtime's threads).
+pub enum Prepared {
+    /// Nothing: the service reads its request under the lock.
+    Nothing,
+    /// DynamoDB: the operation and the parsed JSON body.
+    DynamoDb(dynamodb::Parsed),
+}
+
+/// The part of `req`'s operation that needs no state (DynamoDB's JSON parse).
+pub fn prepare(target: &Target, req: &Request) -> Prepared {
+    match target.service.as_str() {
+        "dynamodb" => Prepared::DynamoDb(dynamodb::parse(req)),
+        _ => Prepared::Nothing,
+    }
+}
+
+/// Runs the operation of an authenticated request on the AWS service `target` names, with
+/// what [`prepare`] worked out (which the caller frees after the lock); a service mock-aws does not implement gets its protocol's
+/// unknown-operation error.
+pub fn handle(target: &Target, ctx: &mut Ctx<'_>, prepared: &mut Prepared) -> Answer {
+    if let Prepared::DynamoDb(parsed) = prepared {
+        return dynamodb::handle_parsed(ctx, parsed);
+    }
     match target.service.as_str() {
         "s3" => s3::handle(ctx),
         "dynamodb" => dynamodb::handle(ctx),
