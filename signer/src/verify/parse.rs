@@ -101,6 +101,9 @@ pub struct RequestAuth<'a> {
     kind: AuthKind,
     /// `AK/date/region/service/aws4_request` (SigV4a: no region), validated.
     credential: Cow<'a, str>,
+    /// Where the access key id, the date and the region end in `credential` (byte offsets of
+    /// their `/`; SigV4a: the region ends where the date does), found once when it was checked.
+    cut: [usize; 3],
     /// The `;`-separated signed header names, validated.
     signed_headers: Cow<'a, str>,
     signature: Cow<'a, str>,
@@ -119,22 +122,19 @@ impl<'a> RequestAuth<'a> {
 
     /// The access key id.
     pub fn access_key_id(&self) -> &str {
-        self.credential.split('/').next().unwrap_or_default()
+        &self.credential[..self.cut[0]]
     }
 
     /// The credential scope (for SigV4a, whose scope has no region, `region` is empty).
     pub fn scope(&self) -> ScopeFields<'_> {
-        let mut parts = self.credential.split('/').skip(1);
-        let date = parts.next().unwrap_or_default();
-        let region = if self.v4a {
-            ""
-        } else {
-            parts.next().unwrap_or_default()
-        };
+        let [ak, date, region] = self.cut;
+        let c = &*self.credential;
+        // The service ends at the last `/` (before `aws4_request`).
+        let end = c.len() - "/aws4_request".len();
         ScopeFields {
-            date,
-            region,
-            service: parts.next().unwrap_or_default(),
+            date: &c[ak + 1..date],
+            region: if self.v4a { "" } else { &c[date + 1..region] },
+            service: &c[region + 1..end],
         }
     }
 
@@ -179,6 +179,7 @@ impl<'a> RequestAuth<'a> {
         RequestAuth {
             kind: self.kind,
             credential: own(self.credential),
+            cut: self.cut,
             signed_headers: own(self.signed_headers),
             signature: own(self.signature),
             expires: self.expires,
@@ -223,6 +224,7 @@ impl<'a> RequestAuth<'a> {
         RequestAuth {
             kind: self.kind,
             credential: Cow::Borrowed(parts[0]),
+            cut: self.cut,
             signed_headers: Cow::Borrowed(parts[1]),
             signature: Cow::Borrowed(parts[2]),
             expires: self.expires,
@@ -247,29 +249,34 @@ impl fmt::Debug for RequestAuth<'_> {
     }
 }
 
-fn check_credential(credential: &str, v4a: bool) -> Result<(), VerifyError> {
+/// Checks `AK/date/region/service/aws4_request` (SigV4a: no region) and returns where the
+/// access key id, the date and the region end (the region's end is the date's for SigV4a).
+fn check_credential(credential: &str, v4a: bool) -> Result<[usize; 3], VerifyError> {
     let bad = || VerifyError::MalformedCredential {
         credential: credential.chars().take(128).collect(),
     };
-    let mut parts = credential.split('/');
-    let mut next = || parts.next();
-    let (ak, date) = (next(), next());
-    let region = if v4a { Some("-") } else { next() };
-    let (service, terminator, extra) = (next(), next(), next());
-    let (Some(ak), Some(date), Some(region), Some(service), Some("aws4_request"), None) =
-        (ak, date, region, service, terminator, extra)
-    else {
+    let mut slashes = credential
+        .bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'/').then_some(i));
+    let mut next = || slashes.next().ok_or_else(bad);
+    let ak = next()?;
+    let date = next()?;
+    let region = if v4a { date } else { next()? };
+    let service = next()?;
+    if slashes.next().is_some() || &credential[service + 1..] != "aws4_request" {
         return Err(bad());
-    };
-    if ak.is_empty()
-        || region.is_empty()
-        || service.is_empty()
-        || date.len() != 8
-        || !date.bytes().all(|b| b.is_ascii_digit())
+    }
+    let date_text = &credential[ak + 1..date];
+    if ak == 0
+        || (!v4a && region == date + 1)
+        || service == region + 1
+        || date_text.len() != 8
+        || !date_text.bytes().all(|b| b.is_ascii_digit())
     {
         return Err(bad());
     }
-    Ok(())
+    Ok([ak, date, region])
 }
 
 /// Parses an `Authorization` header value.
@@ -309,11 +316,12 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
     let credential = credential.ok_or_else(|| malformed("no Credential"))?;
     let signed = signed.ok_or_else(|| malformed("no SignedHeaders"))?;
     let signature = signature.ok_or_else(|| malformed("no Signature"))?;
-    check_credential(credential, is_v4a)?;
+    let cut = check_credential(credential, is_v4a)?;
     check_signed_headers(signed)?;
     Ok(RequestAuth {
         kind: AuthKind::Header,
         credential: Cow::Borrowed(credential),
+        cut,
         signed_headers: Cow::Borrowed(signed),
         signature: Cow::Borrowed(signature),
         expires: None,
@@ -324,13 +332,22 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
 }
 
 fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
-    if list
-        .split(';')
-        .any(|n| n != AUTHORITY && !headers::is_valid_name(n))
-    {
-        return Err(malformed(format!(
-            "SignedHeaders {list:?} is not a ';'-separated list of header names"
-        )));
+    // Signers list the names lowercase and sorted; such a list has no name twice, which saves
+    // the pairwise comparison below.
+    let mut previous: Option<&str> = None;
+    let mut sorted = true;
+    for n in list.split(';') {
+        if n != AUTHORITY && !headers::is_valid_name(n) {
+            return Err(malformed(format!(
+                "SignedHeaders {list:?} is not a ';'-separated list of header names"
+            )));
+        }
+        sorted =
+            sorted && previous.is_none_or(|p| p < n) && !n.bytes().any(|b| b.is_ascii_uppercase());
+        previous = Some(n);
+    }
+    if sorted {
+        return Ok(());
     }
     // A signer lists each header once (its values are joined on one line): a repeated name is
     // not a list any signer writes, and it would multiply a server's work for nothing.
@@ -376,7 +393,7 @@ pub(super) fn parse_presign(query: &str) -> Result<Option<RequestAuth<'_>>, Veri
             "X-Amz-Expires {expires:?} is not a number of seconds"
         ))
     })?;
-    check_credential(&credential, is_v4a)?;
+    let cut = check_credential(&credential, is_v4a)?;
     let region_set = match is_v4a {
         true => Some(get(v4a::REGION_SET_PARAM)?.ok_or(VerifyError::MissingRegionSet)?),
         false => None,
@@ -385,6 +402,7 @@ pub(super) fn parse_presign(query: &str) -> Result<Option<RequestAuth<'_>>, Veri
     Ok(Some(RequestAuth {
         kind: AuthKind::Query,
         credential,
+        cut,
         signed_headers: signed,
         signature,
         expires: Some(expires),
