@@ -201,6 +201,28 @@ impl MockAws {
         }
     }
 
+    /// S3's `InternalError` (500) for a body mock-aws could not store: the disk, not the
+    /// client, failed.
+    fn storage_failed(&self, auth: Authenticated, what: &str) -> (Response, Option<Arc<Verdict>>) {
+        let Authenticated {
+            target,
+            rid,
+            verdict,
+            ..
+        } = auth;
+        let resp = error_response(
+            Protocol::S3,
+            AwsError {
+                code: "InternalError",
+                status: 500,
+            },
+            &format!("We encountered an internal error. Please try again. (mock-aws: {what})"),
+            &rid,
+            "",
+        );
+        self.conclude(&target, &rid, resp, verdict)
+    }
+
     /// Ends an upload once its body ended (or failed): stores the object when every chunk,
     /// the trailer and the checksum verified, else answers S3's error for the first failure.
     pub fn finish_chunked(
@@ -219,23 +241,7 @@ impl MockAws {
         } = upload;
         let finished = decoder.finish();
         if write_failed {
-            let Authenticated {
-                target,
-                rid,
-                verdict,
-                ..
-            } = auth;
-            let resp = error_response(
-                Protocol::S3,
-                AwsError {
-                    code: "InternalError",
-                    status: 500,
-                },
-                "We encountered an internal error. Please try again. (mock-aws: writing the body to --data-dir failed)",
-                &rid,
-                "",
-            );
-            return self.conclude(&target, &rid, resp, verdict);
+            return self.storage_failed(auth, "writing the body to --data-dir failed");
         }
         match finished {
             Ok(summary) => {
@@ -262,25 +268,7 @@ impl MockAws {
                         s.reservation = reservation;
                         s
                     }
-                    Err(e) => {
-                        let Authenticated {
-                            target,
-                            rid,
-                            verdict,
-                            ..
-                        } = auth;
-                        let resp = error_response(
-                            Protocol::S3,
-                            AwsError {
-                                code: "InternalError",
-                                status: 500,
-                            },
-                            &format!("We encountered an internal error. Please try again. (mock-aws: {e})"),
-                            &rid,
-                            "",
-                        );
-                        return self.conclude(&target, &rid, resp, verdict);
-                    }
+                    Err(e) => return self.storage_failed(auth, &e.to_string()),
                 };
                 decoded
                     .headers

@@ -2,32 +2,11 @@
 
 use crate::common;
 
-use std::process::Command;
-
-/// Runs `tests/SCRIPT` with the venv's python against a fresh `mock-aws`, with no AWS
-/// configuration from the environment; panics with its output when it fails. Returns the
-/// checks it printed (`ok CHECK` lines).
+/// The checks `tests/SCRIPT` printed (`ok CHECK` lines), run with boto3 against a fresh
+/// `mock-aws`.
 fn run_script(script: &str, what: &str) -> Vec<String> {
-    let python = common::require(common::Tool::Boto3);
     let server = common::Server::start(&[]);
-    let path = format!("{}/tests/{script}", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(&python)
-        .arg(path)
-        .arg(server.url())
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL")
-        .output()
-        .expect("run the venv's python");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{what} failed:\nstdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    common::run_python_script(common::Tool::Boto3, script, &server, what)
         .lines()
         .filter_map(|l| l.strip_prefix("ok "))
         .map(str::to_owned)

@@ -8,8 +8,6 @@
 
 use crate::common;
 
-use std::process::Command;
-
 const TOKEN_CRED: &str = "ASIAEXAMPLETOKEN:tokenSecretEXAMPLEKEY:FwoGZXIvYXdzEXAMPLETOKEN";
 
 fn example_cred() -> String {
@@ -35,20 +33,13 @@ fn expected_code(bugs: &[String]) -> &'static str {
 
 #[test]
 fn typical_bugs_of_a_hand_written_signer_are_named_in_every_protocol() {
-    let python = common::require(common::Tool::Python);
     let cred = example_cred();
     let server = common::Server::start(&["--credentials", &cred, "--credentials", TOKEN_CRED]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/buggy_signer.py");
-    let out = Command::new(&python)
-        .arg(script)
-        .arg(server.url())
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "buggy signer failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::run_python_script(
+        common::Tool::Python,
+        "buggy_signer.py",
+        &server,
+        "buggy signer",
     );
     let answers: Vec<serde_json::Value> = stdout
         .lines()
@@ -165,19 +156,12 @@ fn typical_bugs_of_a_hand_written_signer_are_named_in_every_protocol() {
 
 #[test]
 fn boto3_still_parses_every_protocols_error_with_the_extra_fields() {
-    let python = common::require(common::Tool::Boto3);
     let server = common::Server::start(&[]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_errors.py");
-    let out = Command::new(&python)
-        .arg(script)
-        .arg(server.url())
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::run_python_script(
+        common::Tool::Boto3,
+        "boto3_errors.py",
+        &server,
+        "boto3 error parsing",
     );
     // The codes AWS answers a wrong secret with (errors.rs's table and its sources).
     for line in [

@@ -5,23 +5,14 @@
 
 use crate::common;
 
-use std::process::Command;
-
 #[test]
 fn hand_written_signer_kinesis_dynamodb_ec2_header_auth_iam_query_auth() {
-    let python = common::require(common::Tool::Python);
     let server = common::Server::start(&[]);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/handwritten_signer.py");
-    let out = Command::new(&python)
-        .arg(script)
-        .arg(server.url())
-        .output()
-        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "hand-written signer flow failed:\nstdout: {stdout}\nstderr: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::run_python_script(
+        common::Tool::Python,
+        "handwritten_signer.py",
+        &server,
+        "hand-written signer flow",
     );
     for what in [
         "Kinesis CreateStream: accepted",

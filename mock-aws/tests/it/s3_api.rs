@@ -458,8 +458,6 @@ fn get_object_streams_from_storage() {
 /// on the real body's hash, and an unexplained mismatch claims no mistake.
 #[test]
 fn streamed_body_mismatches_are_diagnosed_on_the_received_body() {
-    let python = crate::common::require(crate::common::Tool::Boto3);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/s3_streamed_mismatch.py");
     for on_disk in [true, false] {
         let dir = tmpdir("mismatch");
         let dir_arg = dir.to_str().unwrap().to_owned();
@@ -469,16 +467,11 @@ fn streamed_body_mismatches_are_diagnosed_on_the_received_body() {
             Vec::new()
         };
         let server = Server::start(&args);
-        let out = std::process::Command::new(&python)
-            .arg(script)
-            .arg(server.url())
-            .output()
-            .expect("run the venv's python");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "streamed mismatches (on disk: {on_disk}):\nstdout: {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let stdout = crate::common::run_python_script(
+            crate::common::Tool::Boto3,
+            "s3_streamed_mismatch.py",
+            &server,
+            &format!("streamed mismatches (on disk: {on_disk})"),
         );
         assert_eq!(stdout.lines().filter(|l| l.starts_with("ok ")).count(), 6);
         drop(server);

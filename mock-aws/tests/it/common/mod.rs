@@ -19,6 +19,30 @@ use sigv4_signer::{
 pub const AK: &str = "AKIDEXAMPLE";
 pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
+/// Runs `tests/SCRIPT` with the venv's Python (`tool`: `Python` or `Boto3`) against `server`
+/// (its URL the first argument), with no AWS configuration from the environment; panics with
+/// the script's output, headed by `what`, when it fails. Returns its stdout.
+pub fn run_python_script(tool: Tool, script: &str, server: &Server, what: &str) -> String {
+    let python = require(tool);
+    let out = Command::new(&python)
+        .arg(format!("{}/tests/{script}", env!("CARGO_MANIFEST_DIR")))
+        .arg(server.url())
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap_or_else(|e| panic!("run {}: {e}", python.display()));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// A running `mock-aws`; killed on drop.
 pub struct Server {
     child: Child,
