@@ -77,6 +77,12 @@ fn main() {
              SignedHeaders=host;x-amz-date, \
              Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
+        // So does the floor, whose texts are fixed (the same suite file).
+        assert!(
+            workloads::floor::authorization("20150830T123600Z", workloads::SECRET, None).ends_with(
+                "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+            )
+        );
         println!("allocs: {} operations ran", ops.len());
         return;
     }

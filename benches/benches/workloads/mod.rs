@@ -426,6 +426,142 @@ pub mod hand {
     }
 }
 
+/// The floor: what any SigV4 signer must do for get-vanilla, and nothing else. The canonical
+/// request and the string to sign are fixed templates with the date written in (no parsing,
+/// validation, sorting or encoding: a general signer cannot know these texts in advance); the
+/// work left is the SHA-256 compressions, their padding and byte order, the two hex digests and
+/// copying the texts. The date string is given ready (no formatting). Its time over the
+/// compression bound is the part of a target's allowance that no signer can spend on anything
+/// else (`bench-table` prints it). `Fixture::new` checks that it gives the signer's
+/// `Authorization` value (whose get-vanilla signature is AWS's suite's), so it cannot time a
+/// shortcut.
+pub mod floor {
+    use sha2::compress256;
+    use sha2::digest::generic_array::GenericArray;
+
+    const IV: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+
+    /// Eight chaining words and the bytes absorbed (whole blocks).
+    #[derive(Clone, Copy)]
+    pub struct State([u32; 8], u64);
+
+    fn block(s: &mut State, b: &[u8]) {
+        compress256(&mut s.0, std::slice::from_ref(GenericArray::from_slice(b)));
+        s.1 += 64;
+    }
+
+    /// SHA-256 of what `s` absorbed followed by `data` (FIPS 180-4 padding).
+    pub fn finish(mut s: State, data: &[u8]) -> [u8; 32] {
+        let mut blocks = data.chunks_exact(64);
+        for b in &mut blocks {
+            block(&mut s, b);
+        }
+        let rest = blocks.remainder();
+        let bits = (s.1 + rest.len() as u64) * 8;
+        let mut last = [0u8; 64];
+        last[..rest.len()].copy_from_slice(rest);
+        last[rest.len()] = 0x80;
+        if rest.len() >= 56 {
+            block(&mut s, &last);
+            last = [0; 64];
+        }
+        last[56..].copy_from_slice(&bits.to_be_bytes());
+        block(&mut s, &last);
+        let mut out = [0u8; 32];
+        for (o, w) in out.chunks_exact_mut(4).zip(s.0) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+
+    /// An HMAC key as its inner and outer pad states (RFC 2104).
+    #[derive(Clone, Copy)]
+    pub struct Key(State, State);
+
+    impl Key {
+        pub fn new(key: &[u8]) -> Self {
+            let pad = |x: u8| {
+                let mut b = [x; 64];
+                for (b, k) in b.iter_mut().zip(key) {
+                    *b ^= k;
+                }
+                let mut s = State(IV, 0);
+                block(&mut s, &b);
+                s
+            };
+            Key(pad(0x36), pad(0x5c))
+        }
+
+        pub fn mac(&self, data: &[u8]) -> [u8; 32] {
+            finish(self.1, &finish(self.0, data))
+        }
+    }
+
+    fn hex_into(out: &mut [u8], bytes: &[u8; 32]) {
+        const D: &[u8; 16] = b"0123456789abcdef";
+        for (o, b) in out.chunks_exact_mut(2).zip(bytes) {
+            o[0] = D[usize::from(b >> 4)];
+            o[1] = D[usize::from(b & 15)];
+        }
+    }
+
+    const CREQ: &[u8] = b"GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:YYYYMMDDTHHMMSSZ\n\nhost;x-amz-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const CREQ_DATE: usize = 45;
+    const STS: &[u8] =
+        b"AWS4-HMAC-SHA256\nYYYYMMDDTHHMMSSZ\nYYYYMMDD/us-east-1/service/aws4_request\n";
+    const AUTH: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/YYYYMMDD/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=";
+    const AUTH_DATE: usize = 40;
+
+    /// The signing key of `date`, as a cache keeps it: its pad states.
+    pub fn signing_key(secret: &str, date: &str) -> Key {
+        let mut k = [0u8; 64];
+        k[..4].copy_from_slice(b"AWS4");
+        k[4..4 + secret.len()].copy_from_slice(secret.as_bytes());
+        let k = Key::new(&k[..4 + secret.len()]).mac(date.as_bytes());
+        let k = Key::new(&k).mac(b"us-east-1");
+        let k = Key::new(&k).mac(b"service");
+        Key::new(&Key::new(&k).mac(b"aws4_request"))
+    }
+
+    /// The `Authorization` value of get-vanilla at `amz_date`, under `key` or a key derived
+    /// from `secret` here; one allocation (the value), as the signer's `sign()`.
+    pub fn authorization(amz_date: &str, secret: &str, key: Option<&Key>) -> String {
+        let date = &amz_date.as_bytes()[..8];
+        let mut creq = [0u8; CREQ.len()];
+        creq.copy_from_slice(CREQ);
+        creq[CREQ_DATE..CREQ_DATE + 16].copy_from_slice(amz_date.as_bytes());
+        let mut sts = [0u8; STS.len() + 64];
+        sts[..STS.len()].copy_from_slice(STS);
+        sts[17..33].copy_from_slice(amz_date.as_bytes());
+        sts[34..42].copy_from_slice(date);
+        hex_into(&mut sts[STS.len()..], &finish(State(IV, 0), &creq));
+        let derived;
+        let key = match key {
+            Some(k) => k,
+            None => {
+                derived = signing_key(secret, &amz_date[..8]);
+                &derived
+            }
+        };
+        let mut sig = [0u8; 64];
+        hex_into(&mut sig, &key.mac(&sts));
+        let mut out = String::with_capacity(AUTH.len() + 64);
+        out.push_str(AUTH);
+        out.replace_range(AUTH_DATE..AUTH_DATE + 8, &amz_date[..8]);
+        out.push_str(std::str::from_utf8(&sig).unwrap_or(""));
+        out
+    }
+}
+
 /// The inputs every operation shares, made once.
 pub struct Fixture {
     pub creds: Credentials,
@@ -437,6 +573,10 @@ pub struct Fixture {
     pub signed: sigv4_signer::SignedRequest,
     /// The hand-written signer's cached signing key.
     pub hand_key: [u8; 32],
+    /// The floor's cached signing key.
+    pub floor_key: floor::Key,
+    /// The get-vanilla `X-Amz-Date`, ready for the floor.
+    pub amz_date: String,
 }
 
 impl Fixture {
@@ -449,9 +589,17 @@ impl Fixture {
             SigningTime::from_unix_seconds(EPOCH as i64),
         );
         let req = SignableRequest::new("GET", "/").header("Host", HOST);
-        let signed = sign(&req, &params, SignatureLocation::Headers)
-            .unwrap()
-            .apply(&req);
+        let out = sign(&req, &params, SignatureLocation::Headers).unwrap();
+        let signed = out.apply(&req);
+        let floor_key = floor::signing_key(SECRET, "20150830");
+        let amz_date = SigningTime::from_unix_seconds(EPOCH as i64).amz_date();
+        for key in [None, Some(&floor_key)] {
+            assert_eq!(
+                Some(floor::authorization(&amz_date, SECRET, key).as_str()),
+                out.authorization(),
+                "the floor signs get-vanilla as the signer does"
+            );
+        }
         Self {
             identity: aws::identity(),
             rq: reqsign::new(),
@@ -461,6 +609,8 @@ impl Fixture {
             signed,
             creds,
             hand_key: hand::signing_key(SECRET, "20150830", "us-east-1", "service"),
+            floor_key,
+            amz_date,
         }
     }
 }
@@ -638,6 +788,16 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "get-native",
             "hand-written-cached-key",
             Box::new(move || hand::get(Some(&fx.hand_key))),
+        ),
+        (
+            "get-native",
+            "floor",
+            Box::new(move || floor::authorization(&fx.amz_date, SECRET, None).len()),
+        ),
+        (
+            "get-native",
+            "floor-cached-key",
+            Box::new(move || floor::authorization(&fx.amz_date, SECRET, Some(&fx.floor_key)).len()),
         ),
         (
             "post-1kib",

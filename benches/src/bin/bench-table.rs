@@ -138,6 +138,22 @@ const ROWS: &[Row] = &[
         sign_only: None,
     },
     Row {
+        label: "GET, the floor (fixed texts: only compressions, padding, hex, copies)",
+        group: "get-native",
+        ours: "floor",
+        peers: false,
+        blocks: Some(26.0),
+        sign_only: None,
+    },
+    Row {
+        label: "GET cached key, the floor",
+        group: "get-native",
+        ours: "floor-cached-key",
+        peers: false,
+        blocks: Some(10.0),
+        sign_only: None,
+    },
+    Row {
         label: "POST 1 KiB JSON (DynamoDB)",
         group: "post-1kib",
         ours: "ours",
@@ -319,8 +335,52 @@ fn main() -> Result<()> {
             met(b, higher, limit)
         );
     }
+    println!();
+    floor_section(&median, &min, b);
     load_section(&workspace, &root)?;
     Ok(())
+}
+
+/// What the floor (`workloads::floor`: get-vanilla from fixed texts, so only the compressions,
+/// their padding, the hex digests and the copies) leaves of the GET targets' allowances: the
+/// time a general signer may spend on everything the floor skips (formatting the date,
+/// validating, lowercasing, sorting, encoding, building the texts) and still meet the target.
+fn floor_section(
+    median: &dyn Fn(&str, &str) -> Option<f64>,
+    min: &dyn Fn(&str, &str) -> Option<f64>,
+    b: Blocks,
+) {
+    println!("The floor of the GET targets (fixed texts; what no general signer can skip):");
+    println!();
+    println!("| | measure | floor / bound | target × bound − floor (left for the rest) | ours − floor (spent on it) |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (label, id, floor, n, limit) in [
+        ("GET", "ours", "floor", b.get, 1.15),
+        (
+            "GET cached key",
+            "ours-cached-key",
+            "floor-cached-key",
+            b.get_cached,
+            1.3,
+        ),
+    ] {
+        for (measure, t) in [("criterion medians", median), ("fastest batches", min)] {
+            let (Some(ours), Some(fl), Some(block)) = (
+                t("get-native", id),
+                t("get-native", floor),
+                t("sha256-block", "raw"),
+            ) else {
+                continue;
+            };
+            let bound = block * f64::from(n);
+            println!(
+                "| {label} | {measure} | {} | {} | {} |",
+                fmt_ratio(Some(fl / bound)),
+                fmt_ns(limit * bound - fl),
+                fmt_ns(ours - fl)
+            );
+        }
+    }
 }
 
 /// mock-aws under load against the bare hyper baseline (`mock-aws-load`, `benches/LOAD.md`):
