@@ -9,6 +9,7 @@
 //! once is signed once, its values joined with `,` in arrival order (`get-header-key-duplicate`).
 //! Headers are sorted by lowercased name.
 
+use crate::encoding::{encode_str_into, is_unreserved};
 use crate::error::{shorten, RequestError};
 
 /// Headers that the signer never signs by default: `authorization` itself, hop-by-hop headers
@@ -303,20 +304,28 @@ impl SortedHeaders {
         }
     }
 
-    /// Appends the signed-headers list, `a;b;c`.
+    /// Appends the signed-headers list, `a;b;c`; percent-encoded when `encoded` (`a%3Bb%3Bc`,
+    /// as a presigned URL's `X-Amz-SignedHeaders` appears in its canonical query).
     pub(crate) fn write_names<'h>(
         &self,
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
+        encoded: bool,
     ) {
         // The first entry of each group names it; repeats are marked.
         let mut first = true;
         for &i in self.indices().iter().filter(|&&i| i & REPEAT == 0) {
             if !first {
-                out.push(';');
+                out.push_str(if encoded { "%3B" } else { ";" });
             }
             first = false;
+            let start = out.len();
             push_lower(out, get(index(i)).0);
+            // Names are tokens, nearly always unreserved bytes; encode any other (`!`, `*`).
+            if encoded && !out.as_bytes()[start..].iter().all(|&b| is_unreserved(b)) {
+                let name = out.split_off(start);
+                encode_str_into(out, &name, false);
+            }
         }
     }
 }
@@ -409,7 +418,13 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
 
     /// Appends the signed-headers list.
     pub(crate) fn write_names(&self, out: &mut String) {
-        self.sorted.write_names(out, self.getter());
+        self.sorted.write_names(out, self.getter(), false);
+    }
+
+    /// Appends the signed-headers list percent-encoded, as the `X-Amz-SignedHeaders` value of
+    /// a presigned URL appears in its canonical query (`a%3Bb`).
+    pub(crate) fn write_names_encoded(&self, out: &mut String) {
+        self.sorted.write_names(out, self.getter(), true);
     }
 }
 
