@@ -335,14 +335,22 @@ impl SortedHeaders {
 /// the list is written from the headers.
 #[derive(Default)]
 pub(crate) struct NameSpans {
-    at: [(usize, usize); 32],
+    /// As `u32` (half the size to clear and move); a text past 4 GiB is written from the
+    /// headers.
+    at: [(u32, u32); 32],
     n: usize,
 }
 
 impl NameSpans {
     fn push(&mut self, start: usize, end: usize) {
-        if let Some(slot) = self.at.get_mut(self.n) {
-            *slot = (start, end);
+        match (
+            self.at.get_mut(self.n),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            (Some(slot), Ok(s), Ok(e)) => *slot = (s, e),
+            // Past what is kept: the list is written from the headers.
+            _ => self.n = self.n.max(self.at.len()),
         }
         self.n += 1;
     }
@@ -412,7 +420,7 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
             if j > 0 {
                 out.push(';');
             }
-            out.extend_from_within(start..end);
+            out.extend_from_within(start as usize..end as usize);
         }
     }
 

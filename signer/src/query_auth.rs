@@ -10,7 +10,7 @@ use crate::error::{ParamsError, RequestError, SignError};
 use crate::headers::SignedHeaders;
 use crate::payload::PayloadHash;
 use crate::query::AddedParam;
-use crate::request::SignableRequest;
+use crate::request::{find_either, SignableRequest};
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
 use crate::string_to_sign::ALGORITHM;
@@ -40,11 +40,9 @@ pub(crate) fn check_reserved(
 ) -> Result<(), SignError> {
     // Every name checked starts with `X`; a key decodes to one only if the query holds an `X`
     // or a `%` (`+` decodes to a space). Most queries have neither: one pass, no split.
-    // (No early exit: the compiler vectorises the whole scan.)
-    let maybe = query
-        .bytes()
-        .fold(false, |m, b| m | (b == b'X') | (b == b'%'));
-    if !maybe && also.iter().all(|a| a.starts_with('X')) {
+    if find_either(query.as_bytes(), b'X', b'%').is_none()
+        && also.iter().all(|a| a.starts_with('X'))
+    {
         return Ok(());
     }
     for p in query.split('&').filter(|p| !p.is_empty()) {
