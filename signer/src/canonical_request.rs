@@ -14,7 +14,7 @@
 use std::fmt;
 
 use crate::headers::{CanonicalHeaders, HeaderStyle, SignedHeaders};
-use crate::query::{canonical_query_into, QueryStyle, SkipFn};
+use crate::query::{canonical_query_into, AddedParam, QueryStyle, SkipFn};
 use crate::sign::Span;
 use crate::uri::{canonical_uri_into, NormalizationMode, PathEncoding, UriEncodingMode};
 
@@ -45,8 +45,8 @@ pub(crate) struct Parts<'p, 'a> {
     pub(crate) path: &'p str,
     /// The raw query, without `?`.
     pub(crate) query: &'p str,
-    /// Decoded parameters added to the query (the `X-Amz-*` of a presigned request).
-    pub(crate) added_query: &'p [(&'p str, &'p str)],
+    /// Parameters added to the query (the `X-Amz-*` of a presigned request).
+    pub(crate) added_query: &'p [AddedParam<'p>],
     /// Parameters of `query` left out, by decoded key (a verifier leaves out
     /// `X-Amz-Signature`).
     pub(crate) skip_query: Option<&'p SkipFn<'p>>,

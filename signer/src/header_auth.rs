@@ -36,7 +36,16 @@ pub(crate) fn sign_headers(
     }
     let signed = SignedHeaders::for_signing(&request.headers, &added[..n]);
     let mut text = String::with_capacity(capacity(request, params, payload.len()));
-    let w = write_signature(&mut text, request, params, payload, &signed, &[], amz_date)?;
+    let w = write_signature(
+        &mut text,
+        request,
+        None,
+        params,
+        payload,
+        &signed,
+        &[],
+        amz_date,
+    )?;
 
     let mut out = Added::default();
     out.push("X-Amz-Date", w.amz_date);

@@ -9,6 +9,7 @@
 //! once is signed once, its values joined with `,` in arrival order (`get-header-key-duplicate`).
 //! Headers are sorted by lowercased name.
 
+use crate::encoding::{encode_str_into, is_unreserved};
 use crate::error::{shorten, RequestError};
 
 /// Headers that the signer never signs by default: `authorization` itself, hop-by-hop headers
@@ -303,20 +304,28 @@ impl SortedHeaders {
         }
     }
 
-    /// Appends the signed-headers list, `a;b;c`.
+    /// Appends the signed-headers list, `a;b;c`; percent-encoded when `encoded` (`a%3Bb%3Bc`,
+    /// as a presigned URL's `X-Amz-SignedHeaders` appears in its canonical query).
     pub(crate) fn write_names<'h>(
         &self,
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
+        encoded: bool,
     ) {
         // The first entry of each group names it; repeats are marked.
         let mut first = true;
         for &i in self.indices().iter().filter(|&&i| i & REPEAT == 0) {
             if !first {
-                out.push(';');
+                out.push_str(if encoded { "%3B" } else { ";" });
             }
             first = false;
+            let start = out.len();
             push_lower(out, get(index(i)).0);
+            // Names are tokens, nearly always unreserved bytes; encode any other (`!`, `*`).
+            if encoded && !out.as_bytes()[start..].iter().all(|&b| is_unreserved(b)) {
+                let name = out.split_off(start);
+                encode_str_into(out, &name, false);
+            }
         }
     }
 }
@@ -326,14 +335,22 @@ impl SortedHeaders {
 /// the list is written from the headers.
 #[derive(Default)]
 pub(crate) struct NameSpans {
-    at: [(usize, usize); 32],
+    /// As `u32` (half the size to clear and move); a text past 4 GiB is written from the
+    /// headers.
+    at: [(u32, u32); 32],
     n: usize,
 }
 
 impl NameSpans {
     fn push(&mut self, start: usize, end: usize) {
-        if let Some(slot) = self.at.get_mut(self.n) {
-            *slot = (start, end);
+        match (
+            self.at.get_mut(self.n),
+            u32::try_from(start),
+            u32::try_from(end),
+        ) {
+            (Some(slot), Ok(s), Ok(e)) => *slot = (s, e),
+            // Past what is kept: the list is written from the headers.
+            _ => self.n = self.n.max(self.at.len()),
         }
         self.n += 1;
     }
@@ -403,13 +420,19 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
             if j > 0 {
                 out.push(';');
             }
-            out.extend_from_within(start..end);
+            out.extend_from_within(start as usize..end as usize);
         }
     }
 
     /// Appends the signed-headers list.
     pub(crate) fn write_names(&self, out: &mut String) {
-        self.sorted.write_names(out, self.getter());
+        self.sorted.write_names(out, self.getter(), false);
+    }
+
+    /// Appends the signed-headers list percent-encoded, as the `X-Amz-SignedHeaders` value of
+    /// a presigned URL appears in its canonical query (`a%3Bb`).
+    pub(crate) fn write_names_encoded(&self, out: &mut String) {
+        self.sorted.write_names(out, self.getter(), true);
     }
 }
 

@@ -29,7 +29,9 @@
 
 #[cfg(test)]
 use crate::encoding::encode_into;
-use crate::encoding::{decode_query_component_with, encode_str_into, reencode_query_component};
+use crate::encoding::{
+    decode_query_component_with, encode_str_into, is_unreserved, pct_at, reencode_query_component,
+};
 
 /// One query parameter, encoded for the canonical request (the tests' reference model).
 #[cfg(test)]
@@ -87,10 +89,27 @@ pub fn canonical_query_without(
     extra: &[(&str, &str)],
     skip: impl Fn(&[u8]) -> bool,
 ) -> String {
+    let extra: Vec<AddedParam<'_>> = extra
+        .iter()
+        .map(|&(k, v)| AddedParam::Decoded(k, v))
+        .collect();
     let mut out = String::new();
-    canonical_query_into(&mut out, query, extra, Some(&skip), QueryStyle::Canonical);
+    canonical_query_into(&mut out, query, &extra, Some(&skip), QueryStyle::Canonical);
     out
 }
+
+/// A parameter a signature adds to the query (the `X-Amz-*` parameters of a presigned request).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AddedParam<'p> {
+    /// A decoded key and value: the writer encodes them.
+    Decoded(&'p str, &'p str),
+    /// Parameters already encoded and in canonical order, `k=v&k=v`, written in the output
+    /// buffer itself at this span before the canonical request (presigning knows its
+    /// parameters' shape, so it writes them encoded once; see `query_auth.rs`).
+    Encoded(TextSpan),
+}
+
+use crate::sign::Span as TextSpan;
 
 /// Which decoded keys [`canonical_query_into`] leaves out.
 pub(crate) type SkipFn<'f> = dyn Fn(&[u8]) -> bool + 'f;
@@ -176,18 +195,27 @@ impl Spans {
 }
 
 /// Appends [`canonical_query_without`] to `out` under `style`, allocating nothing for up to
-/// 32 parameters (when `out` has room): the parameters are first written encoded, in arrival
-/// order, as a scratch area at the end of `out`; then sorted by key and value; then copied in
-/// order after the scratch area, which is finally cut out.
+/// 32 parameters (when `out` has room).
+///
+/// A query that is already canonical (every parameter encoded as the rule encodes it, with its
+/// `=`, in sorted order), with no added parameters or one [`AddedParam::Encoded`] run that
+/// fits between two of its parameters, is copied as it is, the run at its place: that is
+/// what sorting would give, byte for byte, and it is the usual shape of a presigned URL.
+/// Otherwise the parameters are first written encoded, in arrival order, as a scratch area at
+/// the end of `out`; then sorted by key and value; then copied in order after the scratch
+/// area, which is finally cut out.
 pub(crate) fn canonical_query_into(
     out: &mut String,
     query: &str,
-    extra: &[(&str, &str)],
+    extra: &[AddedParam<'_>],
     skip: Option<&SkipFn<'_>>,
     style: QueryStyle,
 ) {
     let plus_is_space = style != QueryStyle::LiteralPlus;
     if query.is_empty() && extra.is_empty() {
+        return;
+    }
+    if style == QueryStyle::Canonical && skip.is_none() && copy_if_canonical(out, query, extra) {
         return;
     }
     let start = out.len();
@@ -211,14 +239,33 @@ pub(crate) fn canonical_query_into(
         restyle(out, eq, style);
         spans.push(Span::new(out, s, eq));
     }
-    for (k, v) in extra {
-        let s = out.len();
-        encode_str_into(out, k, false);
-        restyle(out, s, style);
-        let eq = out.len();
-        encode_str_into(out, v, false);
-        restyle(out, eq, style);
-        spans.push(Span::new(out, s, eq));
+    for added in extra {
+        match *added {
+            AddedParam::Decoded(k, v) => {
+                let s = out.len();
+                encode_str_into(out, k, false);
+                restyle(out, s, style);
+                let eq = out.len();
+                encode_str_into(out, v, false);
+                restyle(out, eq, style);
+                spans.push(Span::new(out, s, eq));
+            }
+            AddedParam::Encoded(run) => {
+                let mut at = run.start;
+                while at < run.end {
+                    let end = out[at..run.end].find('&').map_or(run.end, |i| at + i);
+                    let eq = out[at..end].find('=').map_or(end, |i| at + i);
+                    let s = out.len();
+                    out.extend_from_within(at..eq);
+                    restyle(out, s, style);
+                    let e = out.len();
+                    out.extend_from_within((eq + 1).min(end)..end);
+                    restyle(out, e, style);
+                    spans.push(Span::new(out, s, e));
+                    at = end + 1;
+                }
+            }
+        }
     }
     let spans = spans.as_mut_slice();
     let scratch_end = out.len();
@@ -236,6 +283,124 @@ pub(crate) fn canonical_query_into(
         out.extend_from_within(sp.eq..sp.end);
     }
     out.drain(start..scratch_end);
+}
+
+/// The canonical query's fast path (see [`canonical_query_into`]): when `query` is already
+/// canonical and `extra` is empty or one encoded run that sorts as a block between two of
+/// its parameters, appends the canonical query and returns true; otherwise appends nothing
+/// and returns false.
+fn copy_if_canonical(out: &mut String, query: &str, extra: &[AddedParam<'_>]) -> bool {
+    let run = match extra {
+        [] => None,
+        [AddedParam::Encoded(run)] if run.start < run.end => Some(*run),
+        _ => return false,
+    };
+    let bytes = out.as_bytes();
+    // The run's first and last parameters, split at their `=`.
+    let ends = run.map(|r| {
+        let text = &bytes[r.start..r.end];
+        let first_end = text.iter().position(|&b| b == b'&').unwrap_or(text.len());
+        let last_start = text.iter().rposition(|&b| b == b'&').map_or(0, |i| i + 1);
+        (
+            split_param(&text[..first_end]),
+            split_param(&text[last_start..]),
+        )
+    });
+    // Where the run goes: before the first parameter that sorts after its first one.
+    let mut at = None;
+    let mut prev: Option<(&[u8], &[u8])> = None;
+    if !query.is_empty() {
+        let q = query.as_bytes();
+        let mut start = 0;
+        while start <= q.len() {
+            let Some((eq, end)) = canonical_param(q, start) else {
+                return false;
+            };
+            let param = (&q[start..eq], &q[eq + 1..end]);
+            if prev.is_some_and(|p| param < p) {
+                return false;
+            }
+            if let (None, Some((first, last))) = (at, ends) {
+                if param > first {
+                    // Every parameter from here on must sort after the whole run.
+                    if param < last {
+                        return false;
+                    }
+                    at = Some(start);
+                }
+            }
+            prev = Some(param);
+            start = end + 1;
+        }
+    }
+    let Some(run) = run else {
+        out.push_str(query);
+        return true;
+    };
+    match at {
+        // After every parameter of the query (or no query at all).
+        None => {
+            out.push_str(query);
+            if !query.is_empty() {
+                out.push('&');
+            }
+            out.extend_from_within(run.start..run.end);
+        }
+        Some(at) => {
+            // `query[..at]` ends with its `&`.
+            out.push_str(&query[..at]);
+            out.extend_from_within(run.start..run.end);
+            out.push('&');
+            out.push_str(&query[at..]);
+        }
+    }
+    true
+}
+
+/// A parameter `k=v` as key and value (a parameter without `=` as a key with the empty value).
+fn split_param(p: &[u8]) -> (&[u8], &[u8]) {
+    match p.iter().position(|&b| b == b'=') {
+        Some(i) => (&p[..i], &p[i + 1..]),
+        None => (p, &[]),
+    }
+}
+
+/// The parameter of `q` starting at `start`, if it is already canonical: its key and its
+/// value hold only unreserved bytes and `%XX` triplets in uppercase hex that stand for
+/// reserved bytes, and one `=` separates them. Returns the positions of its `=` and its end
+/// (the next `&`, or the end of `q`).
+fn canonical_param(q: &[u8], start: usize) -> Option<(usize, usize)> {
+    let mut eq = None;
+    let mut i = start;
+    while i < q.len() {
+        let b = q[i];
+        if is_unreserved(b) {
+            i += 1;
+            continue;
+        }
+        match b {
+            b'&' => break,
+            b'=' if eq.is_none() => {
+                eq = Some(i);
+                i += 1;
+            }
+            b'%' => {
+                // Uppercase hex only, and not an unreserved byte written encoded.
+                let v = pct_at(&q[i..])?;
+                let upper = |c: u8| !c.is_ascii_lowercase();
+                if is_unreserved(v) || !upper(q[i + 1]) || !upper(q[i + 2]) {
+                    return None;
+                }
+                i += 3;
+            }
+            _ => return None,
+        }
+    }
+    // An empty parameter (`&&`, a trailing `&`) is dropped by the rule: not as it is.
+    match eq {
+        Some(eq) if i > start => Some((eq, i)),
+        _ => None,
+    }
 }
 
 /// Rewrites the encoded component written since `from` under a faulty `style`: `%20` as `+`,
@@ -317,6 +482,63 @@ mod tests {
                 params.sort();
                 join(&params)
             });
+        }
+    }
+
+    proptest::proptest! {
+        // Added parameters given as one encoded run give what the same parameters, decoded,
+        // give: under every style, whether the query is copied as it is (already canonical,
+        // the run sorting as a block) or sorted (user keys inside the run's range too).
+        #[test]
+        fn encoded_run_matches_decoded(q in "((X-Amz-[A-Z]|[a-c]|X|%2[0B])(=[a-c%2B+]{0,3})?&?){0,6}") {
+            let decoded = [("X-Amz-A", "1/2"), ("X-Amz-C", "x y"), ("X-Amz-S", "h;k")];
+            let run_text = "X-Amz-A=1%2F2&X-Amz-C=x%20y&X-Amz-S=h%3Bk";
+            let extra: Vec<AddedParam<'_>> =
+                decoded.iter().map(|&(k, v)| AddedParam::Decoded(k, v)).collect();
+            for style in [
+                QueryStyle::Canonical,
+                QueryStyle::Unsorted,
+                QueryStyle::PlusForSpace,
+                QueryStyle::LowercaseHex,
+                QueryStyle::LiteralPlus,
+            ] {
+                let mut want = String::new();
+                canonical_query_into(&mut want, &q, &extra, None, style);
+                let mut out = String::from(run_text);
+                let run = TextSpan { start: 0, end: out.len() };
+                canonical_query_into(&mut out, &q, &[AddedParam::Encoded(run)], None, style);
+                proptest::prop_assert_eq!(&out[run_text.len()..], want.as_str(), "{:?}", style);
+            }
+        }
+    }
+
+    #[test]
+    fn copies_a_canonical_query_with_the_run_in_place() {
+        let run_text = "X-Amz-A=1&X-Amz-B=2";
+        let run = TextSpan {
+            start: 0,
+            end: run_text.len(),
+        };
+        for (q, want) in [
+            ("", "X-Amz-A=1&X-Amz-B=2"),
+            ("a=1&b=2", "X-Amz-A=1&X-Amz-B=2&a=1&b=2"),
+            ("A=1&Z=2", "A=1&X-Amz-A=1&X-Amz-B=2&Z=2"),
+            ("A=1&B=2", "A=1&B=2&X-Amz-A=1&X-Amz-B=2"),
+            // Inside the run's range, unsorted, not canonical: sorted as a whole.
+            ("X-Amz-AB=3", "X-Amz-A=1&X-Amz-AB=3&X-Amz-B=2"),
+            ("b=1&a=2", "X-Amz-A=1&X-Amz-B=2&a=2&b=1"),
+            ("a%2b=1&acl", "X-Amz-A=1&X-Amz-B=2&a%2B=1&acl="),
+            ("X-Amz-A=1", "X-Amz-A=1&X-Amz-A=1&X-Amz-B=2"),
+        ] {
+            let mut out = String::from(run_text);
+            canonical_query_into(
+                &mut out,
+                q,
+                &[AddedParam::Encoded(run)],
+                None,
+                QueryStyle::Canonical,
+            );
+            assert_eq!(&out[run_text.len()..], want, "{q}");
         }
     }
 

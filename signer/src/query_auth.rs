@@ -5,14 +5,15 @@
 //! "Authenticating Requests: Using Query Parameters"). The payload is never sent as a header
 //! in query auth; the canonical request still ends with the payload hash.
 
-use crate::encoding::decode_query_component_with;
+use crate::encoding::{decode_query_component_with, encode_str_into};
 use crate::error::{ParamsError, RequestError, SignError};
 use crate::headers::SignedHeaders;
 use crate::payload::PayloadHash;
-use crate::request::SignableRequest;
+use crate::query::AddedParam;
+use crate::request::{find_either, SignableRequest};
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
-use crate::string_to_sign::{push_scope, ALGORITHM};
+use crate::string_to_sign::ALGORITHM;
 use crate::time::StackStr;
 
 /// Longest presign lifetime AWS accepts: 7 days.
@@ -37,6 +38,13 @@ pub(crate) fn check_reserved(
     with_token: bool,
     also: &[&str],
 ) -> Result<(), SignError> {
+    // Every name checked starts with `X`; a key decodes to one only if the query holds an `X`
+    // or a `%` (`+` decodes to a space). Most queries have neither: one pass, no split.
+    if find_either(query.as_bytes(), b'X', b'%').is_none()
+        && also.iter().all(|a| a.starts_with('X'))
+    {
+        return Ok(());
+    }
     for p in query.split('&').filter(|p| !p.is_empty()) {
         let k = p.split_once('=').map_or(p, |(k, _)| k);
         let decoded;
@@ -72,70 +80,85 @@ pub(crate) fn presign(
         .into());
     }
     check(request, params)?;
-    let (_, query) = request.path_and_query()?;
+    let (path, query) = request.path_and_query()?;
     let token = params.credentials.session_token.as_deref();
     check_reserved(query, token.is_some(), &[])?;
     let payload = PayloadHash::new(&params.settings.payload, request.body)?;
     let payload = payload.as_str();
     let amz_date = params.time.amz_date_str();
+    let amz_date = amz_date.as_str();
     let token_signed = matches!(params.settings.session_token, SessionTokenMode::Include);
-
-    // The credential, expiry and signed-headers list go in the query, so they are known
-    // before the canonical request: they are written to a buffer of their own.
     let signed = SignedHeaders::for_signing(&request.headers, &[]);
-    let mut pre = String::with_capacity(capacity(request, params, 0) / 2);
-    pre.push_str(&params.credentials.access_key_id);
-    pre.push('/');
-    push_scope(
-        &mut pre,
-        date_of(amz_date.as_str()),
-        params.region,
-        params.service,
-    );
-    let credential_end = pre.len();
+    let mut text = String::with_capacity(capacity(
+        request,
+        params,
+        payload.len() + 2 * token.map_or(0, str::len) + 64,
+    ));
+
+    // The added parameters are written once, encoded and in canonical order, at the start of
+    // the buffer; the canonical request's query merges them in as they are (`query.rs`). Their
+    // keys sort as listed; the values are encoded here: the date stamp, `X-Amz-Date` and the
+    // expiry are digits, `T` and `Z`, the scope's `/` is `%2F` and the list's `;` is `%3B`.
     let mut expires = StackStr::default();
     expires.push_int(i128::from(expires_in), 1);
-    signed.write_names(&mut pre);
-    let credential = &pre[..credential_end];
-    let signed_headers = &pre[credential_end..];
-    let mut added = [
-        ("X-Amz-Algorithm", ALGORITHM),
-        ("X-Amz-Credential", credential),
-        ("X-Amz-Date", amz_date.as_str()),
-        ("X-Amz-Expires", expires.as_str()),
-        ("X-Amz-SignedHeaders", signed_headers),
-        ("", ""),
-    ];
-    let n = if let (Some(t), true) = (token, token_signed) {
-        added[5] = ("X-Amz-Security-Token", t);
-        6
-    } else {
-        5
-    };
-    let mut text = String::with_capacity(capacity(request, params, pre.len() + payload.len()));
+    let expires = expires.as_str();
+    text.push_str("X-Amz-Algorithm=");
+    text.push_str(ALGORITHM);
+    text.push_str("&X-Amz-Credential=");
+    encode_str_into(&mut text, &params.credentials.access_key_id, false);
+    // The date stamp is digits (and `-` for a year before 0): unreserved.
+    text.push_str("%2F");
+    text.push_str(date_of(amz_date));
+    for part in [params.region, params.service] {
+        text.push_str("%2F");
+        encode_str_into(&mut text, part, false);
+    }
+    text.push_str("%2Faws4_request&X-Amz-Date=");
+    text.push_str(amz_date);
+    text.push_str("&X-Amz-Expires=");
+    text.push_str(expires);
+    if let (Some(t), true) = (token, token_signed) {
+        text.push_str("&X-Amz-Security-Token=");
+        encode_str_into(&mut text, t, false);
+    }
+    text.push_str("&X-Amz-SignedHeaders=");
+    signed.write_names_encoded(&mut text);
+    let added = [AddedParam::Encoded(Span::since(0, &text))];
     let w = write_signature(
         &mut text,
         request,
+        Some((path, query)),
         params,
         payload,
         &signed,
-        &added[..n],
-        amz_date.as_str(),
+        &added,
+        amz_date,
     )?;
 
+    // The decoded values, for the URL: the algorithm and the date are those of the string to
+    // sign, the signed-headers list that of the canonical request.
     let mut out = Added::default();
-    let push = |text: &mut String, out: &mut Added, name: &'static str, value: &str| {
-        let start = text.len();
-        text.push_str(value);
-        out.push(name, Span::since(start, text));
-    };
-    push(&mut text, &mut out, "X-Amz-Algorithm", ALGORITHM);
-    push(&mut text, &mut out, "X-Amz-Credential", credential);
+    out.push(
+        "X-Amz-Algorithm",
+        Span {
+            start: w.sts.start,
+            end: w.sts.start + ALGORITHM.len(),
+        },
+    );
+    let start = text.len();
+    text.push_str(&params.credentials.access_key_id);
+    text.push('/');
+    text.extend_from_within(w.scope.start..w.scope.end);
+    out.push("X-Amz-Credential", Span::since(start, &text));
     out.push("X-Amz-Date", w.amz_date);
-    push(&mut text, &mut out, "X-Amz-SignedHeaders", signed_headers);
-    push(&mut text, &mut out, "X-Amz-Expires", expires.as_str());
+    out.push("X-Amz-SignedHeaders", w.signed_headers);
+    let start = text.len();
+    text.push_str(expires);
+    out.push("X-Amz-Expires", Span::since(start, &text));
     if let Some(t) = token {
-        push(&mut text, &mut out, "X-Amz-Security-Token", t);
+        let start = text.len();
+        text.push_str(t);
+        out.push("X-Amz-Security-Token", Span::since(start, &text));
     }
     let start = text.len();
     text.push_str(w.signature_hex.as_str());

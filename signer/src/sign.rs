@@ -21,6 +21,7 @@ use crate::encoding::{encode_str_into, hex32, Hex32};
 use crate::error::{RequestError, SignError};
 use crate::headers::{self, SignedHeaders};
 use crate::key::SigningKey;
+use crate::query::AddedParam;
 use crate::request::{SignableRequest, SignedRequest};
 use crate::settings::{Algorithm, SignatureLocation, SigningParams};
 use crate::string_to_sign::{
@@ -397,10 +398,27 @@ pub(crate) fn parts<'p, 'a>(
     request: &'p SignableRequest<'a>,
     payload_hash: &'p str,
     signed: &'p SignedHeaders<'p, 'a>,
-    added_query: &'p [(&'p str, &'p str)],
+    added_query: &'p [AddedParam<'p>],
 ) -> Result<Parts<'p, 'a>, SignError> {
     let (path, query) = request.path_and_query()?;
-    Ok(Parts {
+    Ok(parts_of(
+        request,
+        (path, query),
+        payload_hash,
+        signed,
+        added_query,
+    ))
+}
+
+/// [`parts`] with the target already split into path and query.
+pub(crate) fn parts_of<'p, 'a>(
+    request: &'p SignableRequest<'a>,
+    (path, query): (&'p str, &'p str),
+    payload_hash: &'p str,
+    signed: &'p SignedHeaders<'p, 'a>,
+    added_query: &'p [AddedParam<'p>],
+) -> Parts<'p, 'a> {
+    Parts {
         method: request.method,
         path,
         query,
@@ -408,7 +426,7 @@ pub(crate) fn parts<'p, 'a>(
         skip_query: None,
         headers: signed,
         payload_hash,
-    })
+    }
 }
 
 /// The rules the settings give.
@@ -417,20 +435,28 @@ pub(crate) fn rules(params: &SigningParams<'_>) -> Rules {
 }
 
 /// Writes the canonical request and the string to sign to `out`, and computes the signature.
+/// `path_and_query` is the request's target, split ([`SignableRequest::path_and_query`]), when
+/// the caller has split it already (it is split here otherwise, after the scope is checked).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write_signature(
     out: &mut String,
     request: &SignableRequest<'_>,
+    path_and_query: Option<(&str, &str)>,
     params: &SigningParams<'_>,
     payload_hash: &str,
     signed: &SignedHeaders<'_, '_>,
-    added_query: &[(&str, &str)],
+    added_query: &[AddedParam<'_>],
     amz_date: &str,
 ) -> Result<Written, SignError> {
     check_scope_field("region", params.region)?;
     check_scope_field("service", params.service)?;
+    let path_and_query = match path_and_query {
+        Some(pq) => pq,
+        None => request.path_and_query()?,
+    };
     let creq = write_canonical_request(
         out,
-        &parts(request, payload_hash, signed, added_query)?,
+        &parts_of(request, path_and_query, payload_hash, signed, added_query),
         rules(params),
     );
     let date = date_of(amz_date);

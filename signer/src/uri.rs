@@ -21,7 +21,7 @@
 //! copied without encoding, as curl 7.88's `--aws-sigv4` signs it (a raw `:` stays `:` where
 //! every service wants `%3A`). No service signs so; it is the variant a faulty client makes.
 
-use crate::encoding::{encode_into, is_unreserved, pct_at, push_pct};
+use crate::encoding::{encode_str_into, is_unreserved, pct_at, push_pct};
 
 /// How the path is percent-encoded in the canonical request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,17 +88,17 @@ pub(crate) fn canonical_uri_into(
     encoding: PathEncoding,
     normalization: NormalizationMode,
 ) {
-    let encode = |out: &mut String, b: &[u8]| match encoding {
-        PathEncoding::Rule(UriEncodingMode::Double) => encode_into(out, b, true),
-        PathEncoding::Rule(UriEncodingMode::Single) => encode_once(out, b),
-        PathEncoding::AsSent => out.push_str(&String::from_utf8_lossy(b)),
+    let encode = |out: &mut String, s: &str| match encoding {
+        PathEncoding::Rule(UriEncodingMode::Double) => encode_str_into(out, s, true),
+        PathEncoding::Rule(UriEncodingMode::Single) => encode_once(out, s),
+        PathEncoding::AsSent => out.push_str(s),
     };
     match normalization {
         NormalizationMode::Disabled => {
             if !path.starts_with('/') {
                 out.push('/');
             }
-            encode(out, path.as_bytes());
+            encode(out, path);
         }
         NormalizationMode::Enabled => {
             let start = out.len();
@@ -117,7 +117,7 @@ pub(crate) fn canonical_uri_into(
                     }
                     s => {
                         out.push('/');
-                        encode(out, s.as_bytes());
+                        encode(out, s);
                         depth += 1;
                         trailing = false;
                     }
@@ -135,24 +135,34 @@ fn is_slash(c: char) -> bool {
     c == '/'
 }
 
-fn encode_once(out: &mut String, b: &[u8]) {
+/// Appends `s` encoded once: between `%` signs it is encoded as text (`/` kept), and a valid
+/// `%XX` triplet is decoded and written again (an unreserved byte plainly, others in
+/// uppercase hex).
+fn encode_once(out: &mut String, s: &str) {
+    let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if let Some(v) = pct_at(&b[i..]) {
-            if is_unreserved(v) {
-                out.push(v as char);
-            } else {
-                push_pct(out, v);
+        let pct = b[i..]
+            .iter()
+            .position(|&c| c == b'%')
+            .map_or(b.len(), |n| i + n);
+        encode_str_into(out, &s[i..pct], true);
+        if pct == b.len() {
+            break;
+        }
+        match pct_at(&b[pct..]) {
+            Some(v) => {
+                if is_unreserved(v) {
+                    out.push(char::from(v));
+                } else {
+                    push_pct(out, v);
+                }
+                i = pct + 3;
             }
-            i += 3;
-        } else {
-            let c = b[i];
-            if is_unreserved(c) || c == b'/' {
-                out.push(c as char);
-            } else {
-                push_pct(out, c);
+            None => {
+                push_pct(out, b'%');
+                i = pct + 1;
             }
-            i += 1;
         }
     }
 }

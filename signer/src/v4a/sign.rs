@@ -4,6 +4,7 @@ use crate::canonical_request::write_canonical_request;
 use crate::error::{ParamsError, SignError};
 use crate::headers::SignedHeaders;
 use crate::payload::{ContentSha256Mode, PayloadHash};
+use crate::query::AddedParam;
 use crate::query_auth::{check_reserved, MAX_EXPIRES};
 use crate::request::SignableRequest;
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
@@ -122,10 +123,10 @@ pub fn sign(
                 params_out.push(("X-Amz-Security-Token", t));
             }
             params_out.push((REGION_SET_PARAM, region_set));
-            let added: Vec<(&str, &str)> = params_out
+            let added: Vec<AddedParam<'_>> = params_out
                 .iter()
                 .filter(|(k, _)| token_signed || *k != "X-Amz-Security-Token")
-                .copied()
+                .map(|&(k, v)| AddedParam::Decoded(k, v))
                 .collect();
             let creq = write_canonical_request(
                 &mut text,
