@@ -70,7 +70,10 @@ fn check_parsed_at<'r>(
     let scope = auth.scope();
     // The request time as the string to sign writes it, formatted once: its first 8 bytes
     // (before `THHMMSSZ`) are the date stamp.
-    let amz_date = time.amz_date_str();
+    let amz_date = match date_is_http {
+        true => time.amz_date_str(),
+        false => time.amz_date_str_of(date_value),
+    };
     let date_stamp = amz_date.as_str();
     if scope.date != &date_stamp[..date_stamp.len().saturating_sub(8)] {
         return Err(VerifyError::ScopeDateMismatch {

@@ -82,14 +82,15 @@ pub(crate) struct KnownHeaders<'r> {
 impl<'r> KnownHeaders<'r> {
     fn note(&mut self, name: &str, value: &'r str) {
         // The length first: most names are none of these, and differ in length.
+        let is = |lname: &str| headers::eq_names(name, lname);
         let slot = match name.len() {
-            13 if name.eq_ignore_ascii_case("authorization") => {
+            13 if is("authorization") => {
                 self.authorization_twice |= self.authorization.is_some();
                 &mut self.authorization
             }
-            10 if name.eq_ignore_ascii_case("x-amz-date") => &mut self.x_amz_date,
-            4 if name.eq_ignore_ascii_case("date") => &mut self.date,
-            20 if name.eq_ignore_ascii_case("x-amz-content-sha256") => &mut self.content_sha256,
+            10 if is("x-amz-date") => &mut self.x_amz_date,
+            4 if is("date") => &mut self.date,
+            20 if is("x-amz-content-sha256") => &mut self.content_sha256,
             _ => return,
         };
         slot.get_or_insert(value);
@@ -120,7 +121,7 @@ pub(super) fn header<'r>(request: &SignableRequest<'r>, lname: &str) -> Option<&
     request
         .headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(lname))
+        .find(|(n, _)| headers::eq_names(n, lname))
         .map(|(_, v)| *v)
 }
 
@@ -468,17 +469,22 @@ pub(crate) fn list_names(list: &str) -> impl Iterator<Item = &str> + Clone {
 
 fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
     // Signers list the names lowercase and sorted; such a list has no name twice, which saves
-    // the pairwise comparison below.
-    let mut previous: Option<&str> = None;
+    // the pairwise comparison below. Each name's bytes are read once, for both questions.
+    let mut previous: Option<&[u8]> = None;
     let mut sorted = true;
-    for n in list_names(list) {
-        if n != AUTHORITY && !headers::is_valid_name(n) {
+    for n in list.as_bytes().split(|&c| c == b';') {
+        let (valid, upper) = n.iter().fold((true, false), |(valid, upper), &c| {
+            (
+                valid & headers::is_token_byte(c),
+                upper | c.is_ascii_uppercase(),
+            )
+        });
+        if n.is_empty() || !(valid || n == AUTHORITY.as_bytes()) {
             return Err(malformed(format!(
                 "SignedHeaders {list:?} is not a ';'-separated list of header names"
             )));
         }
-        sorted =
-            sorted && previous.is_none_or(|p| p < n) && !n.bytes().any(|b| b.is_ascii_uppercase());
+        sorted = sorted && !upper && previous.is_none_or(|p| p < n);
         previous = Some(n);
     }
     if sorted {

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 
 use crate::canonical_request::{write_canonical_request, Parts, Rules};
 use crate::encoding::{hex32, Hex32};
-use crate::headers::{HeaderStyle, SignedHeaders};
+use crate::headers::{eq_names, HeaderStyle, SignedHeaders};
 use crate::key::SigningKey;
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
@@ -135,7 +135,7 @@ pub(crate) fn compute(
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
     };
-    let listed = |name: &str| c.auth.signed_names().any(|s| name.eq_ignore_ascii_case(s));
+    let listed = |name: &str| c.auth.signed_names().any(|s| eq_names(name, s));
     let keep = |name: &str| {
         let token = name.eq_ignore_ascii_case("x-amz-security-token");
         match (variant.token_signed, c.auth.kind()) {
