@@ -202,6 +202,7 @@ mod tests {
             expected_service: Some("service"),
             lookup: &lookup,
             body_sha256: None,
+            key_cache: None,
         };
         let req = SignableRequest {
             method: &r.method,
