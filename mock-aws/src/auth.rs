@@ -142,6 +142,7 @@ impl MockAws {
                 .map(|c| c.secret.clone())
         };
         let params = VerifyParams::new(now, &lookup)
+            .with_key_cache(Some(&self.signing_keys))
             .with_body_sha256(body_sha256)
             .with_max_skew(self.config.max_skew)
             .with_settings({
