@@ -2,7 +2,7 @@
 //! (unless `--no-run`), and prints one Markdown table of medians: this project, the aws-sigv4
 //! crate, reqsign, the ratios, the lower bound where there is one, and heap allocations per
 //! operation; then the benchmarks issue's targets, each met or not, with mock-aws's verified
-//! requests/s against a bare hyper server (a short `mock-aws-load` run; `--no-load` skips it).
+//! requests/s against a hyper server answering unverified (a short `mock-aws-load` run; `--no-load` skips it).
 //!
 //! Bounds are SHA-256 compressions × the measured time of one compression: a GET header
 //! signature needs 26 (1 for the empty-body hash, 3 for the canonical request, 16 for the key
@@ -323,7 +323,7 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// mock-aws under load against the bare hyper baseline (`mock-aws-load`, `benches/LOAD.md`):
+/// mock-aws under load against the hyper baseline (`mock-aws-load`, `benches/LOAD.md`):
 /// unless `--no-run` or `--no-load`, builds both servers and runs a short load (20 s of each,
 /// in alternating slices, 64 connections, no RSS phase) writing `load.json` beside criterion's
 /// results; then prints the target row (it continues the targets table) and the figures.
@@ -381,7 +381,7 @@ fn load_section(workspace: &Path, root: &Path) -> Result<()> {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok());
     let Some(v) = v else {
-        println!("| mock-aws verified requests/s ≥ 0.6× a bare hyper server (64 connections, same run) | n/a (no {}) | n/a | | |", json.display());
+        println!("| mock-aws verified requests/s ≥ 0.6× a hyper server (64 connections, same run) | n/a (no {}) | n/a | | |", json.display());
         println!();
         return Ok(());
     };
@@ -389,7 +389,7 @@ fn load_section(workspace: &Path, root: &Path) -> Result<()> {
     let ratio = f("ratio");
     let limit = f("target").unwrap_or(0.6);
     println!(
-        "| mock-aws verified requests/s ≥ {limit}× a bare hyper server (64 connections, same run) | {} | {} | (one load run) | |",
+        "| mock-aws verified requests/s ≥ {limit}× a hyper server (64 connections, same run) | {} | {} | (one load run) | |",
         fmt_ratio(ratio),
         match ratio {
             Some(r) if r >= limit => "yes",
@@ -418,7 +418,7 @@ fn load_section(workspace: &Path, root: &Path) -> Result<()> {
         us("client_us")
     );
     println!(
-        "| bare hyper, the same requests unverified (baseline) | {} | {} / {} |",
+        "| hyper with mock-aws's transport, the same requests unverified (baseline) | {} | {} / {} |",
         rps("baseline_rps"),
         us("baseline_server_us"),
         us("baseline_client_us")
