@@ -1,7 +1,7 @@
 //! Smoke test of `mock-aws-load`: a 2-second run over 4 connections and a 2,000-request RSS
 //! phase against the `mock-aws` binary of the same cargo profile; every request must be
-//! answered 200, with the expected body, and counted as accepted by the server; the bare
-//! hyper baseline answers too (its requests/s and the ratio are printed).
+//! answered 200, with the expected body, and counted as accepted by the server; the hyper
+//! baseline (mock-aws's transport) answers too (its requests/s and the ratio are printed).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -118,8 +118,10 @@ fn check(extra: &[&str], rss: bool) {
         assert!(rss_row.contains(", 2,000: "), "{rss_row}");
     }
     assert!(row("server log lines").contains(|c: char| c.is_ascii_digit()));
-    // The bare hyper baseline answered in the same run, and the ratio is printed.
-    let base = row("baseline (bare hyper, same requests and client, no verification): requests/s");
+    // The hyper baseline answered in the same run, and the ratio is printed.
+    let base = row(
+        "baseline (hyper with mock-aws's transport, same requests and client, no verification): requests/s",
+    );
     let answered = base
         .rsplit('(')
         .next()

@@ -134,14 +134,16 @@ impl MockAws {
         let target = detect_parsed(req, parsed.as_ref().ok());
         let (seq, rid) = self.request_id();
         let now = self.now();
+        // Secrets are lent from the configuration, not copied per request.
         let lookup = |ak: &str| {
             self.config
                 .credentials
                 .iter()
                 .find(|c| c.access_key_id == ak)
-                .map(|c| c.secret.clone())
+                .map(|c| c.secret.as_str())
         };
-        let params = VerifyParams::new(now, &lookup)
+        let params = VerifyParams::new_borrowing(now, &lookup)
+            .with_key_cache(Some(&self.signing_keys))
             .with_body_sha256(body_sha256)
             .with_max_skew(self.config.max_skew)
             .with_settings({

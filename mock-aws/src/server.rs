@@ -381,8 +381,12 @@ async fn serve_request(
             request.headers.insert(0, ("host".to_owned(), authority));
         }
     }
+    // The rare streamed paths are boxed: the future of every request (which hyper keeps per
+    // connection and moves on each request) stays the size of the common path's.
     if MockAws::is_chunked(&request) {
-        return Ok(to_hyper(serve_chunked(&service, log, &request, body).await));
+        return Ok(to_hyper(
+            Box::pin(serve_chunked(&service, log, &request, body)).await,
+        ));
     }
     let max = service.config().max_body;
     let declared = request
@@ -395,7 +399,7 @@ async fn serve_request(
         && detect(&request).service == "s3"
     {
         return Ok(to_hyper(
-            serve_upload(&service, log, &request, declared, body).await,
+            Box::pin(serve_upload(&service, log, &request, declared, body)).await,
         ));
     }
     // Other bodies are read into memory: counted against --max-memory while they are.

@@ -11,6 +11,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use bytes::Bytes;
@@ -19,7 +20,8 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
 use tokio::net::TcpListener;
 
 use crate::cli::Args;
@@ -90,6 +92,7 @@ pub(crate) fn serve(args: &Args) -> Result<()> {
             };
             let _ = stream.set_nodelay(true);
             let answers = Arc::clone(&answers);
+            let bare = args.bare_baseline;
             tokio::spawn(async move {
                 let svc = service_fn(move |req: Request<Incoming>| {
                     let answers = Arc::clone(&answers);
@@ -100,9 +103,24 @@ pub(crate) fn serve(args: &Args) -> Result<()> {
                         Ok::<_, Infallible>(resp)
                     }
                 });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
+                let io = TokioIo::new(stream);
+                if bare {
+                    let _ = http1::Builder::new().serve_connection(io, svc).await;
+                    return;
+                }
+                // mock-aws's transport (`mock_aws::server`): HTTP/1.1 or HTTP/2 by the
+                // connection's first bytes, a header-read timeout, a 64 KiB read buffer.
+                let mut builder = auto::Builder::new(TokioExecutor::new());
+                builder
+                    .http1()
+                    .timer(TokioTimer::new())
+                    .max_buf_size(64 * 1024)
+                    .header_read_timeout(Duration::from_secs(30));
+                builder
+                    .http2()
+                    .timer(TokioTimer::new())
+                    .max_concurrent_streams(256);
+                let _ = builder.serve_connection(io, svc).await;
             });
         }
     })

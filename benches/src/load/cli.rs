@@ -58,6 +58,11 @@ pub(crate) struct Args {
     /// loaded for as long as mock-aws, in alternating slices).
     #[arg(long)]
     pub(crate) no_baseline: bool,
+    /// The baseline with hyper's HTTP/1.1 builder and no timer, instead of mock-aws's
+    /// transport (HTTP/1.1 and HTTP/2 detected per connection, a 30 s header-read timeout:
+    /// a timer armed for every request, a 64 KiB read buffer).
+    #[arg(long)]
+    pub(crate) bare_baseline: bool,
     /// Slices of the timed phase: mock-aws and the baseline take turns, each `--duration`
     /// divided by this, so that both see the same machine.
     #[arg(long, default_value_t = 4)]

@@ -88,11 +88,14 @@ fn main_inner(args: Args) -> Result<bool> {
         None
     } else {
         let me = std::env::current_exe()?;
-        let flags = [
+        let mut flags = vec![
             "--serve-baseline".to_owned(),
             format!("--objects={}", args.objects),
             format!("--object-size={}", args.object_size),
         ];
+        if args.bare_baseline {
+            flags.push("--bare-baseline".to_owned());
+        }
         Some(Server::start(&me, &flags).context("starting the baseline server")?)
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

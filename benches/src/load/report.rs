@@ -160,7 +160,12 @@ impl Measured {
             let (bs, bc) = b.per_request_us();
             let bl = &b.stats.latencies;
             println!(
-                "| baseline (bare hyper, same requests and client, no verification): requests/s | {} ({} in {:.1} s) |",
+                "| baseline ({}, same requests and client, no verification): requests/s | {} ({} in {:.1} s) |",
+                if args.bare_baseline {
+                    "bare hyper HTTP/1.1"
+                } else {
+                    "hyper with mock-aws's transport"
+                },
                 thousands(b.rps().round() as u64),
                 thousands(b.stats.ok),
                 b.elapsed.as_secs_f64()

@@ -204,6 +204,7 @@ mod tests {
             lookup: &lookup,
             secret_ref: None,
             body_sha256: None,
+            key_cache: None,
         };
         let req = SignableRequest {
             method: &r.method,

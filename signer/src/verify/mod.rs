@@ -25,6 +25,7 @@ mod error;
 mod parse;
 mod recompute;
 
+use crate::key::SigningKeyCache;
 use crate::query::QueryStyle;
 use crate::request::SignableRequest;
 use crate::settings::Settings;
@@ -108,6 +109,10 @@ pub struct VerifyParams<'a> {
     /// The body's SHA-256 (lowercase hex) when the caller hashed the body as it streamed it
     /// elsewhere and passes the request without it; `None` hashes the request's body.
     pub body_sha256: Option<&'a str>,
+    /// Where a SigV4 signing key is taken from instead of derived (four HMACs) for every
+    /// request: a server's cache, keyed by secret, date, region and service; `None` derives
+    /// it each time. A diagnosis of a mismatch derives its own.
+    pub key_cache: Option<&'a SigningKeyCache>,
 }
 
 impl<'a> VerifyParams<'a> {
@@ -123,6 +128,7 @@ impl<'a> VerifyParams<'a> {
             lookup,
             secret_ref: None,
             body_sha256: None,
+            key_cache: None,
         }
     }
 
@@ -136,6 +142,13 @@ impl<'a> VerifyParams<'a> {
             secret_ref: Some(lookup),
             ..Self::new(now, &unused)
         }
+    }
+
+    /// Takes SigV4 signing keys from `cache` (deriving and caching a missing one) instead of
+    /// deriving one per request.
+    pub fn with_key_cache(mut self, cache: Option<&'a SigningKeyCache>) -> Self {
+        self.key_cache = cache;
+        self
     }
 
     /// Takes the body's SHA-256 (lowercase hex) as given instead of hashing the request's
@@ -190,6 +203,7 @@ impl fmt::Debug for VerifyParams<'_> {
             .field("settings", &self.settings)
             .field("expected_region", &self.expected_region)
             .field("expected_service", &self.expected_service)
+            .field("key_cache", &self.key_cache)
             .finish_non_exhaustive()
     }
 }
@@ -289,10 +303,15 @@ pub fn verify_parsed<'r>(
 /// The signature check of [`verify`], after [`check_before_signature`].
 pub(crate) fn verify_checked(
     request: &SignableRequest<'_>,
-    checked: Checked<'_, '_>,
+    mut checked: Checked<'_, '_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
     let query = checked.query;
+    if let (Some(cache), None) = (params.key_cache, &checked.signing_key) {
+        if !checked.auth.is_v4a() {
+            checked.signing_key = Some(cache.get(&checked.secret, checked.auth.scope()));
+        }
+    }
     let computed = compute(request, &checked, params, &Variant::default())?;
     let sent = checked.auth.signature();
     if computed.matches(sent) {
@@ -355,6 +374,7 @@ mod tests {
             lookup: &lookup,
             secret_ref: None,
             body_sha256: None,
+            key_cache: None,
         };
         let req = SignableRequest {
             method: "GET",
@@ -378,6 +398,51 @@ mod tests {
                 *v = value.to_owned();
             }
         }
+    }
+
+    /// A signing key taken from a `SigningKeyCache` verifies as a derived one does: the same
+    /// verdicts, the key derived once and reused, a wrong signature still refused.
+    #[test]
+    fn key_cache_gives_the_same_verdicts() {
+        let (target, headers) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+        let cache = SigningKeyCache::new(4);
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: b"",
+        };
+        let params = || {
+            VerifyParams::new(t("2015-08-30T12:37:00Z"), &lookup)
+                .with_region("us-east-1")
+                .with_service("service")
+        };
+        let uncached = verify(&req, &params()).unwrap();
+        let cached_params = params().with_key_cache(Some(&cache));
+        for _ in 0..2 {
+            assert_eq!(verify(&req, &cached_params).unwrap(), uncached);
+        }
+        assert_eq!(cache.len(), 1);
+        let mut wrong = headers.clone();
+        for (n, v) in &mut wrong {
+            if n.eq_ignore_ascii_case("authorization") {
+                let last = v.pop().map_or('0', |c| if c == '0' { '1' } else { '0' });
+                v.push(last);
+            }
+        }
+        let req = SignableRequest {
+            headers: wrong
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            ..req
+        };
+        assert_eq!(code(verify(&req, &cached_params)), "signature-mismatch");
+        assert_eq!(code(verify(&req, &params())), "signature-mismatch");
     }
 
     /// A Kinesis request as the JS SDK v3's HTTP/2 handler signs it: `:authority` in Host's
