@@ -5,8 +5,9 @@
 //! Signing writes every text it makes into one `String`, sized up front: the canonical
 //! request, the string to sign, the signature, and the values of the headers or query
 //! parameters to add. [`SigningOutput`] keeps that buffer and where each part lies in it, so a
-//! signature costs one allocation (two for query auth, whose parameters must be known before
-//! the canonical request). The canonical request is hashed from the buffer, not streamed into
+//! signature costs one allocation (SigV4 query auth too: its parameters, which must be known
+//! before the canonical request, are written encoded at the start of the same buffer, and
+//! the canonical query takes them from there). The canonical request is hashed from the buffer, not streamed into
 //! the hasher: it is an artifact callers read ([`SigningOutput::canonical_request`]), and
 //! writing it costs far less than the SHA-256 work around it. The structured views
 //! ([`SigningOutput::canonical_request_parts`], [`SigningOutput::scope`],
