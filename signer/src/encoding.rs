@@ -167,6 +167,10 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 pub(crate) struct Hex32([u8; 64]);
 
 impl Hex32 {
+    pub(crate) fn as_bytes(&self) -> &[u8; 64] {
+        &self.0
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         // Only hex digits are written.
         std::str::from_utf8(&self.0).unwrap_or_default()

@@ -34,6 +34,20 @@ pub fn is_valid_name(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| TOKEN[usize::from(b)])
 }
 
+/// Whether `b` is an RFC 9110 `tchar`, a byte of a valid field name.
+pub(crate) fn is_token_byte(b: u8) -> bool {
+    TOKEN[usize::from(b)]
+}
+
+/// `a.eq_ignore_ascii_case(b)`, quicker on names that are mostly equal as they are: only a
+/// byte pair that differs is compared case-folded.
+pub(crate) fn eq_names(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .all(|(x, y)| x == y || x.to_ascii_lowercase() == y.to_ascii_lowercase())
+}
+
 /// The bytes of an RFC 9110 `token` (`tchar`), as a table: one load per byte, where a search
 /// of the punctuation list would cost a loop per byte.
 const TOKEN: [bool; 256] = {
@@ -61,8 +75,9 @@ pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
         });
     }
     let b = value.as_bytes();
-    // Most values hold no control byte at all: one pass that the compiler vectorises.
-    if b.iter().all(|&c| c >= b' ') {
+    // Most values hold no control byte at all: one pass without an early exit, which the
+    // compiler vectorises (`all` stops at the first hit, and is compiled byte by byte).
+    if !b.iter().fold(false, |bad, &c| bad | (c < b' ')) {
         return Ok(());
     }
     for (i, &c) in b.iter().enumerate() {

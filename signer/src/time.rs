@@ -165,6 +165,18 @@ impl SigningTime {
         out
     }
 
+    /// [`Self::amz_date_str`] of the time [`Self::parse_amz_date`] read from `input`: `input`
+    /// itself (its fields are at fixed places, in the same format), but for a leap second,
+    /// `60`, which the time holds as `59`.
+    pub(crate) fn amz_date_str_of(self, input: &str) -> StackStr {
+        let formatted = match input.as_bytes().get(13..15) {
+            Some(b"60") | None => self.amz_date_str(),
+            Some(_) => StackStr::ascii(input.as_bytes()),
+        };
+        debug_assert_eq!(formatted.as_str(), self.amz_date_str().as_str());
+        formatted
+    }
+
     /// [`Self::date_stamp`] without allocating.
     pub(crate) fn date_stamp_str(self) -> StackStr {
         // The date is the `X-Amz-Date` without its `THHMMSSZ`.

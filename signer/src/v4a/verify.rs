@@ -32,10 +32,8 @@ pub fn verify_parsed_with_key<'r>(
     params: &VerifyParams<'_>,
     key: &dyn Fn(&str) -> Option<V4aPublicKey>,
 ) -> Result<Verified, VerifyError> {
-    for (n, v) in &request.headers {
-        crate::verify::validate_received(n, v)?;
-    }
-    let mut checked = check_parsed(request, auth, params)?;
+    let known = crate::verify::validate_headers(request)?;
+    let mut checked = check_parsed(request, auth, params, &known)?;
     if checked.auth.is_v4a() {
         checked.v4a_key = key(checked.auth.access_key_id());
     }

@@ -5,11 +5,11 @@ use std::borrow::Cow;
 use crate::payload::{payload_hash, PayloadHash, PayloadMode, EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query_auth::MAX_EXPIRES;
 use crate::request::SignableRequest;
-use crate::time::SigningTime;
+use crate::time::{SigningTime, StackStr};
 use crate::v4a;
 
 use super::error::malformed;
-use super::parse::{header, parse_auth, validate_received, RequestAuth, AUTHORITY};
+use super::parse::{header, parse_auth_of, validate_headers, KnownHeaders, RequestAuth, AUTHORITY};
 use super::{AuthKind, VerifyError, VerifyParams};
 use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
@@ -19,23 +19,36 @@ pub(crate) fn check_before_signature<'r>(
     request: &SignableRequest<'r>,
     params: &VerifyParams<'_>,
 ) -> Result<Checked<'r>, VerifyError> {
-    for (n, v) in &request.headers {
-        validate_received(n, v)?;
-    }
-    check_parsed(request, parse_auth(request)?, params)
+    let known = validate_headers(request)?;
+    let target = request.path_and_query()?;
+    let auth = parse_auth_of(request, target.1, known.authorization()?)?;
+    check_parsed_at(request, auth, params, &known, Some(target))
 }
 
-/// [`check_before_signature`] for an authentication already parsed from `request`.
+/// [`check_before_signature`] for an authentication already parsed from `request`, whose
+/// headers [`validate_headers`] checked.
 pub(crate) fn check_parsed<'r>(
+    request: &SignableRequest<'r>,
+    auth: RequestAuth<'r>,
+    params: &VerifyParams<'_>,
+    known: &KnownHeaders<'r>,
+) -> Result<Checked<'r>, VerifyError> {
+    check_parsed_at(request, auth, params, known, None)
+}
+
+/// [`check_parsed`], with the request's path and query when they were already split.
+fn check_parsed_at<'r>(
     request: &SignableRequest<'r>,
     mut auth: RequestAuth<'r>,
     params: &VerifyParams<'_>,
+    known: &KnownHeaders<'r>,
+    target: Option<(&'r str, &'r str)>,
 ) -> Result<Checked<'r>, VerifyError> {
     let presign_date = auth.date.take();
     let (date_value, date_is_http) = match (auth.kind(), presign_date) {
         (AuthKind::Query, Some(d)) => (d, false),
         (AuthKind::Query, None) => return Err(VerifyError::MissingDate),
-        (AuthKind::Header, _) => match (header(request, "x-amz-date"), header(request, "date")) {
+        (AuthKind::Header, _) => match (known.x_amz_date, known.date) {
             (Some(d), _) => (Cow::Borrowed(d), false),
             (None, Some(d)) => (Cow::Borrowed(d), true),
             (None, None) => return Err(VerifyError::MissingDate),
@@ -55,7 +68,14 @@ pub(crate) fn check_parsed<'r>(
         value: date_value.chars().take(64).collect(),
     })?;
     let scope = auth.scope();
-    if scope.date != time.date_stamp_str().as_str() {
+    // The request time as the string to sign writes it, formatted once: its first 8 bytes
+    // (before `THHMMSSZ`) are the date stamp.
+    let amz_date = match date_is_http {
+        true => time.amz_date_str(),
+        false => time.amz_date_str_of(date_value),
+    };
+    let date_stamp = amz_date.as_str();
+    if scope.date != &date_stamp[..date_stamp.len().saturating_sub(8)] {
         return Err(VerifyError::ScopeDateMismatch {
             scope_date: scope.date.to_owned(),
             request_date: time.date_stamp(),
@@ -123,17 +143,17 @@ pub(crate) fn check_parsed<'r>(
             }
         }
     }
-    if !auth.signed_headers().any(|h| h == "host" || h == AUTHORITY) {
+    if !auth.signed_names().any(|h| h == "host" || h == AUTHORITY) {
         return Err(VerifyError::HostNotSigned);
     }
-    for name in auth.signed_headers() {
+    for name in auth.signed_names() {
         if header(request, name).is_none() {
             return Err(VerifyError::SignedHeaderMissing {
                 name: name.to_owned(),
             });
         }
     }
-    let payload = match header(request, "x-amz-content-sha256") {
+    let payload = match known.content_sha256 {
         Some(claimed) => {
             let is_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
             if is_hash {
@@ -170,12 +190,20 @@ pub(crate) fn check_parsed<'r>(
             }
         }
     };
+    // Split here when not split before, as `verify_checked` would first thing.
+    let (path, query) = match target {
+        Some(t) => t,
+        None => request.path_and_query()?,
+    };
     Ok(Checked {
         auth,
         time,
+        amz_date,
+        path,
+        query,
         secret,
         payload,
-        date_header: header(request, "date"),
+        date_header: known.date,
         v4a_key: None,
         signing_key: None,
     })
@@ -185,6 +213,11 @@ pub(crate) fn check_parsed<'r>(
 pub(crate) struct Checked<'r> {
     pub auth: RequestAuth<'r>,
     pub time: SigningTime,
+    /// `time` as `X-Amz-Date` writes it.
+    pub amz_date: StackStr,
+    /// The request's path and query (split once).
+    pub path: &'r str,
+    pub query: &'r str,
     pub secret: String,
     /// The payload hash signed: borrowed from the request or a constant, else computed.
     pub payload: Cow<'r, str>,

@@ -32,7 +32,7 @@ use crate::time::SigningTime;
 
 pub(crate) use checks::{check_before_signature, check_parsed, Checked};
 pub use error::VerifyError;
-pub(crate) use parse::validate_received;
+pub(crate) use parse::validate_headers;
 pub use parse::{
     parse_auth, parse_authorization, parse_authorization_value, parse_request_auth, AuthKind,
     ParsedAuth, RequestAuth, V4aAuth,
@@ -264,10 +264,8 @@ pub fn verify_parsed<'r>(
     auth: RequestAuth<'r>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
-    for (n, v) in &request.headers {
-        parse::validate_received(n, v)?;
-    }
-    let checked = check_parsed(request, auth, params)?;
+    let known = validate_headers(request)?;
+    let checked = check_parsed(request, auth, params, &known)?;
     verify_checked(request, checked, params)
 }
 
@@ -277,7 +275,7 @@ pub(crate) fn verify_checked(
     checked: Checked<'_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
-    let (_, query) = request.path_and_query()?;
+    let query = checked.query;
     let computed = compute(request, &checked, params, &Variant::default())?;
     let sent = checked.auth.signature();
     if computed.matches(sent) {

@@ -67,11 +67,61 @@ pub(crate) fn validate_received(name: &str, value: &str) -> Result<(), crate::Re
     }
 }
 
+/// The headers the checks read, found in the same pass that validates every received header
+/// ([`validate_headers`]): the first of each name, as [`header`] finds it, and whether
+/// `Authorization` came more than once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KnownHeaders<'r> {
+    pub(crate) authorization: Option<&'r str>,
+    pub(crate) authorization_twice: bool,
+    pub(crate) x_amz_date: Option<&'r str>,
+    pub(crate) date: Option<&'r str>,
+    pub(crate) content_sha256: Option<&'r str>,
+}
+
+impl<'r> KnownHeaders<'r> {
+    fn note(&mut self, name: &str, value: &'r str) {
+        // The length first: most names are none of these, and differ in length.
+        let is = |lname: &str| headers::eq_names(name, lname);
+        let slot = match name.len() {
+            13 if is("authorization") => {
+                self.authorization_twice |= self.authorization.is_some();
+                &mut self.authorization
+            }
+            10 if is("x-amz-date") => &mut self.x_amz_date,
+            4 if is("date") => &mut self.date,
+            20 if is("x-amz-content-sha256") => &mut self.content_sha256,
+            _ => return,
+        };
+        slot.get_or_insert(value);
+    }
+
+    /// The request's `Authorization` header, as [`authorization`] reads it.
+    pub(crate) fn authorization(&self) -> Result<Option<&'r str>, VerifyError> {
+        if self.authorization_twice {
+            return Err(malformed("the Authorization header appears more than once"));
+        }
+        Ok(self.authorization)
+    }
+}
+
+/// Checks every received header ([`validate_received`]), noting those the checks read.
+pub(crate) fn validate_headers<'r>(
+    request: &SignableRequest<'r>,
+) -> Result<KnownHeaders<'r>, crate::RequestError> {
+    let mut known = KnownHeaders::default();
+    for &(n, v) in &request.headers {
+        validate_received(n, v)?;
+        known.note(n, v);
+    }
+    Ok(known)
+}
+
 pub(super) fn header<'r>(request: &SignableRequest<'r>, lname: &str) -> Option<&'r str> {
     request
         .headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(lname))
+        .find(|(n, _)| headers::eq_names(n, lname))
         .map(|(_, v)| *v)
 }
 
@@ -146,6 +196,11 @@ impl<'a> RequestAuth<'a> {
     /// The signed header names, as listed.
     pub fn signed_headers(&self) -> std::str::Split<'_, char> {
         self.signed_headers.split(';')
+    }
+
+    /// [`Self::signed_headers`] by a byte scan, for the verifier's own loops.
+    pub(crate) fn signed_names(&self) -> impl Iterator<Item = &str> + Clone {
+        list_names(&self.signed_headers)
     }
 
     /// The signed header list as sent (`a;b;c`).
@@ -255,25 +310,31 @@ fn check_credential(credential: &str, v4a: bool) -> Result<[usize; 3], VerifyErr
     let bad = || VerifyError::MalformedCredential {
         credential: credential.chars().take(128).collect(),
     };
-    let mut slashes = credential
-        .bytes()
-        .enumerate()
-        .filter_map(|(i, b)| (b == b'/').then_some(i));
-    let mut next = || slashes.next().ok_or_else(bad);
-    let ak = next()?;
-    let date = next()?;
-    let region = if v4a { date } else { next()? };
-    let service = next()?;
-    if slashes.next().is_some() || &credential[service + 1..] != "aws4_request" {
+    // Scans only where a `/` may be: the date's is 9 bytes after the access key id's, the
+    // last is that of the `/aws4_request` suffix.
+    let slash = |b: &[u8], from: usize| {
+        b[from..]
+            .iter()
+            .position(|&c| c == b'/')
+            .map(|i| from + i)
+    };
+    let body = credential
+        .strip_suffix("/aws4_request")
+        .ok_or_else(bad)?
+        .as_bytes();
+    let ak = slash(body, 0).filter(|&i| i > 0).ok_or_else(bad)?;
+    let date = ak + 9;
+    if body.get(date) != Some(&b'/') || !body[ak + 1..date].iter().all(u8::is_ascii_digit) {
         return Err(bad());
     }
-    let date_text = &credential[ak + 1..date];
-    if ak == 0
-        || (!v4a && region == date + 1)
-        || service == region + 1
-        || date_text.len() != 8
-        || !date_text.bytes().all(|b| b.is_ascii_digit())
-    {
+    let region = match v4a {
+        true => date,
+        false => slash(body, date + 1)
+            .filter(|&i| i > date + 1)
+            .ok_or_else(bad)?,
+    };
+    let service = &body[region + 1..];
+    if service.is_empty() || service.contains(&b'/') {
         return Err(bad());
     }
     Ok([ak, date, region])
@@ -285,9 +346,16 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
 }
 
 /// Parses an `Authorization` header value, borrowing from it.
+///
+/// One left-to-right pass over the value with byte scans (the separators are ASCII, so every
+/// cut is on a character boundary): what `str::split` and `trim_matches` would do, without
+/// their searchers' set-up per call, which cost more than the scan on values this short.
 pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
-    let value = value.trim_matches([' ', '\t']);
-    let (algorithm, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
+    let value = trim_blanks(value);
+    let (algorithm, rest) = match find_byte(value, |b| b == b' ' || b == b'\t') {
+        Some(i) => (&value[..i], &value[i + 1..]),
+        None => (value, ""),
+    };
     let is_v4a = algorithm == v4a::ALGORITHM;
     if algorithm != ALGORITHM && !is_v4a {
         return Err(VerifyError::UnsupportedAlgorithm {
@@ -295,21 +363,33 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
         });
     }
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let part = part.trim_matches([' ', '\t']);
+    let mut rest = Some(rest);
+    while let Some(r) = rest {
+        let part = match find_comma(r) {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                &r[..i]
+            }
+            None => {
+                rest = None;
+                r
+            }
+        };
+        let part = trim_blanks(part);
         if part.is_empty() {
             continue;
         }
-        let (k, v) = part
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("{part:?} is not Key=Value")))?;
-        let slot = match k.trim_matches([' ', '\t']) {
+        let Some(eq) = find_byte(part, |b| b == b'=') else {
+            return Err(malformed(format!("{part:?} is not Key=Value")));
+        };
+        let (k, v) = (&part[..eq], &part[eq + 1..]);
+        let slot = match trim_blanks(k) {
             "Credential" => &mut credential,
             "SignedHeaders" => &mut signed,
             "Signature" => &mut signature,
             other => return Err(malformed(format!("unknown component {other:?}"))),
         };
-        if slot.replace(v.trim_matches([' ', '\t'])).is_some() {
+        if slot.replace(trim_blanks(v)).is_some() {
             return Err(malformed(format!("{k} appears twice")));
         }
     }
@@ -331,19 +411,80 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
     })
 }
 
+/// The first byte of `s` that `is` picks, by a plain scan.
+fn find_byte(s: &str, is: impl Fn(u8) -> bool) -> Option<usize> {
+    s.bytes().position(is)
+}
+
+/// The first `,` in `s`, eight bytes at a time: the components of an `Authorization` value
+/// are long (the signature alone is 64 bytes), and a byte-by-byte scan was most of its parse.
+fn find_comma(s: &str) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    let b = s.as_bytes();
+    let mut chunks = b.chunks_exact(8);
+    for (k, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // A byte of `x` is zero where the chunk holds a `,`; the lowest byte flagged by
+        // `(x - 1) & !x & 0x80` (per byte) is the first zero byte (Hacker's Delight, 6-1).
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(k * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    let tail = b.len() - chunks.remainder().len();
+    b[tail..].iter().position(|&c| c == b',').map(|i| tail + i)
+}
+
+/// `s` without leading and trailing spaces and tabs (`s.trim_matches([' ', '\t'])`).
+fn trim_blanks(s: &str) -> &str {
+    let b = s.as_bytes();
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    let start = b.iter().position(|c| !blank(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !blank(c)).map_or(start, |i| i + 1);
+    &s[start..end]
+}
+
+/// The names of a `;`-separated list, as `list.split(';')` gives them, by a byte scan (the
+/// lists are short: `str::split`'s searcher costs more to set up than the scan).
+pub(crate) fn list_names(list: &str) -> impl Iterator<Item = &str> + Clone {
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        Some(match find_byte(r, |b| b == b';') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                &r[..i]
+            }
+            None => {
+                rest = None;
+                r
+            }
+        })
+    })
+}
+
 fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
     // Signers list the names lowercase and sorted; such a list has no name twice, which saves
-    // the pairwise comparison below.
-    let mut previous: Option<&str> = None;
+    // the pairwise comparison below. Each name's bytes are read once, for both questions.
+    let mut previous: Option<&[u8]> = None;
     let mut sorted = true;
-    for n in list.split(';') {
-        if n != AUTHORITY && !headers::is_valid_name(n) {
+    for n in list.as_bytes().split(|&c| c == b';') {
+        let (valid, upper) = n.iter().fold((true, false), |(valid, upper), &c| {
+            (
+                valid & headers::is_token_byte(c),
+                upper | c.is_ascii_uppercase(),
+            )
+        });
+        if n.is_empty() || !(valid || n == AUTHORITY.as_bytes()) {
             return Err(malformed(format!(
                 "SignedHeaders {list:?} is not a ';'-separated list of header names"
             )));
         }
-        sorted =
-            sorted && previous.is_none_or(|p| p < n) && !n.bytes().any(|b| b.is_ascii_uppercase());
+        sorted = sorted && !upper && previous.is_none_or(|p| p < n);
         previous = Some(n);
     }
     if sorted {
@@ -351,8 +492,8 @@ fn check_signed_headers(list: &str) -> Result<(), VerifyError> {
     }
     // A signer lists each header once (its values are joined on one line): a repeated name is
     // not a list any signer writes, and it would multiply a server's work for nothing.
-    for (i, n) in list.split(';').enumerate() {
-        if list.split(';').take(i).any(|m| m.eq_ignore_ascii_case(n)) {
+    for (i, n) in list_names(list).enumerate() {
+        if list_names(list).take(i).any(|m| m.eq_ignore_ascii_case(n)) {
             return Err(malformed(format!("SignedHeaders lists {n} twice")));
         }
     }
@@ -424,7 +565,17 @@ pub fn parse_request_auth(request: &SignableRequest<'_>) -> Result<ParsedAuth, V
 /// parsing again.
 pub fn parse_auth<'r>(request: &SignableRequest<'r>) -> Result<RequestAuth<'r>, VerifyError> {
     let (_, query) = request.path_and_query()?;
-    match authorization(request)? {
+    parse_auth_of(request, query, authorization(request)?)
+}
+
+/// [`parse_auth`] of a request whose query is `query` and whose `Authorization` header
+/// ([`authorization`]) is `authorization`.
+pub(super) fn parse_auth_of<'r>(
+    request: &SignableRequest<'r>,
+    query: &'r str,
+    authorization: Option<&'r str>,
+) -> Result<RequestAuth<'r>, VerifyError> {
+    match authorization {
         Some(value) => parse_authorization_value(value).map(|a| with_region_set_header(request, a)),
         None => parse_presign(query)?.ok_or(VerifyError::MissingAuthentication),
     }
@@ -439,4 +590,105 @@ pub(super) fn with_region_set_header<'r>(
         auth.region_set = header(request, v4a::REGION_SET_HEADER).map(Cow::Borrowed);
     }
     auth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn find_comma_finds_the_first_comma() {
+        for s in [
+            "",
+            ",",
+            "abc",
+            "abcdefgh,",
+            "abcdefghijklmnop",
+            "abcdefg,h,",
+            "ééééé,é",
+            "aaaaaaaé,",
+            "\u{80}\u{80}\u{80}\u{80}\u{80}\u{80}\u{80}\u{80},",
+        ] {
+            assert_eq!(find_comma(s), s.find(','), "{s:?}");
+        }
+    }
+
+    /// The credential check as it was before it scanned only where a `/` may be.
+    fn check_credential_by_every_slash(credential: &str, v4a: bool) -> Option<[usize; 3]> {
+        let mut slashes = credential
+            .bytes()
+            .enumerate()
+            .filter_map(|(i, b)| (b == b'/').then_some(i));
+        let ak = slashes.next()?;
+        let date = slashes.next()?;
+        let region = if v4a { date } else { slashes.next()? };
+        let service = slashes.next()?;
+        if slashes.next().is_some() || &credential[service + 1..] != "aws4_request" {
+            return None;
+        }
+        let date_text = &credential[ak + 1..date];
+        if ak == 0
+            || (!v4a && region == date + 1)
+            || service == region + 1
+            || date_text.len() != 8
+            || !date_text.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        Some([ak, date, region])
+    }
+
+    #[test]
+    fn check_credential_accepts_what_it_did() {
+        // Credentials of every shape near the rule: each field right, empty, too long or short,
+        // holding a `/`; fields left out (SigV4a's shape has no region), doubled separators.
+        let aks = ["AK", "", "A/K", "é"];
+        let dates = ["20150830", "2015083", "201508300", "2015o830", "", "2015/830", "é0150830"];
+        let regions = ["us-east-1", "", "a/b", "é"];
+        let services = ["s3", "", "s/3"];
+        let tails = ["aws4_request", "aws5_request", "aws4_request/", "", "x/aws4_request"];
+        let mut all = Vec::new();
+        for ak in aks {
+            for date in dates {
+                for region in regions {
+                    for service in services {
+                        for tail in tails {
+                            for sep in ["/", "//"] {
+                                all.push([ak, date, region, service, tail].join(sep));
+                                all.push([ak, date, service, tail].join(sep));
+                                all.push([ak, date, region, service].join(sep));
+                                all.push([ak, date, region, service, tail, tail].join(sep));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for s in &all {
+            for v4a in [false, true] {
+                assert_eq!(
+                    check_credential(s, v4a).ok(),
+                    check_credential_by_every_slash(s, v4a),
+                    "{s:?} v4a={v4a}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn list_names_splits_as_split_does() {
+        for s in ["", ";", "a", "a;b", ";a;", "host;x-amz-date", "a;;b"] {
+            assert_eq!(
+                list_names(s).collect::<Vec<_>>(),
+                s.split(';').collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn trim_blanks_trims_as_trim_matches_does() {
+        for s in ["", " ", "\t a \t", "a", " é ", "a b", "\t\t"] {
+            assert_eq!(trim_blanks(s), s.trim_matches([' ', '\t']));
+        }
+    }
 }
