@@ -1,7 +1,8 @@
 //! Verifying a GET (AWS's get-vanilla, signed by the signer) allocates at most 3 times: the
 //! secret the lookup returns, and the one buffer that holds the canonical request, the string
-//! to sign and the authentication's parts (issue 17's target is ≤ 3). One test in its own
-//! binary, so that no other test's allocations are counted.
+//! to sign and the authentication's parts (issue 17's target is ≤ 3); once, the buffer, when
+//! the secret is borrowed (`VerifyParams::new_borrowing`). One test in its own binary, so that
+//! no other test's allocations are counted.
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -61,4 +62,16 @@ fn verify_of_get_vanilla_allocates_at_most_three_times() {
         allocations <= 3,
         "parse_auth + verify_parsed made {allocations} allocations (target ≤ 3)"
     );
+
+    // With the secret borrowed from the key store, the one buffer alone.
+    let store = SECRET.to_owned();
+    let lookup = |k: &str| (k == "AKIDEXAMPLE").then_some(store.as_str());
+    let vparams = VerifyParams::new_borrowing(time, &lookup)
+        .with_region("us-east-1")
+        .with_service("service");
+    let region = Region::new(GLOBAL);
+    let borrowed = verify(&request, &vparams);
+    let allocations = region.change().allocations;
+    assert_eq!(borrowed.unwrap(), verified);
+    assert_eq!(allocations, 1, "verify with a borrowed secret");
 }

@@ -467,12 +467,15 @@ impl Fixture {
 
 /// Verifies the fixture's signed GET (peers have no verifier), described once as a
 /// `SignableRequest` (`Fixture::signed.signable()`), as the `sign-only` rows describe theirs:
-/// the verifier's own cost, not that of borrowing the received headers into a list.
+/// the verifier's own cost, not that of borrowing the received headers into a list. The
+/// secret is borrowed from the key store (`VerifyParams::new_borrowing`), as signing borrows
+/// it from the `Credentials`.
 pub fn verify_get(request: &SignableRequest<'_>) -> bool {
     use sigv4_signer::verify::{verify, VerifyParams, VerifySettings};
-    let lookup = |k: &str| (k == AK).then(|| SECRET.to_owned());
-    let vparams = VerifyParams::new(SigningTime::from_unix_seconds(EPOCH as i64), &lookup)
-        .with_settings(VerifySettings::default());
+    let lookup = |k: &str| (k == AK).then_some(SECRET);
+    let vparams =
+        VerifyParams::new_borrowing(SigningTime::from_unix_seconds(EPOCH as i64), &lookup)
+            .with_settings(VerifySettings::default());
     verify(request, &vparams).is_ok()
 }
 

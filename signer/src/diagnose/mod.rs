@@ -153,10 +153,10 @@ pub fn diagnose_printed(
 
 /// The checks before the signature, or what diagnosis answers when they fail: a signed header
 /// the request lacks is a mistake of its own, any other failure is no signature question.
-fn checked<'r>(
+fn checked<'r, 'p>(
     request: &SignableRequest<'r>,
-    params: &VerifyParams<'_>,
-) -> Result<Checked<'r>, Option<Diagnosis>> {
+    params: &VerifyParams<'p>,
+) -> Result<Checked<'r, 'p>, Option<Diagnosis>> {
     match check_before_signature(request, params) {
         Ok(mut c) => {
             // The key of the secret as sent is derived once for every variant (only the
@@ -187,7 +187,7 @@ fn checked<'r>(
 /// are the client's (`is_client`).
 fn search(
     request: &SignableRequest<'_>,
-    checked: &Checked<'_>,
+    checked: &Checked<'_, '_>,
     params: &VerifyParams<'_>,
     is_client: &dyn Fn(&Computed) -> bool,
     printed: bool,
@@ -297,7 +297,7 @@ const ADDED_BY_SIGNING: &[&str] = &[
 /// Every single mistake that applies to this request, with the variant that reproduces it.
 fn candidates(
     request: &SignableRequest<'_>,
-    checked: &Checked<'_>,
+    checked: &Checked<'_, '_>,
     params: &VerifyParams<'_>,
 ) -> Vec<(Mistake, Variant)> {
     let s = &params.settings.rules;
@@ -434,7 +434,7 @@ fn candidates(
 /// The value of a signed header, when the request carries it once.
 fn signed_value<'r>(
     request: &SignableRequest<'r>,
-    checked: &Checked<'_>,
+    checked: &Checked<'_, '_>,
     name: &str,
 ) -> Option<&'r str> {
     if !checked
@@ -456,7 +456,7 @@ fn signed_value<'r>(
 /// signing.
 fn changed_headers(
     request: &SignableRequest<'_>,
-    checked: &Checked<'_>,
+    checked: &Checked<'_, '_>,
 ) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
     let changed = |name: &str, signed: String, sent: &str| {
@@ -512,7 +512,10 @@ fn changed_headers(
 
 /// Each signed header (but `x-amz-*` that signing adds) with outer whitespace the HTTP layer
 /// removed: one or two spaces, or a tab, on either side or both, the values untrimmed.
-fn padded_headers(request: &SignableRequest<'_>, checked: &Checked<'_>) -> Vec<(Mistake, Variant)> {
+fn padded_headers(
+    request: &SignableRequest<'_>,
+    checked: &Checked<'_, '_>,
+) -> Vec<(Mistake, Variant)> {
     let mut out = Vec::new();
     let padded = checked.auth.signed_headers().filter(|name| {
         !ADDED_BY_SIGNING

@@ -201,6 +201,7 @@ mod tests {
             expected_region: Some(region),
             expected_service: Some("service"),
             lookup: &lookup,
+            secret_ref: None,
             body_sha256: None,
         };
         let req = SignableRequest {

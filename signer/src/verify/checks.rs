@@ -15,10 +15,10 @@ use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
 
 /// Every check up to the signature itself.
-pub(crate) fn check_before_signature<'r>(
+pub(crate) fn check_before_signature<'r, 'p>(
     request: &SignableRequest<'r>,
-    params: &VerifyParams<'_>,
-) -> Result<Checked<'r>, VerifyError> {
+    params: &VerifyParams<'p>,
+) -> Result<Checked<'r, 'p>, VerifyError> {
     let known = validate_headers(request)?;
     let target = request.path_and_query()?;
     let auth = parse_auth_of(request, target.1, known.authorization()?)?;
@@ -27,23 +27,23 @@ pub(crate) fn check_before_signature<'r>(
 
 /// [`check_before_signature`] for an authentication already parsed from `request`, whose
 /// headers [`validate_headers`] checked.
-pub(crate) fn check_parsed<'r>(
+pub(crate) fn check_parsed<'r, 'p>(
     request: &SignableRequest<'r>,
     auth: RequestAuth<'r>,
-    params: &VerifyParams<'_>,
+    params: &VerifyParams<'p>,
     known: &KnownHeaders<'r>,
-) -> Result<Checked<'r>, VerifyError> {
+) -> Result<Checked<'r, 'p>, VerifyError> {
     check_parsed_at(request, auth, params, known, None)
 }
 
 /// [`check_parsed`], with the request's path and query when they were already split.
-fn check_parsed_at<'r>(
+fn check_parsed_at<'r, 'p>(
     request: &SignableRequest<'r>,
     mut auth: RequestAuth<'r>,
-    params: &VerifyParams<'_>,
+    params: &VerifyParams<'p>,
     known: &KnownHeaders<'r>,
     target: Option<(&'r str, &'r str)>,
-) -> Result<Checked<'r>, VerifyError> {
+) -> Result<Checked<'r, 'p>, VerifyError> {
     let presign_date = auth.date.take();
     let (date_value, date_is_http) = match (auth.kind(), presign_date) {
         (AuthKind::Query, Some(d)) => (d, false),
@@ -54,10 +54,14 @@ fn check_parsed_at<'r>(
             (None, None) => return Err(VerifyError::MissingDate),
         },
     };
-    let secret =
-        (params.lookup)(auth.access_key_id()).ok_or_else(|| VerifyError::UnknownAccessKey {
-            access_key_id: auth.access_key_id().to_owned(),
-        })?;
+    let key_id = auth.access_key_id();
+    let secret = match params.secret_ref {
+        Some(lookup) => lookup(key_id).map(Cow::Borrowed),
+        None => (params.lookup)(key_id).map(Cow::Owned),
+    }
+    .ok_or_else(|| VerifyError::UnknownAccessKey {
+        access_key_id: key_id.to_owned(),
+    })?;
     let date_value: &str = &date_value;
     let time = if date_is_http {
         SigningTime::parse_http_date(date_value)
@@ -210,7 +214,7 @@ fn check_parsed_at<'r>(
 }
 
 /// What the checks before the signature established.
-pub(crate) struct Checked<'r> {
+pub(crate) struct Checked<'r, 'p> {
     pub auth: RequestAuth<'r>,
     pub time: SigningTime,
     /// `time` as `X-Amz-Date` writes it.
@@ -218,7 +222,8 @@ pub(crate) struct Checked<'r> {
     /// The request's path and query (split once).
     pub path: &'r str,
     pub query: &'r str,
-    pub secret: String,
+    /// Borrowed from the caller's key store when it lends it ([`VerifyParams::secret_ref`]).
+    pub secret: Cow<'p, str>,
     /// The payload hash signed: borrowed from the request or a constant, else computed.
     pub payload: Cow<'r, str>,
     pub date_header: Option<&'r str>,

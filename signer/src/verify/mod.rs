@@ -85,6 +85,10 @@ impl VerifySettings {
     }
 }
 
+/// A lookup that lends an access key's secret from the caller's key store, `None` when the key
+/// is unknown ([`VerifyParams::new_borrowing`]).
+pub type BorrowedLookup<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
+
 /// What the verifier needs besides the request. Build it with [`VerifyParams::new`] and the
 /// `with_*` methods.
 #[non_exhaustive]
@@ -101,6 +105,10 @@ pub struct VerifyParams<'a> {
     pub expected_service: Option<&'a str>,
     /// The secret of an access key, or `None` when the key is unknown.
     pub lookup: &'a dyn Fn(&str) -> Option<String>,
+    /// The secret of an access key borrowed from the caller's key store, or `None` when the
+    /// key is unknown: when set ([`VerifyParams::new_borrowing`]), asked instead of `lookup`,
+    /// and no secret is copied per request.
+    pub secret_ref: Option<&'a BorrowedLookup<'a>>,
     /// The body's SHA-256 (lowercase hex) when the caller hashed the body as it streamed it
     /// elsewhere and passes the request without it; `None` hashes the request's body.
     pub body_sha256: Option<&'a str>,
@@ -117,7 +125,20 @@ impl<'a> VerifyParams<'a> {
             expected_region: None,
             expected_service: None,
             lookup,
+            secret_ref: None,
             body_sha256: None,
+        }
+    }
+
+    /// [`Self::new`] with secrets borrowed from `lookup` (a key store that holds them) rather
+    /// than returned owned: one allocation less per request.
+    pub fn new_borrowing(now: SigningTime, lookup: &'a BorrowedLookup<'a>) -> Self {
+        fn unused(_: &str) -> Option<String> {
+            None
+        }
+        Self {
+            secret_ref: Some(lookup),
+            ..Self::new(now, &unused)
         }
     }
 
@@ -272,7 +293,7 @@ pub fn verify_parsed<'r>(
 /// The signature check of [`verify`], after [`check_before_signature`].
 pub(crate) fn verify_checked(
     request: &SignableRequest<'_>,
-    checked: Checked<'_>,
+    checked: Checked<'_, '_>,
     params: &VerifyParams<'_>,
 ) -> Result<Verified, VerifyError> {
     let query = checked.query;
@@ -336,6 +357,7 @@ mod tests {
             expected_region: Some("us-east-1"),
             expected_service: Some("service"),
             lookup: &lookup,
+            secret_ref: None,
             body_sha256: None,
         };
         let req = SignableRequest {
@@ -479,6 +501,39 @@ mod tests {
                 "2015-08-30T12:36:00Z"
             )),
             "missing-authentication"
+        );
+    }
+
+    #[test]
+    fn borrowed_secrets_verify_as_owned_ones() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        let req = SignableRequest {
+            method: "GET",
+            target: &target,
+            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
+            body: b"",
+        };
+        let store = [("AKIDEXAMPLE".to_owned(), SECRET.to_owned())];
+        let lookup = |k: &str| {
+            store
+                .iter()
+                .find(|(ak, _)| ak == k)
+                .map(|(_, s)| s.as_str())
+        };
+        let now = t("2015-08-30T12:36:00Z");
+        let borrowed = verify(&req, &VerifyParams::new_borrowing(now, &lookup)).unwrap();
+        let owned_lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+        let owned = verify(&req, &VerifyParams::new(now, &owned_lookup)).unwrap();
+        assert_eq!(borrowed, owned);
+        let none = |_: &str| None;
+        assert_eq!(
+            code(verify(&req, &VerifyParams::new_borrowing(now, &none))),
+            "unknown-access-key"
+        );
+        let wrong = |_: &str| Some("not the secret");
+        assert_eq!(
+            code(verify(&req, &VerifyParams::new_borrowing(now, &wrong))),
+            "signature-mismatch"
         );
     }
 

@@ -312,12 +312,7 @@ fn check_credential(credential: &str, v4a: bool) -> Result<[usize; 3], VerifyErr
     };
     // Scans only where a `/` may be: the date's is 9 bytes after the access key id's, the
     // last is that of the `/aws4_request` suffix.
-    let slash = |b: &[u8], from: usize| {
-        b[from..]
-            .iter()
-            .position(|&c| c == b'/')
-            .map(|i| from + i)
-    };
+    let slash = |b: &[u8], from: usize| b[from..].iter().position(|&c| c == b'/').map(|i| from + i);
     let body = credential
         .strip_suffix("/aws4_request")
         .ok_or_else(bad)?
@@ -643,10 +638,24 @@ mod tests {
         // Credentials of every shape near the rule: each field right, empty, too long or short,
         // holding a `/`; fields left out (SigV4a's shape has no region), doubled separators.
         let aks = ["AK", "", "A/K", "é"];
-        let dates = ["20150830", "2015083", "201508300", "2015o830", "", "2015/830", "é0150830"];
+        let dates = [
+            "20150830",
+            "2015083",
+            "201508300",
+            "2015o830",
+            "",
+            "2015/830",
+            "é0150830",
+        ];
         let regions = ["us-east-1", "", "a/b", "é"];
         let services = ["s3", "", "s/3"];
-        let tails = ["aws4_request", "aws5_request", "aws4_request/", "", "x/aws4_request"];
+        let tails = [
+            "aws4_request",
+            "aws5_request",
+            "aws4_request/",
+            "",
+            "x/aws4_request",
+        ];
         let mut all = Vec::new();
         for ak in aks {
             for date in dates {

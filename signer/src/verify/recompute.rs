@@ -113,7 +113,7 @@ impl Variant {
 /// The canonical request, string to sign and signature of `request` under `variant`.
 pub(crate) fn compute(
     request: &SignableRequest<'_>,
-    c: &Checked<'_>,
+    c: &Checked<'_, '_>,
     params: &VerifyParams<'_>,
     variant: &Variant,
 ) -> Result<Computed, VerifyError> {
