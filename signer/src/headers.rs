@@ -46,7 +46,7 @@ pub(crate) fn eq_names(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
-            .all(|(x, y)| x == y || x.to_ascii_lowercase() == y.to_ascii_lowercase())
+            .all(|(x, y)| x == y || x.eq_ignore_ascii_case(&y))
 }
 
 /// The bytes of an RFC 9110 `token` (`tchar`), as a table: one load per byte, where a search

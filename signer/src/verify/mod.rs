@@ -86,6 +86,10 @@ impl VerifySettings {
     }
 }
 
+/// A lookup that lends an access key's secret from the caller's key store, `None` when the key
+/// is unknown ([`VerifyParams::new_borrowing`]).
+pub type BorrowedLookup<'a> = dyn Fn(&str) -> Option<&'a str> + 'a;
+
 /// What the verifier needs besides the request. Build it with [`VerifyParams::new`] and the
 /// `with_*` methods.
 #[non_exhaustive]
@@ -105,7 +109,7 @@ pub struct VerifyParams<'a> {
     /// The secret of an access key borrowed from the caller's key store, or `None` when the
     /// key is unknown: when set ([`VerifyParams::new_borrowing`]), asked instead of `lookup`,
     /// and no secret is copied per request.
-    pub secret_ref: Option<&'a dyn Fn(&str) -> Option<&'a str>>,
+    pub secret_ref: Option<&'a BorrowedLookup<'a>>,
     /// The body's SHA-256 (lowercase hex) when the caller hashed the body as it streamed it
     /// elsewhere and passes the request without it; `None` hashes the request's body.
     pub body_sha256: Option<&'a str>,
@@ -134,7 +138,7 @@ impl<'a> VerifyParams<'a> {
 
     /// [`Self::new`] with secrets borrowed from `lookup` (a key store that holds them) rather
     /// than returned owned: one allocation less per request.
-    pub fn new_borrowing(now: SigningTime, lookup: &'a dyn Fn(&str) -> Option<&'a str>) -> Self {
+    pub fn new_borrowing(now: SigningTime, lookup: &'a BorrowedLookup<'a>) -> Self {
         fn unused(_: &str) -> Option<String> {
             None
         }
