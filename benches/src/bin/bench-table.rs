@@ -335,9 +335,8 @@ fn main() -> Result<()> {
             met(b, higher, limit)
         );
     }
-    println!();
-    floor_section(&median, &min, b);
     load_section(&workspace, &root)?;
+    floor_section(&median, &min, b);
     Ok(())
 }
 
