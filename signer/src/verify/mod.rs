@@ -363,6 +363,19 @@ mod tests {
         (s.target, s.headers)
     }
 
+    /// The GET of `target` with `headers`, as received.
+    fn get<'a>(target: &'a str, headers: &'a [(String, String)]) -> SignableRequest<'a> {
+        SignableRequest {
+            method: "GET",
+            target,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect(),
+            body: b"",
+        }
+    }
+
     fn check(
         target: &str,
         headers: &[(String, String)],
@@ -380,15 +393,7 @@ mod tests {
             body_sha256: None,
             key_cache: None,
         };
-        let req = SignableRequest {
-            method: "GET",
-            target,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: b"",
-        };
+        let req = get(target, headers);
         verify(&req, &params)
     }
 
@@ -411,15 +416,7 @@ mod tests {
         let (target, headers) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
         let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
         let cache = SigningKeyCache::new(4);
-        let req = SignableRequest {
-            method: "GET",
-            target: &target,
-            headers: headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str()))
-                .collect(),
-            body: b"",
-        };
+        let req = get(&target, &headers);
         let params = || {
             VerifyParams::new(t("2015-08-30T12:37:00Z"), &lookup)
                 .with_region("us-east-1")
@@ -572,12 +569,7 @@ mod tests {
     #[test]
     fn borrowed_secrets_verify_as_owned_ones() {
         let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
-        let req = SignableRequest {
-            method: "GET",
-            target: &target,
-            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-            body: b"",
-        };
+        let req = get(&target, &h);
         let store = [("AKIDEXAMPLE".to_owned(), SECRET.to_owned())];
         let lookup = |k: &str| {
             store
@@ -620,12 +612,7 @@ mod tests {
     #[test]
     fn parses_the_auth_of_either_kind() {
         let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
-        let req = SignableRequest {
-            method: "GET",
-            target: &target,
-            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-            body: b"",
-        };
+        let req = get(&target, &h);
         let auth = parse_request_auth(&req).unwrap();
         assert_eq!(
             (auth.kind, auth.scope.service.as_str()),
@@ -635,12 +622,7 @@ mod tests {
             SignatureLocation::Query { expires_in: 60 },
             "2015-08-30T12:36:00Z",
         );
-        let req = SignableRequest {
-            method: "GET",
-            target: &target,
-            headers: h.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect(),
-            body: b"",
-        };
+        let req = get(&target, &h);
         let auth = parse_request_auth(&req).unwrap();
         assert_eq!((auth.kind, auth.expires), (AuthKind::Query, Some(60)));
         assert_eq!(
