@@ -138,7 +138,7 @@ const ROWS: &[Row] = &[
         sign_only: None,
     },
     Row {
-        label: "GET, the floor (fixed texts: only compressions, padding, hex, copies)",
+        label: "GET, fixed-text floor (only compressions, padding, hex, copies)",
         group: "get-native",
         ours: "floor",
         peers: false,
@@ -146,7 +146,7 @@ const ROWS: &[Row] = &[
         sign_only: None,
     },
     Row {
-        label: "GET cached key, the floor",
+        label: "GET cached key, fixed-text floor",
         group: "get-native",
         ours: "floor-cached-key",
         peers: false,
@@ -349,7 +349,7 @@ fn floor_section(
     min: &dyn Fn(&str, &str) -> Option<f64>,
     b: Blocks,
 ) {
-    println!("The floor of the GET targets (fixed texts; what no general signer can skip):");
+    println!("The fixed-text floor of the GET targets (what no general signer can skip):");
     println!();
     println!("| | measure | floor / bound | target × bound − floor (left for the rest) | ours − floor (spent on it) |");
     println!("| --- | --- | --- | --- | --- |");
