@@ -269,7 +269,9 @@ fn header_mistakes() {
     expect(
         &c,
         VerifySettings::default(),
-        Mistake::HeaderValuesNotTrimmed,
+        Mistake::HeaderValuesNotTrimmed {
+            names: vec!["x-a".to_owned()],
+        },
     );
 
     let c = Client {
@@ -279,7 +281,54 @@ fn header_mistakes() {
     expect(
         &c,
         VerifySettings::default(),
-        Mistake::RepeatedHeadersNotJoined,
+        Mistake::RepeatedHeadersNotJoined {
+            names: vec!["x-a".to_owned()],
+        },
+    );
+}
+
+/// The header mistakes name the headers they touched, and only those: a header whose value
+/// is canonical already is not named, and a style that changes no header is not tried.
+#[test]
+fn header_mistakes_name_their_headers() {
+    let c = Client {
+        creq: &|c| {
+            c.replace("x-b:b c", "x-b:b  c")
+                .replace("x-d:d e", "x-d:d   e")
+        },
+        ..Client::new(
+            req("/")
+                .header("X-B", "b  c")
+                .header("X-C", "plain")
+                .header("X-D", "d   e"),
+        )
+    };
+    let names = vec!["x-b".to_owned(), "x-d".to_owned()];
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::HeaderValuesNotTrimmed {
+            names: names.clone(),
+        },
+    );
+    let sentence = Mistake::HeaderValuesNotTrimmed { names }.to_string();
+    assert!(
+        sentence.contains("header values (in x-b and x-d);"),
+        "{sentence}"
+    );
+
+    // botocore's rule: every whitespace run, a tab too, collapsed to one space (AWS's keeps
+    // the tab; see the `header-tabs-collapsed` row of docs/diagnosis.md).
+    let c = Client {
+        creq: &|c| c.replace("x-t:a\tb", "x-t:a b"),
+        ..Client::new(req("/").header("X-T", "a\tb").header("X-U", "u"))
+    };
+    expect(
+        &c,
+        VerifySettings::default(),
+        Mistake::HeaderTabsCollapsed {
+            names: vec!["x-t".to_owned()],
+        },
     );
 }
 

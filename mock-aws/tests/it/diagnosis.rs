@@ -292,7 +292,13 @@ fn header_mistakes() {
         ..Broken::ddb("/")
     };
     c.headers.push(("X-A", "a   b"));
-    expect(&server, &c, Mistake::HeaderValuesNotTrimmed);
+    expect(
+        &server,
+        &c,
+        Mistake::HeaderValuesNotTrimmed {
+            names: vec!["x-a".to_owned()],
+        },
+    );
 
     let mut c = Broken {
         creq: swap("\nx-a:1,2\n", "\nx-a:1\nx-a:2\n"),
@@ -300,7 +306,13 @@ fn header_mistakes() {
     };
     c.headers.push(("X-A", "1"));
     c.headers.push(("x-a", "2"));
-    expect(&server, &c, Mistake::RepeatedHeadersNotJoined);
+    expect(
+        &server,
+        &c,
+        Mistake::RepeatedHeadersNotJoined {
+            names: vec!["x-a".to_owned()],
+        },
+    );
 }
 
 #[test]

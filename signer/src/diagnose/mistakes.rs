@@ -26,7 +26,11 @@ pub enum Mistake {
     /// A raw `+` in the query signed as `%2B` where the service reads it as a space.
     QueryPlusAsLiteral,
     /// Header values not trimmed or their inner spaces not collapsed.
-    HeaderValuesNotTrimmed,
+    HeaderValuesNotTrimmed {
+        /// The signed headers (lowercased) whose values the rule changes: those the client
+        /// signed as received.
+        names: Vec<String>,
+    },
     /// A header value signed with leading or trailing whitespace that the HTTP layer removed
     /// on the way (so the server never saw it).
     HeaderValuePadded {
@@ -36,9 +40,15 @@ pub enum Mistake {
         signed: String,
     },
     /// Every run of whitespace in header values, tabs included, collapsed to one space.
-    HeaderTabsCollapsed,
+    HeaderTabsCollapsed {
+        /// The signed headers (lowercased) whose values hold whitespace the rule keeps.
+        names: Vec<String>,
+    },
     /// A repeated header signed as separate lines instead of one joined with `,`.
-    RepeatedHeadersNotJoined,
+    RepeatedHeadersNotJoined {
+        /// The repeated signed headers, lowercased.
+        names: Vec<String>,
+    },
     /// A signed header whose value changed between signing and sending (an HTTP library that
     /// appends `; charset=utf-8` to Content-Type, a proxy that rewrites a header).
     HeaderChangedAfterSigning {
@@ -116,10 +126,10 @@ impl Mistake {
             Self::QueryPlusForSpace => row("query-plus-for-space", "spaces in the query written as `+`", "canonical query with `+` for `%20`", "aws-sdk-go#220, arrow-rs#2800"),
             Self::QueryLowercaseHex => row("query-lowercase-hex", "lowercase hex in percent-encoding", "canonical query with lowercase hex", "AWS's SigV4 docs: uppercase hex is required"),
             Self::QueryPlusAsLiteral => row("query-plus-as-literal", "a raw `+` signed as `%2B` where the service reads a space", "canonical query reading `+` as a plus sign", "aws4fetch#83, curl#20543"),
-            Self::HeaderValuesNotTrimmed => row("header-values-not-trimmed", "header values not trimmed, inner runs of spaces kept", "header lines with the values as received", "botocore#1182, aws-sdk-go-v2#1467, aws-sdk-ruby#2760"),
+            Self::HeaderValuesNotTrimmed { .. } => row("header-values-not-trimmed", "header values not trimmed, inner runs of spaces kept", "header lines with the values as received", "botocore#1182, aws-sdk-go-v2#1467, aws-sdk-ruby#2760"),
             Self::HeaderValuePadded { .. } => row("header-value-padded", "a header value signed with outer whitespace the HTTP layer then stripped", "each signed header padded with 1-2 spaces or a tab on either side, values untrimmed", "minio#3162, s3s#393"),
-            Self::HeaderTabsCollapsed => row("header-tabs-collapsed", "tabs and other whitespace in header values collapsed to one space", "header lines with every whitespace run collapsed", "botocore's `' '.join(v.split())` against aws-sigv4's spaces-only rule"),
-            Self::RepeatedHeadersNotJoined => row("repeated-headers-not-joined", "a repeated header on several lines", "one header line per value", "smithy-rs#2261, s3s#408"),
+            Self::HeaderTabsCollapsed { .. } => row("header-tabs-collapsed", "tabs and other whitespace in header values collapsed to one space", "header lines with every whitespace run collapsed", "botocore's `' '.join(v.split())` against aws-sigv4's spaces-only rule"),
+            Self::RepeatedHeadersNotJoined { .. } => row("repeated-headers-not-joined", "a repeated header on several lines", "one header line per value", "smithy-rs#2261, s3s#408"),
             Self::HeaderChangedAfterSigning { .. } => row("header-changed-after-signing", "a signed header changed before sending (Content-Type parameters added or dropped)", "Content-Type with and without `; charset=utf-8` and its parameters", "aws-sdk-net#4493, pgbackrest#1340"),
             Self::HostPortMismatch { .. } => row("host-port-mismatch", "Host signed with or without a port, unlike the one sent", "Host with the port removed, or `:443` / `:80` added", "minio-py#528"),
             Self::SignedHeaderNotSent { .. } => row("signed-header-not-sent", "a header signed but not sent", "the request lacks a header SignedHeaders lists", "pgbackrest#1340 (a proxy dropped Content-Length)"),
@@ -148,13 +158,13 @@ impl Mistake {
             Self::QueryPlusForSpace,
             Self::QueryLowercaseHex,
             Self::QueryPlusAsLiteral,
-            Self::HeaderValuesNotTrimmed,
+            Self::HeaderValuesNotTrimmed { names: Vec::new() },
             Self::HeaderValuePadded {
                 name: s(),
                 signed: s(),
             },
-            Self::HeaderTabsCollapsed,
-            Self::RepeatedHeadersNotJoined,
+            Self::HeaderTabsCollapsed { names: Vec::new() },
+            Self::RepeatedHeadersNotJoined { names: Vec::new() },
             Self::HeaderChangedAfterSigning {
                 name: s(),
                 signed: s(),
@@ -202,10 +212,10 @@ impl fmt::Display for Mistake {
             Self::QueryPlusForSpace => f.write_str("your signer encoded spaces in the query as '+'; SigV4 requires %20"),
             Self::QueryLowercaseHex => f.write_str("your signer wrote lowercase hex in the query's percent-encoding; SigV4 requires uppercase (%2F, not %2f)"),
             Self::QueryPlusAsLiteral => f.write_str("your signer signed a raw '+' in the query as %2B; this service reads a raw '+' as a space (%20): send %2B for a plus sign"),
-            Self::HeaderValuesNotTrimmed => f.write_str("your signer did not trim header values; remove leading and trailing spaces and collapse runs of spaces to one"),
+            Self::HeaderValuesNotTrimmed { names } => write!(f, "your signer did not trim header values{}; remove leading and trailing spaces and collapse runs of spaces to one", Headers(names)),
             Self::HeaderValuePadded { name, signed } => write!(f, "your signer signed {name} as {signed:?}, with whitespace around the value that the HTTP layer removed before sending; trim header values (and collapse inner runs of spaces) before signing"),
-            Self::HeaderTabsCollapsed => f.write_str("your signer collapsed tabs (or other whitespace) in a header value; SigV4 collapses runs of spaces only and keeps a tab inside a value"),
-            Self::RepeatedHeadersNotJoined => f.write_str("your signer put a repeated header on several lines; sign it once with the values joined by ','"),
+            Self::HeaderTabsCollapsed { names } => write!(f, "your signer collapsed tabs (or other whitespace) in a header value{}; SigV4 collapses runs of spaces only and keeps a tab inside a value", Headers(names)),
+            Self::RepeatedHeadersNotJoined { names } => write!(f, "your signer put a repeated header on several lines{}; sign it once with the values joined by ','", Headers(names)),
             Self::HeaderChangedAfterSigning { name, signed, sent } => write!(f, "{name} changed after signing: your signer signed {signed:?} but the request carried {sent:?} (an HTTP library or proxy rewrote it); set the header to its final value before signing, or leave it unsigned"),
             Self::HostPortMismatch { signed, sent } => write!(f, "your signer signed Host as {signed:?} but the request carried {sent:?}; sign the Host header exactly as it is sent (with the port when the URL has a non-default one)"),
             Self::SignedHeaderNotSent { name } => write!(f, "your signer signed {name}, but the request does not carry it: the header was dropped after signing (by the HTTP library or a proxy), or signed by mistake"),
@@ -218,6 +228,29 @@ impl fmt::Display for Mistake {
             Self::SecretTrailingNewline => f.write_str("your secret access key ends with a newline; strip it (was it read from a file?)"),
             Self::SecretTrailingSpace => f.write_str("your secret access key ends with a space; strip it"),
         }
+    }
+}
+
+/// The headers a mistake touched, for its sentence: ` (in x-a and x-b)`, nothing when none
+/// are known (the catalogue's example instances).
+struct Headers<'a>(&'a [String]);
+
+impl fmt::Display for Headers<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Some((last, rest)) = self.0.split_last() else {
+            return Ok(());
+        };
+        f.write_str(" (in ")?;
+        for (i, n) in rest.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(n)?;
+        }
+        if !rest.is_empty() {
+            f.write_str(" and ")?;
+        }
+        write!(f, "{last})")
     }
 }
 
@@ -238,10 +271,10 @@ mod tests {
             Mistake::QueryPlusForSpace => 6,
             Mistake::QueryLowercaseHex => 7,
             Mistake::QueryPlusAsLiteral => 8,
-            Mistake::HeaderValuesNotTrimmed => 9,
+            Mistake::HeaderValuesNotTrimmed { .. } => 9,
             Mistake::HeaderValuePadded { .. } => 10,
-            Mistake::HeaderTabsCollapsed => 11,
-            Mistake::RepeatedHeadersNotJoined => 12,
+            Mistake::HeaderTabsCollapsed { .. } => 11,
+            Mistake::RepeatedHeadersNotJoined { .. } => 12,
             Mistake::HeaderChangedAfterSigning { .. } => 13,
             Mistake::HostPortMismatch { .. } => 14,
             Mistake::SignedHeaderNotSent { .. } => 15,

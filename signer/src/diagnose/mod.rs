@@ -26,7 +26,7 @@ use std::fmt;
 pub use mistakes::{Mistake, MistakeInfo};
 
 use crate::encoding::is_unreserved;
-use crate::headers::HeaderStyle;
+use crate::headers::{canonical_value, HeaderStyle};
 use crate::key::SigningKey;
 use crate::payload::{EMPTY_SHA256, UNSIGNED_PAYLOAD};
 use crate::query::QueryStyle;
@@ -358,14 +358,22 @@ fn candidates(
     ] {
         out.push((m, Variant { query: q, ..v() }));
     }
-    for (m, h) in [
-        (Mistake::HeaderValuesNotTrimmed, HeaderStyle::Untrimmed),
-        (
-            Mistake::HeaderTabsCollapsed,
-            HeaderStyle::CollapseAllWhitespace,
-        ),
-        (Mistake::RepeatedHeadersNotJoined, HeaderStyle::Unjoined),
+    // A header style is tried only where it changes a signed header's line (otherwise its
+    // canonical request is the rule's, already tried), and the mistake names those headers.
+    for h in [
+        HeaderStyle::Untrimmed,
+        HeaderStyle::CollapseAllWhitespace,
+        HeaderStyle::Unjoined,
     ] {
+        let names = restyled_headers(request, checked, h);
+        if names.is_empty() {
+            continue;
+        }
+        let m = match h {
+            HeaderStyle::Untrimmed => Mistake::HeaderValuesNotTrimmed { names },
+            HeaderStyle::CollapseAllWhitespace => Mistake::HeaderTabsCollapsed { names },
+            _ => Mistake::RepeatedHeadersNotJoined { names },
+        };
         out.push((m, Variant { headers: h, ..v() }));
     }
     for (m, p) in [
@@ -450,6 +458,51 @@ fn signed_value<'r>(
         .filter(|(n, _)| n.eq_ignore_ascii_case(name));
     let (_, value) = values.next()?;
     values.next().is_none().then_some(*value)
+}
+
+/// The signed headers (lowercased, in `SignedHeaders` order) whose canonical line `style`
+/// changes: a value the rule trims or whose spaces it collapses (`Untrimmed`), a value with
+/// whitespace other than single spaces inside (`CollapseAllWhitespace`), a header sent more
+/// than once (`Unjoined`).
+fn restyled_headers(
+    request: &SignableRequest<'_>,
+    checked: &Checked<'_, '_>,
+    style: HeaderStyle,
+) -> Vec<String> {
+    let changes = |value: &str| {
+        let rule = canonical_value(value);
+        match style {
+            HeaderStyle::Untrimmed => rule != value,
+            HeaderStyle::CollapseAllWhitespace => {
+                let mut words = value.split_whitespace();
+                let mut collapsed = words.next().unwrap_or("").to_owned();
+                for w in words {
+                    collapsed.push(' ');
+                    collapsed.push_str(w);
+                }
+                rule != collapsed
+            }
+            _ => false,
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    for name in checked.auth.signed_headers() {
+        let mut values = request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v);
+        let hit = if style == HeaderStyle::Unjoined {
+            values.nth(1).is_some()
+        } else {
+            values.any(changes)
+        };
+        let name = name.to_ascii_lowercase();
+        if hit && !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// Values of Content-Type and Host as an HTTP library or proxy may have changed them after
