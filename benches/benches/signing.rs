@@ -51,10 +51,20 @@ fn benches(c: &mut Criterion) {
 /// over all rounds, per iteration. On a shared machine the median of criterion moves with the
 /// load of the moment; the minimum over interleaved rounds comes from the quietest moments.
 /// Written to `target/criterion/min-rounds.json` for `bench-table`.
-fn min_rounds(rounds: usize) {
+///
+/// `--only A,B` times only the operations whose `group/id` contains one of the comma-separated
+/// texts (and the SHA-256 block, the bounds' unit), and then writes no JSON: `bench-table`
+/// expects every row.
+fn min_rounds(rounds: usize, only: Option<&str>) {
     use std::time::Instant;
     let fx = workloads::Fixture::new();
-    let ops = workloads::operations(&fx);
+    let mut ops = workloads::operations(&fx);
+    if let Some(only) = only {
+        ops.retain(|(g, id, _)| {
+            let name = format!("{g}/{id}");
+            only.split(',').any(|o| name.contains(o))
+        });
+    }
     let block = [sha2::digest::generic_array::GenericArray::from(
         [0x61u8; 64],
     )];
@@ -103,6 +113,9 @@ fn min_rounds(rounds: usize) {
     for (n, b) in names.iter().zip(&best) {
         println!("min-rounds {n}: {b:.1} ns");
     }
+    if only.is_some() {
+        return;
+    }
     let exe = std::env::current_exe().unwrap();
     let dir = exe.ancestors().nth(3).unwrap().join("criterion");
     std::fs::create_dir_all(&dir).unwrap();
@@ -119,7 +132,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--min-rounds") {
         let rounds = args.get(i + 1).and_then(|r| r.parse().ok()).unwrap_or(200);
-        min_rounds(rounds);
+        let only = args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|j| args.get(j + 1));
+        min_rounds(rounds, only.map(String::as_str));
         return;
     }
     signing();

@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use crate::headers::{CanonicalHeaders, HeaderStyle, SignedHeaders};
+use crate::headers::{CanonicalHeaders, HeaderStyle, NameSpans, SignedHeaders};
 use crate::query::{canonical_query_into, AddedParam, QueryStyle, SkipFn};
 use crate::sign::Span;
 use crate::uri::{canonical_uri_into, NormalizationMode, PathEncoding, UriEncodingMode};
@@ -82,7 +82,8 @@ pub(crate) fn write_canonical_request(
         rules.query,
     );
     out.push('\n');
-    let names = parts.headers.write_lines(out, rules.headers);
+    let mut names = NameSpans::default();
+    parts.headers.write_lines(out, rules.headers, &mut names);
     out.push('\n');
     let names_start = out.len();
     parts.headers.copy_names(out, &names);

@@ -162,8 +162,10 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
     t
 };
 
-/// Hex text of a digest, on the stack.
+/// Hex text of a digest, on the stack. Aligned to a word, so that `str::from_utf8` in
+/// [`Hex32::as_str`] takes its word-at-a-time ASCII path from the first byte.
 #[derive(Clone, Copy)]
+#[repr(align(8))]
 pub(crate) struct Hex32([u8; 64]);
 
 impl Hex32 {

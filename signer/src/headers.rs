@@ -30,9 +30,89 @@ pub const UNSIGNED_BY_DEFAULT: &[&str] = &[
     "x-amzn-trace-id",
 ];
 
+/// Whether `name` is one of [`UNSIGNED_BY_DEFAULT`] (case-insensitively). Only names of the
+/// same length are compared: most names a request signs (`host`, `content-type`,
+/// `x-amz-date`) have the length of none or one of them.
+pub(crate) fn is_unsigned_by_default(name: &str) -> bool {
+    const BY_LEN: [u32; 20] = {
+        let mut t = [0u32; 20];
+        let mut i = 0;
+        while i < UNSIGNED_BY_DEFAULT.len() {
+            t[UNSIGNED_BY_DEFAULT[i].len()] |= 1 << i;
+            i += 1;
+        }
+        t
+    };
+    let mut candidates = BY_LEN.get(name.len()).copied().unwrap_or(0);
+    while candidates != 0 {
+        let i = candidates.trailing_zeros() as usize;
+        if UNSIGNED_BY_DEFAULT[i].eq_ignore_ascii_case(name) {
+            return true;
+        }
+        candidates &= candidates - 1;
+    }
+    false
+}
+
 /// Whether `name` is a valid HTTP field name (RFC 9110 `token`).
 pub fn is_valid_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| TOKEN[usize::from(b)])
+    // A fold without an early exit: no branch per byte (names are short and nearly always
+    // valid).
+    !name.is_empty() && name.bytes().fold(true, |ok, b| ok & TOKEN[usize::from(b)])
+}
+
+/// Eight ones, one per byte of a word.
+const LO: u64 = 0x0101_0101_0101_0101;
+/// The high bit of each byte of a word.
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a byte of `word` is below `n` (at most 128): the word-at-a-time test of "Bit
+/// Twiddling Hacks" (Sean Eron Anderson, "Determine if a word has a byte less than n"). A
+/// borrow only starts at a byte below `n`, so the answer is exact.
+fn word_has_below(word: u64, n: u8) -> bool {
+    word.wrapping_sub(LO * u64::from(n)) & !word & HI != 0
+}
+
+/// Whether a byte of `b` is below `n` (at most 128), eight bytes at a time: header values are
+/// a few dozen bytes, too short for the compiler's vector loop to pay off.
+pub(crate) fn any_below(b: &[u8], n: u8) -> bool {
+    let mut chunks = b.chunks_exact(8);
+    let mut hit = false;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        hit |= word_has_below(u64::from_le_bytes(w), n);
+    }
+    let rest = chunks.remainder();
+    if rest.is_empty() {
+        return hit;
+    }
+    if b.len() >= 8 {
+        // The last eight bytes again, overlapping the words already read.
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[b.len() - 8..]);
+        return hit | word_has_below(u64::from_le_bytes(w), n);
+    }
+    rest.iter().fold(false, |hit, &c| hit | (c < n))
+}
+
+/// Whether `name` may hold an ASCII uppercase letter: exact for ASCII text, and `true` for any
+/// text with a byte past ASCII (the caller then lowercases byte by byte, which is right for any
+/// text). Eight bytes at a time: for an ASCII byte `c`, `c + 0x3f` has its high bit set from
+/// `A` on and `c + 0x25` from `[` on, with no carry into the next byte.
+fn may_have_upper(name: &[u8]) -> bool {
+    let upper =
+        |w: u64| w & HI != 0 || (w.wrapping_add(LO * 0x3f) & !w.wrapping_add(LO * 0x25) & HI) != 0;
+    let mut chunks = name.chunks_exact(8);
+    let mut hit = false;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        hit |= upper(u64::from_le_bytes(w));
+    }
+    hit | chunks.remainder().iter().fold(false, |hit, &c| {
+        hit | c.is_ascii_uppercase() | !c.is_ascii()
+    })
 }
 
 /// Whether `b` is an RFC 9110 `tchar`, a byte of a valid field name.
@@ -76,9 +156,8 @@ pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
         });
     }
     let b = value.as_bytes();
-    // Most values hold no control byte at all: one pass without an early exit, which the
-    // compiler vectorises (`all` stops at the first hit, and is compiled byte by byte).
-    if !b.iter().fold(false, |bad, &c| bad | (c < b' ')) {
+    // Most values hold no control byte at all: one pass, a word at a time.
+    if !any_below(b, b' ') {
         return Ok(());
     }
     for (i, &c) in b.iter().enumerate() {
@@ -107,10 +186,10 @@ pub fn canonical_value(value: &str) -> String {
 /// Appends [`canonical_value`] to `out`.
 pub(crate) fn canonical_value_into(out: &mut String, value: &str) {
     let b = value.as_bytes();
-    // Most values are already canonical: no space, line break or tab at all.
-    if b.iter()
-        .all(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
-    {
+    // Most values are already canonical: no space, line break or tab at all. Those bytes are
+    // all at most `' '`; a value with another control byte (which validation lets through)
+    // takes the general path below, which copies it unchanged.
+    if !any_below(b, b' ' + 1) {
         out.push_str(value);
         return;
     }
@@ -159,9 +238,17 @@ pub(crate) fn canonical_value_into(out: &mut String, value: &str) {
 
 /// Compares header names as their lowercase forms.
 fn cmp_lower(a: &str, b: &str) -> std::cmp::Ordering {
-    a.bytes()
-        .map(|c| c.to_ascii_lowercase())
-        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+    for (x, y) in a.bytes().zip(b.bytes()) {
+        // Names are mostly equal as they are up to where they differ: fold only a pair that
+        // differs.
+        if x != y {
+            let (x, y) = (x.to_ascii_lowercase(), y.to_ascii_lowercase());
+            if x != y {
+                return x.cmp(&y);
+            }
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 /// How header lines are written: the rule, or a deviation a faulty client makes (what
@@ -405,11 +492,7 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
         request: &'r [(&'a str, &'a str)],
         added: &'r [(&'a str, &'a str)],
     ) -> Self {
-        Self::new(request, added, |name| {
-            !UNSIGNED_BY_DEFAULT
-                .iter()
-                .any(|u| u.eq_ignore_ascii_case(name))
-        })
+        Self::new(request, added, |name| !is_unsigned_by_default(name))
     }
 
     pub(crate) fn getter(&self) -> impl Fn(usize) -> (&'a str, &'a str) + Copy + 'r {
@@ -417,12 +500,10 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
         move |i| get_header(request, added, i)
     }
 
-    /// Appends the canonical header lines.
-    pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle) -> NameSpans {
-        let mut names = NameSpans::default();
-        self.sorted
-            .write_lines(out, self.getter(), style, &mut names);
-        names
+    /// Appends the canonical header lines; where each name was written goes to `names`
+    /// (the caller's, so that it is not moved on return).
+    pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle, names: &mut NameSpans) {
+        self.sorted.write_lines(out, self.getter(), style, names);
     }
 
     /// Appends the signed-headers list, copying the names from the header lines `names`
@@ -463,7 +544,7 @@ fn get_header<'a>(
 }
 
 fn push_lower(out: &mut String, name: &str) {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+    if may_have_upper(name.as_bytes()) {
         let start = out.len();
         out.push_str(name);
         out[start..].make_ascii_lowercase();
@@ -576,6 +657,65 @@ mod tests {
             ]
         );
         assert_eq!(h.signed_headers(), "host;my-header1");
+    }
+
+    proptest::proptest! {
+        // The word-at-a-time scans against byte-by-byte ones, on any bytes and lengths
+        // around the word size.
+        #[test]
+        fn any_below_is_a_byte_scan(b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), n in 0u8..=128) {
+            proptest::prop_assert_eq!(any_below(&b, n), b.iter().any(|&c| c < n));
+        }
+
+        #[test]
+        fn may_have_upper_misses_no_capital(name in "[ -~\u{80}-\u{10ffff}]{0,30}") {
+            if !may_have_upper(name.as_bytes()) {
+                proptest::prop_assert!(!name.bytes().any(|c| c.is_ascii_uppercase()));
+            }
+            if name.is_ascii() {
+                proptest::prop_assert_eq!(
+                    may_have_upper(name.as_bytes()),
+                    name.bytes().any(|c| c.is_ascii_uppercase())
+                );
+            }
+            let mut out = String::from("x");
+            push_lower(&mut out, &name);
+            proptest::prop_assert_eq!(&out[1..], name.to_ascii_lowercase());
+        }
+
+        #[test]
+        fn cmp_lower_is_the_lowercase_order(a in "[a-zA-Z0-9_-]{0,12}", b in "[a-zA-Z0-9_-]{0,12}") {
+            proptest::prop_assert_eq!(cmp_lower(&a, &b), a.to_ascii_lowercase().cmp(&b.to_ascii_lowercase()));
+        }
+
+        // A value with no space, tab or line break is canonical as it is, whichever path
+        // copies it (other control bytes take the general path).
+        #[test]
+        fn values_without_whitespace_are_kept(v in "[\u{1}-\u{8}\u{b}\u{c}\u{e}-\u{1f}!-~é]{0,30}") {
+            proptest::prop_assert_eq!(canonical_value(&v), v);
+        }
+    }
+
+    #[test]
+    fn unsigned_by_default_by_length() {
+        for name in UNSIGNED_BY_DEFAULT {
+            assert!(is_unsigned_by_default(name));
+            assert!(is_unsigned_by_default(&name.to_ascii_uppercase()));
+            assert!(!is_unsigned_by_default(&name[1..]));
+        }
+        for name in [
+            "host",
+            "content-type",
+            "x-amz-date",
+            "",
+            "authorizatio",
+            "tE",
+        ] {
+            let want = UNSIGNED_BY_DEFAULT
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(name));
+            assert_eq!(is_unsigned_by_default(name), want, "{name}");
+        }
     }
 
     #[test]

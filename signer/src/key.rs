@@ -128,14 +128,16 @@ impl SigningKeyCache {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let pos = entries.iter().position(|(k, _)| {
-            k.secret == secret && k.date == date && k.region == region && k.service == service
-        });
-        if pos == Some(0) {
-            if let Some((_, key)) = entries.front() {
+        let is = |k: &CacheKey| {
+            k.date == date && k.region == region && k.service == service && k.secret == secret
+        };
+        // The most recently used key first: the usual hit.
+        if let Some((k, key)) = entries.front() {
+            if is(k) {
                 return key.clone();
             }
         }
+        let pos = entries.iter().position(|(k, _)| is(k));
         if let Some(pos) = pos {
             if let Some(entry) = entries.remove(pos) {
                 let key = entry.1.clone();

@@ -142,6 +142,9 @@ impl SigningTime {
 
     /// [`Self::amz_date`] without allocating.
     pub(crate) fn amz_date_str(self) -> StackStr {
+        if let Some(buf) = self.amz_date_bytes() {
+            return StackStr::ascii(&buf);
+        }
         let (y, mo, d, h, mi, s) = self.fields();
         if let Ok(y @ 0..10_000) = u32::try_from(y) {
             // Years 0 to 9999 (every time a signer sees): digits at fixed places, in `u32`.
@@ -163,6 +166,43 @@ impl SigningTime {
         }
         out.push_byte(b'Z');
         out
+    }
+
+    /// `YYYYMMDDTHHMMSSZ` for a time from 1970 to 9999 (every time a signer sees), in unsigned
+    /// 32-bit arithmetic, where divisions by constants are cheapest; `None` outside that range
+    /// (then [`Self::fields`] does it in `i64`). The date is the "civil from days" algorithm
+    /// published by Howard Hinnant, as in [`civil_from_days`], with its era shift but no
+    /// negative days.
+    fn amz_date_bytes(self) -> Option<[u8; 16]> {
+        // 253,402,300,800 is 10000-01-01T00:00:00Z.
+        let unix = u64::try_from(self.unix)
+            .ok()
+            .filter(|&u| u < 253_402_300_800)?;
+        let days = u32::try_from(unix / 86_400).ok()?;
+        let secs = (unix % 86_400) as u32;
+        let z = days + 719_468;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + u32::from(m <= 2);
+        let mut buf = *b"00000000T000000Z";
+        let fields = [
+            (0, y / 100),
+            (2, y % 100),
+            (4, m),
+            (6, d),
+            (9, secs / 3600),
+            (11, secs % 3600 / 60),
+            (13, secs % 60),
+        ];
+        for (at, v) in fields {
+            buf[at..at + 2].copy_from_slice(&DIGIT_PAIRS[v as usize % 100]);
+        }
+        Some(buf)
     }
 
     /// [`Self::amz_date_str`] of the time [`Self::parse_amz_date`] read from `input`: `input`
@@ -345,6 +385,40 @@ mod tests {
             proptest::prop_assert_eq!(t.amz_date(), format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z"));
             proptest::prop_assert_eq!(t.date_stamp(), format!("{y:04}{mo:02}{d:02}"));
         }
+    }
+
+    proptest::proptest! {
+        // The unsigned fast path of `amz_date_str` agrees with the general `i64` fields over
+        // its whole range, 1970 to 9999.
+        #[test]
+        fn fast_amz_date_agrees(unix in 0i64..253_402_300_800) {
+            let t = SigningTime::from_unix_seconds(unix);
+            let (y, mo, d, h, mi, s) = t.fields();
+            let fast = t.amz_date_bytes().map(|b| String::from_utf8_lossy(&b).into_owned());
+            proptest::prop_assert_eq!(fast, Some(format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")));
+        }
+    }
+
+    #[test]
+    fn fast_amz_date_edges() {
+        for unix in [0, 86_399, 951_782_400, 1_440_938_160, 253_402_300_799] {
+            let t = SigningTime::from_unix_seconds(unix);
+            let (y, mo, d, h, mi, s) = t.fields();
+            assert_eq!(
+                t.amz_date(),
+                format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{s:02}Z")
+            );
+        }
+        assert!(SigningTime::from_unix_seconds(-1)
+            .amz_date_bytes()
+            .is_none());
+        assert!(SigningTime::from_unix_seconds(253_402_300_800)
+            .amz_date_bytes()
+            .is_none());
+        assert_eq!(
+            SigningTime::from_unix_seconds(253_402_300_800).amz_date(),
+            "100000101T000000Z"
+        );
     }
 
     #[test]
