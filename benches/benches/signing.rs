@@ -50,11 +50,16 @@ fn benches(c: &mut Criterion) {
 /// operation running a batch of about 2 ms; the result per operation is the fastest batch
 /// over all rounds, per iteration. On a shared machine the median of criterion moves with the
 /// load of the moment; the minimum over interleaved rounds comes from the quietest moments.
-/// Written to `target/criterion/min-rounds.json` for `bench-table`.
-fn min_rounds(rounds: usize) {
+/// Written to `target/criterion/min-rounds.json` for `bench-table`. With `filter`, only the
+/// operations whose `group/id` contains it (and the SHA-256 block, the bounds' unit), for a
+/// quick comparison of a few rows (`--min-rounds 200 presign`).
+fn min_rounds(rounds: usize, filter: Option<&str>) {
     use std::time::Instant;
     let fx = workloads::Fixture::new();
-    let ops = workloads::operations(&fx);
+    let mut ops = workloads::operations(&fx);
+    if let Some(f) = filter {
+        ops.retain(|(g, id, _)| format!("{g}/{id}").contains(f));
+    }
     let block = [sha2::digest::generic_array::GenericArray::from(
         [0x61u8; 64],
     )];
@@ -119,7 +124,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--min-rounds") {
         let rounds = args.get(i + 1).and_then(|r| r.parse().ok()).unwrap_or(200);
-        min_rounds(rounds);
+        let filter = args
+            .get(i + 2)
+            .map(String::as_str)
+            .filter(|f| !f.starts_with("--"));
+        min_rounds(rounds, filter);
         return;
     }
     signing();
