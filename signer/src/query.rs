@@ -104,12 +104,53 @@ pub(crate) enum AddedParam<'p> {
     /// A decoded key and value: the writer encodes them.
     Decoded(&'p str, &'p str),
     /// Parameters already encoded and in canonical order, `k=v&k=v`, written in the output
-    /// buffer itself at this span before the canonical request (presigning knows its
-    /// parameters' shape, so it writes them encoded once; see `query_auth.rs`).
-    Encoded(TextSpan),
+    /// buffer itself before the canonical request (presigning knows its parameters' shape,
+    /// so it writes them encoded once; see `query_auth.rs`).
+    Encoded(EncodedRun),
 }
 
 use crate::sign::Span as TextSpan;
+
+/// Where an [`AddedParam::Encoded`] run lies in the output buffer, and where its first
+/// parameter ends and its last one starts (each split at its `=`): what the copy path
+/// compares with the query's parameters. Its writer knows them; [`EncodedRun::scan`] finds
+/// them in any run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EncodedRun {
+    /// The whole run, `k=v&k=v`.
+    pub(crate) span: TextSpan,
+    /// The first parameter's `=` and its end (its `&`, or the run's end).
+    pub(crate) first: (usize, usize),
+    /// The last parameter's start and its `=`.
+    pub(crate) last: (usize, usize),
+}
+
+impl EncodedRun {
+    /// The run at `span` of `text`, its first and last parameters found by scanning. Each
+    /// parameter of a run has its `=`.
+    pub(crate) fn scan(text: &str, span: TextSpan) -> Self {
+        let b = &text.as_bytes()[..span.end];
+        let first_end = b[span.start..]
+            .iter()
+            .position(|&c| c == b'&')
+            .map_or(span.end, |i| span.start + i);
+        let last_start = b[span.start..]
+            .iter()
+            .rposition(|&c| c == b'&')
+            .map_or(span.start, |i| span.start + i + 1);
+        let eq = |from: usize, to: usize| {
+            b[from..to]
+                .iter()
+                .position(|&c| c == b'=')
+                .map_or(to, |i| from + i)
+        };
+        Self {
+            span,
+            first: (eq(span.start, first_end), first_end),
+            last: (last_start, eq(last_start, span.end)),
+        }
+    }
+}
 
 /// Which decoded keys [`canonical_query_into`] leaves out.
 pub(crate) type SkipFn<'f> = dyn Fn(&[u8]) -> bool + 'f;
@@ -250,7 +291,7 @@ pub(crate) fn canonical_query_into(
                 restyle(out, eq, style);
                 spans.push(Span::new(out, s, eq));
             }
-            AddedParam::Encoded(run) => {
+            AddedParam::Encoded(EncodedRun { span: run, .. }) => {
                 let mut at = run.start;
                 while at < run.end {
                     let end = out[at..run.end].find('&').map_or(run.end, |i| at + i);
@@ -292,18 +333,16 @@ pub(crate) fn canonical_query_into(
 fn copy_if_canonical(out: &mut String, query: &str, extra: &[AddedParam<'_>]) -> bool {
     let run = match extra {
         [] => None,
-        [AddedParam::Encoded(run)] if run.start < run.end => Some(*run),
+        [AddedParam::Encoded(run)] if run.span.start < run.span.end => Some(*run),
         _ => return false,
     };
     let bytes = out.as_bytes();
     // The run's first and last parameters, split at their `=`.
     let ends = run.map(|r| {
-        let text = &bytes[r.start..r.end];
-        let first_end = text.iter().position(|&b| b == b'&').unwrap_or(text.len());
-        let last_start = text.iter().rposition(|&b| b == b'&').map_or(0, |i| i + 1);
+        let value = |eq: usize, end: usize| &bytes[(eq + 1).min(end)..end];
         (
-            split_param(&text[..first_end]),
-            split_param(&text[last_start..]),
+            (&bytes[r.span.start..r.first.0], value(r.first.0, r.first.1)),
+            (&bytes[r.last.0..r.last.1], value(r.last.1, r.span.end)),
         )
     });
     // Where the run goes: before the first parameter that sorts after its first one.
@@ -333,7 +372,7 @@ fn copy_if_canonical(out: &mut String, query: &str, extra: &[AddedParam<'_>]) ->
             start = end + 1;
         }
     }
-    let Some(run) = run else {
+    let Some(EncodedRun { span: run, .. }) = run else {
         out.push_str(query);
         return true;
     };
@@ -355,14 +394,6 @@ fn copy_if_canonical(out: &mut String, query: &str, extra: &[AddedParam<'_>]) ->
         }
     }
     true
-}
-
-/// A parameter `k=v` as key and value (a parameter without `=` as a key with the empty value).
-fn split_param(p: &[u8]) -> (&[u8], &[u8]) {
-    match p.iter().position(|&b| b == b'=') {
-        Some(i) => (&p[..i], &p[i + 1..]),
-        None => (p, &[]),
-    }
 }
 
 /// The parameter of `q` starting at `start`, if it is already canonical: its key and its
@@ -505,7 +536,7 @@ mod tests {
                 let mut want = String::new();
                 canonical_query_into(&mut want, &q, &extra, None, style);
                 let mut out = String::from(run_text);
-                let run = TextSpan { start: 0, end: out.len() };
+                let run = EncodedRun::scan(&out, TextSpan { start: 0, end: out.len() });
                 canonical_query_into(&mut out, &q, &[AddedParam::Encoded(run)], None, style);
                 proptest::prop_assert_eq!(&out[run_text.len()..], want.as_str(), "{:?}", style);
             }
@@ -531,6 +562,7 @@ mod tests {
             ("X-Amz-A=1", "X-Amz-A=1&X-Amz-A=1&X-Amz-B=2"),
         ] {
             let mut out = String::from(run_text);
+            let run = EncodedRun::scan(&out, run);
             canonical_query_into(
                 &mut out,
                 q,

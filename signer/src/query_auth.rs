@@ -9,12 +9,11 @@ use crate::encoding::{decode_query_component_with, encode_str_into};
 use crate::error::{ParamsError, RequestError, SignError};
 use crate::headers::SignedHeaders;
 use crate::payload::PayloadHash;
-use crate::query::AddedParam;
+use crate::query::{AddedParam, EncodedRun};
 use crate::request::{find_either, SignableRequest};
 use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{capacity, check, date_of, write_signature, Added, SigningOutput, Span};
 use crate::string_to_sign::ALGORITHM;
-use crate::time::StackStr;
 
 /// Longest presign lifetime AWS accepts: 7 days.
 pub const MAX_EXPIRES: u64 = 604_800;
@@ -67,6 +66,27 @@ pub(crate) fn check_reserved(
     Ok(())
 }
 
+/// The added parameters' text up to the credential's value: `X-Amz-Algorithm=` [`ALGORITHM`]
+/// `&X-Amz-Credential=` (a test checks it).
+const HEAD: &str = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=";
+
+/// Appends `n` in decimal (the expiry: a few digits, no formatting machinery).
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
 /// Presigns `request`, valid for `expires_in` seconds.
 pub(crate) fn presign(
     request: &SignableRequest<'_>,
@@ -99,12 +119,10 @@ pub(crate) fn presign(
     // the buffer; the canonical request's query merges them in as they are (`query.rs`). Their
     // keys sort as listed; the values are encoded here: the date stamp, `X-Amz-Date` and the
     // expiry are digits, `T` and `Z`, the scope's `/` is `%2F` and the list's `;` is `%3B`.
-    let mut expires = StackStr::default();
-    expires.push_int(i128::from(expires_in), 1);
-    let expires = expires.as_str();
-    text.push_str("X-Amz-Algorithm=");
-    text.push_str(ALGORITHM);
-    text.push_str("&X-Amz-Credential=");
+    // The first parameter and the next key, as one text.
+    text.push_str(HEAD);
+    let first_eq = "X-Amz-Algorithm".len();
+    let first_end = first_eq + 1 + ALGORITHM.len();
     encode_str_into(&mut text, &params.credentials.access_key_id, false);
     // The date stamp is digits (and `-` for a year before 0): unreserved.
     text.push_str("%2F");
@@ -116,14 +134,24 @@ pub(crate) fn presign(
     text.push_str("%2Faws4_request&X-Amz-Date=");
     text.push_str(amz_date);
     text.push_str("&X-Amz-Expires=");
-    text.push_str(expires);
+    let expires_start = text.len();
+    push_decimal(&mut text, expires_in);
+    let expires = Span::since(expires_start, &text);
     if let (Some(t), true) = (token, token_signed) {
         text.push_str("&X-Amz-Security-Token=");
         encode_str_into(&mut text, t, false);
     }
     text.push_str("&X-Amz-SignedHeaders=");
+    let last_eq = text.len() - 1;
+    let last_start = last_eq - "X-Amz-SignedHeaders".len();
     signed.write_names_encoded(&mut text);
-    let added = [AddedParam::Encoded(Span::since(0, &text))];
+    let run = EncodedRun {
+        span: Span::since(0, &text),
+        first: (first_eq, first_end),
+        last: (last_start, last_eq),
+    };
+    debug_assert_eq!(run, EncodedRun::scan(&text, run.span));
+    let added = [AddedParam::Encoded(run)];
     let w = write_signature(
         &mut text,
         request,
@@ -137,33 +165,34 @@ pub(crate) fn presign(
 
     // The decoded values, for the URL: the algorithm and the date are those of the string to
     // sign, the signed-headers list that of the canonical request.
-    let mut out = Added::default();
-    out.push(
-        "X-Amz-Algorithm",
-        Span {
-            start: w.sts.start,
-            end: w.sts.start + ALGORITHM.len(),
-        },
-    );
+    let algorithm = Span {
+        start: w.sts.start,
+        end: w.sts.start + ALGORITHM.len(),
+    };
     let start = text.len();
     text.push_str(&params.credentials.access_key_id);
     text.push('/');
     text.extend_from_within(w.scope.start..w.scope.end);
-    out.push("X-Amz-Credential", Span::since(start, &text));
-    out.push("X-Amz-Date", w.amz_date);
-    out.push("X-Amz-SignedHeaders", w.signed_headers);
-    let start = text.len();
-    text.push_str(expires);
-    out.push("X-Amz-Expires", Span::since(start, &text));
-    if let Some(t) = token {
+    let credential = Span::since(start, &text);
+    let token = token.map(|t| {
         let start = text.len();
         text.push_str(t);
-        out.push("X-Amz-Security-Token", Span::since(start, &text));
-    }
+        Span::since(start, &text)
+    });
     let start = text.len();
     text.push_str(w.signature_hex.as_str());
     let signature = Span::since(start, &text);
-    out.push("X-Amz-Signature", signature);
+    // In the order of `SigningOutput::query_params`; the expiry's digits are the same decoded.
+    let a = ("X-Amz-Algorithm", algorithm);
+    let c = ("X-Amz-Credential", credential);
+    let d = ("X-Amz-Date", w.amz_date);
+    let h = ("X-Amz-SignedHeaders", w.signed_headers);
+    let e = ("X-Amz-Expires", expires);
+    let s = ("X-Amz-Signature", signature);
+    let out = match token {
+        None => Added::of(&[a, c, d, h, e, s]),
+        Some(t) => Added::of(&[a, c, d, h, e, ("X-Amz-Security-Token", t), s]),
+    };
     Ok(SigningOutput::new(
         SignatureLocation::Query { expires_in },
         text,
@@ -172,4 +201,26 @@ pub(crate) fn presign(
         signature,
         out,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_holds_the_algorithm() {
+        assert_eq!(
+            HEAD,
+            format!("X-Amz-Algorithm={ALGORITHM}&X-Amz-Credential=")
+        );
+    }
+
+    #[test]
+    fn decimal_is_display() {
+        for n in [0, 1, 9, 10, 3600, 604_800, u64::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
 }

@@ -71,6 +71,19 @@ impl Added {
         }
     }
 
+    /// The pairs of `pairs`, in order: one copy, not a push each.
+    pub(crate) fn of(pairs: &[(&'static str, Span)]) -> Self {
+        let mut added = Self::default();
+        match added.inline.get_mut(..pairs.len()) {
+            Some(slots) => {
+                slots.copy_from_slice(pairs);
+                added.n = pairs.len();
+            }
+            None => added.more = pairs.to_vec(),
+        }
+        added
+    }
+
     fn as_slice(&self) -> &[(&'static str, Span)] {
         if self.more.is_empty() {
             &self.inline[..self.n]
@@ -513,6 +526,35 @@ pub fn sign(
         SignatureLocation::Headers => crate::header_auth::sign_headers(request, params),
         SignatureLocation::Query { expires_in } => {
             crate::query_auth::presign(request, params, expires_in)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_of_is_pushing_each() {
+        let pairs: Vec<(&'static str, Span)> = (0..12)
+            .map(|i| {
+                (
+                    "n",
+                    Span {
+                        start: i,
+                        end: i + 1,
+                    },
+                )
+            })
+            .collect();
+        for n in 0..pairs.len() {
+            let mut pushed = Added::default();
+            for &(k, v) in &pairs[..n] {
+                pushed.push(k, v);
+            }
+            let of = Added::of(&pairs[..n]);
+            assert_eq!(of.as_slice(), pushed.as_slice());
+            assert_eq!(of.as_slice(), &pairs[..n]);
         }
     }
 }

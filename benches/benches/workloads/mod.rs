@@ -435,6 +435,12 @@ pub mod hand {
 /// else (`bench-table` prints it). `Fixture::new` checks that it gives the signer's
 /// `Authorization` value (whose get-vanilla signature is AWS's suite's), so it cannot time a
 /// shortcut.
+///
+/// [`floor::presign_query`] is the same for the presigned GET of the presign workload
+/// (`PRESIGN_TARGET`, five parameters, S3, unsigned payload): its canonical request and string
+/// to sign fixed with the date written in, its X-Amz-* parameters written once already encoded
+/// and sorted, the key derived; `Fixture::new` checks its parameters and signature against the
+/// signer's.
 pub mod floor {
     use sha2::compress256;
     use sha2::digest::generic_array::GenericArray;
@@ -523,12 +529,17 @@ pub mod floor {
 
     /// The signing key of `date`, as a cache keeps it: its pad states.
     pub fn signing_key(secret: &str, date: &str) -> Key {
+        key_of(secret, date, b"service")
+    }
+
+    /// The signing key of `date` and `service` in us-east-1.
+    fn key_of(secret: &str, date: &str, service: &[u8]) -> Key {
         let mut k = [0u8; 64];
         k[..4].copy_from_slice(b"AWS4");
         k[4..4 + secret.len()].copy_from_slice(secret.as_bytes());
         let k = Key::new(&k[..4 + secret.len()]).mac(date.as_bytes());
         let k = Key::new(&k).mac(b"us-east-1");
-        let k = Key::new(&k).mac(b"service");
+        let k = Key::new(&k).mac(service);
         Key::new(&Key::new(&k).mac(b"aws4_request"))
     }
 
@@ -557,6 +568,64 @@ pub mod floor {
         let mut out = String::with_capacity(AUTH.len() + 64);
         out.push_str(AUTH);
         out.replace_range(AUTH_DATE..AUTH_DATE + 8, &amz_date[..8]);
+        out.push_str(std::str::from_utf8(&sig).unwrap_or(""));
+        out
+    }
+
+    /// Where the first `YYYYMMDD` placeholder at or after `from` starts in `text`.
+    const fn date_at(text: &[u8], from: usize) -> usize {
+        let mut i = from;
+        while text[i] != b'Y' {
+            i += 1;
+        }
+        i
+    }
+
+    /// The X-Amz-* parameters of the presigned GET (`PRESIGN_TARGET`, S3, unsigned payload,
+    /// an hour), encoded and in canonical order: in the canonical request's query before the
+    /// request's own five, and in the output before `X-Amz-Signature`.
+    const PRESIGN_PARAMS: &str = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2FYYYYMMDD%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=YYYYMMDDTHHMMSSZ&X-Amz-Expires=3600&X-Amz-SignedHeaders=host";
+    const PRESIGN_CREQ_HEAD: &[u8] = b"GET\n/photos/cat.jpg\n";
+    const PRESIGN_CREQ_TAIL: &[u8] =
+        b"&a=1&b=two&c=3&d=four&e=5\nhost:example.amazonaws.com\n\nhost\nUNSIGNED-PAYLOAD";
+    const PRESIGN_CREQ_LEN: usize =
+        PRESIGN_CREQ_HEAD.len() + PRESIGN_PARAMS.len() + PRESIGN_CREQ_TAIL.len();
+    /// The credential's date stamp and `X-Amz-Date` in [`PRESIGN_PARAMS`].
+    const PARAMS_STAMP: usize = date_at(PRESIGN_PARAMS.as_bytes(), 0);
+    const PARAMS_DATE: usize = date_at(PRESIGN_PARAMS.as_bytes(), PARAMS_STAMP + 8);
+    const PRESIGN_STS: &[u8] =
+        b"AWS4-HMAC-SHA256\nYYYYMMDDTHHMMSSZ\nYYYYMMDD/us-east-1/s3/aws4_request\n";
+    const SIGNATURE: &str = "&X-Amz-Signature=";
+
+    /// The query parameters to append to `PRESIGN_TARGET` (what the signer's `sign()` gives
+    /// as `query_pairs`), presigned at `amz_date` with a key derived here from `secret`: the
+    /// X-Amz-* parameters encoded, `X-Amz-Signature` last; one allocation (the text).
+    pub fn presign_query(amz_date: &str, secret: &str) -> String {
+        let stamp = &amz_date[..8];
+        // The parameters are written once, in the output, and copied from there into the
+        // canonical request.
+        let p = PRESIGN_PARAMS;
+        let mut out = String::with_capacity(p.len() + SIGNATURE.len() + 64);
+        out.push_str(&p[..PARAMS_STAMP]);
+        out.push_str(stamp);
+        out.push_str(&p[PARAMS_STAMP + 8..PARAMS_DATE]);
+        out.push_str(amz_date);
+        out.push_str(&p[PARAMS_DATE + 16..]);
+        let mut creq = [0u8; PRESIGN_CREQ_LEN];
+        let (head, rest) = creq.split_at_mut(PRESIGN_CREQ_HEAD.len());
+        let (run, tail) = rest.split_at_mut(p.len());
+        head.copy_from_slice(PRESIGN_CREQ_HEAD);
+        run.copy_from_slice(out.as_bytes());
+        tail.copy_from_slice(PRESIGN_CREQ_TAIL);
+        let mut sts = [0u8; PRESIGN_STS.len() + 64];
+        sts[..PRESIGN_STS.len()].copy_from_slice(PRESIGN_STS);
+        sts[17..33].copy_from_slice(amz_date.as_bytes());
+        sts[34..42].copy_from_slice(stamp.as_bytes());
+        hex_into(&mut sts[PRESIGN_STS.len()..], &finish(State(IV, 0), &creq));
+        let key = key_of(secret, stamp, b"s3");
+        let mut sig = [0u8; 64];
+        hex_into(&mut sig, &key.mac(&sts));
+        out.push_str(SIGNATURE);
         out.push_str(std::str::from_utf8(&sig).unwrap_or(""));
         out
     }
@@ -600,6 +669,7 @@ impl Fixture {
                 "the floor signs get-vanilla as the signer does"
             );
         }
+        check_presign_floor(&creds, &amz_date);
         Self {
             identity: aws::identity(),
             rq: reqsign::new(),
@@ -613,6 +683,39 @@ impl Fixture {
             amz_date,
         }
     }
+}
+
+/// Checks that the presign floor gives the X-Amz-* parameters the signer's `sign()` gives for
+/// the presign workload (`sign-only/presign-5-params`), as encoded in its signed URL, the
+/// signature included.
+fn check_presign_floor(creds: &Credentials, amz_date: &str) {
+    let params = SigningParams::new(
+        creds,
+        "us-east-1",
+        "s3",
+        SigningTime::from_unix_seconds(EPOCH as i64),
+    )
+    .with_settings(Settings::s3().with_payload(sigv4_signer::PayloadMode::Unsigned));
+    let req = SignableRequest::new("GET", PRESIGN_TARGET).header("Host", HOST);
+    let out = sign(&req, &params, SignatureLocation::Query { expires_in: 3600 }).unwrap();
+    let url = out.signed_target(PRESIGN_TARGET);
+    let added = |q: &str| {
+        let mut v: Vec<String> = q
+            .split('&')
+            .filter(|p| p.starts_with("X-Amz-"))
+            .map(str::to_owned)
+            .collect();
+        v.sort();
+        v
+    };
+    let (_, query) = url.split_once('?').unwrap();
+    let floor = floor::presign_query(amz_date, SECRET);
+    assert_eq!(
+        added(&floor),
+        added(query),
+        "the floor presigns as the signer does"
+    );
+    assert!(floor.ends_with(out.signature()));
 }
 
 /// Verifies the fixture's signed GET (peers have no verifier), described once as a
@@ -833,6 +936,11 @@ pub fn table_operations(fx: &Fixture) -> Vec<Operation<'_>> {
             "presign-5-params",
             "reqsign",
             Box::new(move || reqsign::presign(&fx.rq)),
+        ),
+        (
+            "presign-5-params",
+            "floor",
+            Box::new(move || floor::presign_query(&fx.amz_date, SECRET).len()),
         ),
         (
             "put-1mib",
