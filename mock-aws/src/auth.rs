@@ -165,7 +165,9 @@ impl MockAws {
             .with_expected_service(target.from_shape.then_some(target.service.as_str()));
         let presigned = req.header("authorization").is_none();
         let mut verdict = Verdict::for_request(seq, req, &target.service);
-        verdict.operation = crate::framing::operation_hint(req);
+        // The operation a refusal's verdict names (`operation_hint`) is worked out only when
+        // the request is refused: an accepted one's verdict gets its operation's own name
+        // from `run_operation`, or from `chunked_upload`'s hint.
         let auth = parsed.as_ref().ok();
         verdict.signed_headers = auth.map(|a| a.signed_headers_list().to_owned());
         verdict.signature = auth.map(|a| a.signature().to_owned());
@@ -242,6 +244,7 @@ impl MockAws {
                 details.diagnosis = verdict.diagnosis.clone();
                 details.diagnosis_code = verdict.diagnosis_code.clone();
                 let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
+                verdict.operation = crate::framing::operation_hint(req);
                 Err(self.conclude(&target, &rid, resp, verdict))
             }
             Ok(v) => {
@@ -271,6 +274,7 @@ impl MockAws {
                     details.canonical_request = verdict.canonical_request.clone();
                     details.string_to_sign = verdict.string_to_sign.clone();
                     let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
+                    verdict.operation = crate::framing::operation_hint(req);
                     return Err(self.conclude(&target, &rid, resp, verdict));
                 }
                 // A session token sent as a header must be signed where the service signs it
@@ -309,6 +313,7 @@ impl MockAws {
                     details.diagnosis_code = verdict.diagnosis_code.clone();
                     details.canonical_request_diff = verdict.canonical_request_diff.clone();
                     let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
+                    verdict.operation = crate::framing::operation_hint(req);
                     return Err(self.conclude(&target, &rid, resp, verdict));
                 }
                 let secret = cred.map(|c| c.secret.clone()).unwrap_or_default();

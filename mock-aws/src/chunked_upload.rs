@@ -107,11 +107,14 @@ impl MockAws {
     pub(crate) fn chunked_upload(
         &self,
         req: &Request,
-        auth: Authenticated,
+        mut auth: Authenticated,
     ) -> Result<ChunkedUpload, (Response, Option<Arc<Verdict>>)> {
         let Some(mode) = chunked_mode(req) else {
             return Err(self.dispatch(req, auth));
         };
+        // The operation a failure's verdict names, as `authenticate` leaves it to the caller
+        // when the signature verified.
+        auth.verdict.operation = crate::framing::operation_hint(req);
         let fail = |auth: Authenticated, code: &str, msg: String| {
             let Authenticated {
                 target,

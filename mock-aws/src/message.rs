@@ -26,7 +26,13 @@ impl Response {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
         Self {
             status,
-            headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
+            headers: {
+                // Room for the headers an answer usually gets (GetObject's seven and the
+                // request id): no regrowth as they are added.
+                let mut h = Vec::with_capacity(8);
+                h.push(("Content-Type".to_owned(), content_type.to_owned()));
+                h
+            },
             body: body.into(),
             stream: None,
         }

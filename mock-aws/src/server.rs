@@ -152,6 +152,28 @@ impl hyper::body::Body for ServerBody {
     }
 }
 
+/// The header names mock-aws's answers carry on every request (as the services write them),
+/// as hyper's names without parsing: `HeaderName::from_bytes` lowercases and checks each name,
+/// about 200 instructions a header under callgrind. Any other name is parsed.
+fn known_header_name(name: &str) -> Option<hyper::header::HeaderName> {
+    use hyper::header::{self, HeaderName};
+    const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+    const X_AMZ_REQUEST_ID: HeaderName = HeaderName::from_static("x-amz-request-id");
+    const X_AMZ_SSE: HeaderName = HeaderName::from_static("x-amz-server-side-encryption");
+    Some(match name {
+        "Content-Type" => header::CONTENT_TYPE,
+        "Content-Length" => header::CONTENT_LENGTH,
+        "x-amzn-RequestId" => X_AMZN_REQUEST_ID,
+        "x-amz-request-id" => X_AMZ_REQUEST_ID,
+        "ETag" => header::ETAG,
+        "Last-Modified" => header::LAST_MODIFIED,
+        "Accept-Ranges" => header::ACCEPT_RANGES,
+        "x-amz-server-side-encryption" => X_AMZ_SSE,
+        "Connection" => header::CONNECTION,
+        _ => return None,
+    })
+}
+
 fn to_hyper(resp: Response) -> hyper::Response<ServerBody> {
     // Built in place (no `http::response::Builder`, which moves the whole response through
     // every header it adds); a status, name or value that is not valid HTTP fails the whole
@@ -168,8 +190,12 @@ fn to_hyper(resp: Response) -> hyper::Response<ServerBody> {
     };
     let mut headers = hyper::HeaderMap::with_capacity(resp.headers.len());
     for (n, v) in resp.headers {
-        let Ok(name) = hyper::header::HeaderName::from_bytes(n.as_bytes()) else {
-            return fail();
+        let name = match known_header_name(&n) {
+            Some(name) => name,
+            None => match hyper::header::HeaderName::from_bytes(n.as_bytes()) {
+                Ok(name) => name,
+                Err(_) => return fail(),
+            },
         };
         // The value's bytes move into the header, not copied.
         let Ok(value) = hyper::header::HeaderValue::from_maybe_shared(Bytes::from(v)) else {
@@ -417,6 +443,9 @@ async fn serve_request(
     };
     let too_large = if declared.is_some_and(|n| n > max as u64) {
         true
+    } else if hyper::body::Body::is_end_stream(&body) {
+        // No body (a GET): nothing to collect.
+        false
     } else {
         match Limited::new(body, max).collect().await {
             Ok(c) => {
@@ -534,5 +563,34 @@ pub async fn serve_tls(
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each name [`known_header_name`] answers is the one `HeaderName::from_bytes` parses.
+    #[test]
+    fn known_header_names_as_parsed() {
+        for name in [
+            "Content-Type",
+            "Content-Length",
+            "x-amzn-RequestId",
+            "x-amz-request-id",
+            "ETag",
+            "Last-Modified",
+            "Accept-Ranges",
+            "x-amz-server-side-encryption",
+            "Connection",
+        ] {
+            assert_eq!(
+                known_header_name(name),
+                Some(hyper::header::HeaderName::from_bytes(name.as_bytes()).unwrap()),
+                "{name}"
+            );
+        }
+        assert_eq!(known_header_name("content-type"), None);
+        assert_eq!(known_header_name("x-amz-meta-a"), None);
     }
 }

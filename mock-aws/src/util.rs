@@ -47,17 +47,24 @@ pub fn iso8601(unix: i64) -> String {
 
 /// `Sun, 30 Aug 2015 12:36:00 GMT`.
 pub fn http_date(unix: i64) -> String {
-    // The last date formatted on this thread: GetObject answers the same object's
-    // `Last-Modified` again and again.
+    // The last dates formatted on this thread: GetObject answers the same objects'
+    // `Last-Modified` again and again, and objects written over a few seconds have a few
+    // dates (one entry missed on every GET that alternated between two of them).
+    const KEPT: usize = 8;
     thread_local! {
-        static LAST: std::cell::RefCell<(i64, String)> = const { std::cell::RefCell::new((i64::MIN, String::new())) };
+        static LAST: std::cell::RefCell<Vec<(i64, String)>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        if last.0 != unix {
-            *last = (unix, format_http_date(unix));
+        if let Some((_, s)) = last.iter().find(|(t, _)| *t == unix) {
+            return s.clone();
         }
-        last.1.clone()
+        let s = format_http_date(unix);
+        if last.len() >= KEPT {
+            last.remove(0);
+        }
+        last.push((unix, s.clone()));
+        s
     })
 }
 
@@ -101,5 +108,17 @@ mod tests {
         assert_eq!(http_date(1_440_938_160), "Sun, 30 Aug 2015 12:36:00 GMT");
         assert_eq!(iso8601(1_440_938_160), "2015-08-30T12:36:00.000Z");
         assert_eq!(url_encode_key("a b/c+d"), "a%20b/c%2Bd");
+    }
+
+    /// The cache of formatted dates answers what formatting answers, for dates that come
+    /// back and dates past what it keeps.
+    #[test]
+    fn cached_dates_as_formatted() {
+        for round in 0..3 {
+            for t in (0..20).chain((0..3).rev()) {
+                let unix = 1_440_938_160 + t * 61 + round;
+                assert_eq!(http_date(unix), format_http_date(unix), "{unix}");
+            }
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! DynamoDB (JSON 1.0, `X-Amz-Target: DynamoDB_20120810.*`): CreateTable, DescribeTable,
 //! ListTables, PutItem, GetItem, DeleteTable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{json, Map, Value};
 
@@ -19,7 +19,10 @@ pub struct Table {
     provisioned: Option<Value>,
     billing_mode: String,
     created: i64,
-    items: BTreeMap<String, Value>,
+    /// Items by their key attributes as JSON ([`key_of`]). A hash map: no operation lists
+    /// items in key order, and an insert into a table of thousands of items compared its key
+    /// with a dozen others that share its long prefix (`{"pk":{"S":"item-...`).
+    items: HashMap<String, Value>,
 }
 
 /// All tables, by name.
@@ -171,7 +174,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
                     .unwrap_or("PROVISIONED")
                     .to_owned(),
                 created: ctx.now,
-                items: BTreeMap::new(),
+                items: HashMap::new(),
             };
             let d = describe(&name, &t, ctx.region, "ACTIVE");
             tables.insert(name, t);
