@@ -474,11 +474,21 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
         added: &'r [(&'a str, &'a str)],
         keep: impl Fn(&str) -> bool,
     ) -> Self {
+        Self::new_by_index(request, added, |i| keep(request[i].0))
+    }
+
+    /// [`Self::new`] with `keep` asked by the request header's index (a verifier that
+    /// already matched the headers against its `SignedHeaders` list).
+    pub(crate) fn new_by_index(
+        request: &'r [(&'a str, &'a str)],
+        added: &'r [(&'a str, &'a str)],
+        keep: impl Fn(usize) -> bool,
+    ) -> Self {
         let n = request.len();
         let get = move |i: usize| get_header(request, added, i);
         let keep = |i: usize| {
             let name = get(i).0;
-            i >= n || (keep(name) && !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(name)))
+            i >= n || (keep(i) && !added.iter().any(|(a, _)| a.eq_ignore_ascii_case(name)))
         };
         Self {
             request,

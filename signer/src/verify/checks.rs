@@ -9,7 +9,9 @@ use crate::time::{SigningTime, StackStr};
 use crate::v4a;
 
 use super::error::malformed;
-use super::parse::{header, parse_auth_of, validate_headers, KnownHeaders, RequestAuth, AUTHORITY};
+use crate::headers::eq_names;
+
+use super::parse::{parse_auth_of, validate_headers, KnownHeaders, RequestAuth, AUTHORITY};
 use super::{AuthKind, VerifyError, VerifyParams};
 use crate::key::SigningKey;
 use crate::v4a::V4aPublicKey;
@@ -150,13 +152,24 @@ fn check_parsed_at<'r, 'p>(
     if !auth.signed_names().any(|h| h == "host" || h == AUTHORITY) {
         return Err(VerifyError::HostNotSigned);
     }
+    // Each listed name's headers, found once: the first name no header has is missing, and
+    // the headers found are those the canonical request signs (`Checked::signed_mask`).
+    let mut mask = 0u64;
     for name in auth.signed_names() {
-        if header(request, name).is_none() {
+        let mut found = false;
+        for (i, &(n, _)) in request.headers.iter().enumerate() {
+            if eq_names(n, name) {
+                found = true;
+                mask |= 1u64.checked_shl(i as u32).unwrap_or(0);
+            }
+        }
+        if !found {
             return Err(VerifyError::SignedHeaderMissing {
                 name: name.to_owned(),
             });
         }
     }
+    let signed_mask = (request.headers.len() <= 64).then_some(mask);
     let payload = match known.content_sha256 {
         Some(claimed) => {
             let is_hash = claimed.len() == 64 && claimed.bytes().all(|b| b.is_ascii_hexdigit());
@@ -208,6 +221,7 @@ fn check_parsed_at<'r, 'p>(
         secret,
         payload,
         date_header: known.date,
+        signed_mask,
         v4a_key: None,
         signing_key: None,
     })
@@ -227,6 +241,10 @@ pub(crate) struct Checked<'r, 'p> {
     /// The payload hash signed: borrowed from the request or a constant, else computed.
     pub payload: Cow<'r, str>,
     pub date_header: Option<&'r str>,
+    /// Bit `i` set when the request's header `i` is named in `SignedHeaders` (`None` for a
+    /// request of more than 64 headers): what [`super::compute`] signs, without matching the
+    /// names again.
+    pub signed_mask: Option<u64>,
     /// For SigV4a: the public key to verify under; `None` derives it from the secret.
     pub v4a_key: Option<V4aPublicKey>,
     /// For SigV4: the signing key of `secret` and the scope, when already derived (diagnosis

@@ -481,6 +481,50 @@ mod tests {
         assert!(canonical_request.contains("\n:authority:127.0.0.1:4567\ncontent-type:"));
     }
 
+    /// The canonical request signs the headers the checks matched against `SignedHeaders`
+    /// (`Checked::signed_mask`) as it signs those the names select: repeated names, names in
+    /// other cases, unsigned headers, a signed header at index 63, more than 64 headers.
+    #[test]
+    fn the_headers_matched_are_those_the_names_select() {
+        let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");
+        let lookup = |k: &str| (k == "AKIDEXAMPLE").then(|| SECRET.to_owned());
+        let params = VerifyParams::new(t("2015-08-30T12:36:00Z"), &lookup);
+        let pair = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+        let mut repeated = h.clone();
+        repeated.extend([
+            pair("HOST", "second"),
+            pair("x-other", "v"),
+            pair("X-AMZ-DATE", "x"),
+        ]);
+        let filled = |n: usize| {
+            let mut hs = h.clone();
+            hs.extend((0..n).map(|i| pair(&format!("x-h{i}"), "v")));
+            hs.push(pair("host", "last"));
+            hs
+        };
+        for (hs, masked) in [
+            (h.clone(), true),
+            (repeated, true),
+            (filled(60), true),
+            (filled(61), false),
+            (filled(80), false),
+        ] {
+            let req = get(&target, &hs);
+            let checked = check_before_signature(&req, &params).unwrap();
+            assert_eq!(
+                checked.signed_mask.is_some(),
+                masked,
+                "{} headers",
+                hs.len()
+            );
+            let by_mask = compute(&req, &checked, &params, &Variant::default()).unwrap();
+            let mut by_name = check_before_signature(&req, &params).unwrap();
+            by_name.signed_mask = None;
+            let by_name = compute(&req, &by_name, &params, &Variant::default()).unwrap();
+            assert_eq!(by_mask.canonical_request(), by_name.canonical_request());
+        }
+    }
+
     #[test]
     fn header_auth_checks() {
         let (target, h) = signed(SignatureLocation::Headers, "2015-08-30T12:36:00Z");

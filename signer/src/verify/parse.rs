@@ -340,12 +340,66 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
     parse_authorization_value(value).map(|a| a.to_parsed())
 }
 
-/// Parses an `Authorization` header value, borrowing from it.
+/// Parses an `Authorization` header value, borrowing from it: the layout signers write by
+/// [`signers_layout`], any other by [`split_authorization`], then the same checks of the
+/// credential and the signed header list.
+pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
+    let (credential, signed, signature, is_v4a) = match signers_layout(value) {
+        Some((credential, signed, signature)) => (credential, signed, signature, false),
+        None => split_authorization(value)?,
+    };
+    let cut = check_credential(credential, is_v4a)?;
+    check_signed_headers(signed)?;
+    Ok(RequestAuth {
+        kind: AuthKind::Header,
+        credential: Cow::Borrowed(credential),
+        cut,
+        signed_headers: Cow::Borrowed(signed),
+        signature: Cow::Borrowed(signature),
+        expires: None,
+        v4a: is_v4a,
+        region_set: None,
+        date: None,
+    })
+}
+
+/// The credential, signed headers and signature of a SigV4 `Authorization` value laid out as
+/// signers write it, `AWS4-HMAC-SHA256 Credential=C, SignedHeaders=S, Signature=X` (AWS's
+/// documented form, which botocore, the aws-sigv4 crate, aws-c-auth and this signer write),
+/// by three comma scans and three fixed compares; `None` for any other layout, which
+/// [`split_authorization`] reads instead. When it answers, it answers what
+/// [`split_authorization`] would: each part is taken only when it is not empty and has no
+/// blank to trim and no comma (which would start another component), and the names are
+/// matched exactly.
+fn signers_layout(value: &str) -> Option<(&str, &str, &str)> {
+    let rest = value.strip_prefix("AWS4-HMAC-SHA256 Credential=")?;
+    let end = find_comma(rest)?;
+    let credential = &rest[..end];
+    let rest = rest[end..].strip_prefix(", SignedHeaders=")?;
+    let end = find_comma(rest)?;
+    let signed = &rest[..end];
+    let signature = rest[end..].strip_prefix(", Signature=")?;
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    let untrimmed = |p: &str| match p.as_bytes() {
+        [first, .., last] => !blank(first) && !blank(last),
+        [only] => !blank(only),
+        [] => false,
+    };
+    (find_comma(signature).is_none()
+        && untrimmed(credential)
+        && untrimmed(signed)
+        && untrimmed(signature))
+    .then_some((credential, signed, signature))
+}
+
+/// Splits an `Authorization` value of any layout AWS accepts into its credential, signed
+/// headers and signature, and says whether it is SigV4a: the algorithm, then `Key=Value`
+/// components separated by commas, in any order, with blanks around the commas and the `=`.
 ///
 /// One left-to-right pass over the value with byte scans (the separators are ASCII, so every
 /// cut is on a character boundary): what `str::split` and `trim_matches` would do, without
 /// their searchers' set-up per call, which cost more than the scan on values this short.
-pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
+fn split_authorization(value: &str) -> Result<(&str, &str, &str, bool), VerifyError> {
     let value = trim_blanks(value);
     let (algorithm, rest) = match find_byte(value, |b| b == b' ' || b == b'\t') {
         Some(i) => (&value[..i], &value[i + 1..]),
@@ -391,19 +445,7 @@ pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyE
     let credential = credential.ok_or_else(|| malformed("no Credential"))?;
     let signed = signed.ok_or_else(|| malformed("no SignedHeaders"))?;
     let signature = signature.ok_or_else(|| malformed("no Signature"))?;
-    let cut = check_credential(credential, is_v4a)?;
-    check_signed_headers(signed)?;
-    Ok(RequestAuth {
-        kind: AuthKind::Header,
-        credential: Cow::Borrowed(credential),
-        cut,
-        signed_headers: Cow::Borrowed(signed),
-        signature: Cow::Borrowed(signature),
-        expires: None,
-        v4a: is_v4a,
-        region_set: None,
-        date: None,
-    })
+    Ok((credential, signed, signature, is_v4a))
 }
 
 /// The first byte of `s` that `is` picks, by a plain scan.
@@ -590,6 +632,117 @@ pub(super) fn with_region_set_header<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`parse_authorization_value`] as it was before [`signers_layout`]: every value split by
+    /// [`split_authorization`].
+    fn parse_by_splitting(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
+        let (credential, signed, signature, is_v4a) = split_authorization(value)?;
+        let cut = check_credential(credential, is_v4a)?;
+        check_signed_headers(signed)?;
+        Ok(RequestAuth {
+            kind: AuthKind::Header,
+            credential: Cow::Borrowed(credential),
+            cut,
+            signed_headers: Cow::Borrowed(signed),
+            signature: Cow::Borrowed(signature),
+            expires: None,
+            v4a: is_v4a,
+            region_set: None,
+            date: None,
+        })
+    }
+
+    const SIGNED: &str = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+
+    /// Pieces of `Authorization` values near the layout signers write: its separators and
+    /// names, blanks, commas, other algorithms, and parts that are empty or wrong.
+    const PIECES: &[&str] = &[
+        "AWS4-HMAC-SHA256",
+        "AWS4-ECDSA-P256-SHA256",
+        "AWS4-HMAC-SHA256 Credential=",
+        " ",
+        "\t",
+        ",",
+        ", ",
+        "=",
+        ";",
+        "Credential=",
+        "Credential",
+        " Credential =",
+        "SignedHeaders=",
+        ", SignedHeaders=",
+        "Signature=",
+        ", Signature=",
+        "signature=",
+        "Other=x",
+        "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request",
+        "AKIDEXAMPLE/20150830/service/aws4_request",
+        "AK/2015/x/y/aws4_request",
+        "host;x-amz-date",
+        "host",
+        "Host;X-Amz-Date",
+        "x-amz-date;host",
+        "host;host",
+        ":authority",
+        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        "0",
+        "é",
+    ];
+
+    proptest::proptest! {
+        /// The layout signers write is read as the general split reads it, and every other
+        /// value gets the general split's verdict, error for error.
+        #[test]
+        fn signers_layout_parses_as_splitting_does(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12),
+        ) {
+            let value = pieces.concat();
+            proptest::prop_assert_eq!(parse_authorization_value(&value), parse_by_splitting(&value));
+        }
+
+        /// A signed value with one byte changed, inserted or removed anywhere.
+        #[test]
+        fn signers_layout_parses_an_edited_value_as_splitting_does(
+            at in 0..SIGNED.len(),
+            edit in 0..3u8,
+            byte in proptest::sample::select(&b" \t,=;/AaZ0"[..]),
+        ) {
+            let mut value = SIGNED.as_bytes().to_vec();
+            match edit {
+                0 => value[at] = byte,
+                1 => value.insert(at, byte),
+                _ => { value.remove(at); }
+            }
+            let value = String::from_utf8(value).unwrap();
+            proptest::prop_assert_eq!(parse_authorization_value(&value), parse_by_splitting(&value));
+        }
+    }
+
+    #[test]
+    fn signers_layout_reads_what_signers_write() {
+        assert_eq!(
+            signers_layout(SIGNED),
+            Some((
+                "AKIDEXAMPLE/20150830/us-east-1/service/aws4_request",
+                "host;x-amz-date",
+                "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+            ))
+        );
+        for other in [
+            SIGNED.replace(", ", ","),
+            SIGNED.replace("Credential=", "Credential= "),
+            SIGNED.replace(", Signature=", " , Signature="),
+            format!("{SIGNED} "),
+            format!("{SIGNED},"),
+            SIGNED.replace("AWS4-HMAC-SHA256 ", "AWS4-HMAC-SHA256\t"),
+        ] {
+            assert_eq!(signers_layout(&other), None, "{other:?}");
+            assert_eq!(
+                parse_authorization_value(&other),
+                parse_by_splitting(&other)
+            );
+        }
+    }
 
     #[test]
     fn find_comma_finds_the_first_comma() {

@@ -159,7 +159,12 @@ pub(crate) fn compute(
             &replaced
         }
     };
-    let signed = SignedHeaders::new(headers, &[], keep);
+    // The headers the checks matched against the list, unless the session token's signing is
+    // varied (diagnosis).
+    let signed = match (c.signed_mask, variant.token_signed) {
+        (Some(mask), None) => SignedHeaders::new_by_index(headers, &[], |i| (mask >> i) & 1 == 1),
+        _ => SignedHeaders::new(headers, &[], keep),
+    };
     let rules = Rules {
         uri_encoding: variant.uri_encoding.unwrap_or(s.rules.uri_encoding.into()),
         normalization: variant.normalization.unwrap_or(s.rules.normalization),
@@ -175,15 +180,24 @@ pub(crate) fn compute(
         headers: &signed,
         payload_hash: variant.payload.unwrap_or(&c.payload),
     };
+    // Room for the canonical request (the target, perhaps encoded, and the header lines, of
+    // which `Authorization` is not one unless listed), the string to sign and the parts.
+    // Kept tight: allocators serve small blocks from a fast path (glibc's per-thread cache
+    // holds blocks up to 1032 bytes), and this is the verifier's one allocation.
     let auth_parts: usize = c.auth.parts().iter().map(|p| p.len()).sum();
+    let header_bytes: usize = headers
+        .iter()
+        .filter(|(n, _)| {
+            c.auth.kind() == AuthKind::Query || !n.eq_ignore_ascii_case("authorization")
+        })
+        .map(|(n, v)| n.len() + v.len() + 2)
+        .sum();
     let mut text = String::with_capacity(
         auth_parts
-            + 2 * (request.target.len()
-                + headers
-                    .iter()
-                    .map(|(n, v)| n.len() + v.len() + 2)
-                    .sum::<usize>())
-            + 400,
+            + 2 * request.target.len()
+            + header_bytes
+            + c.auth.signed_headers_list().len()
+            + 300,
     );
     let creq = write_canonical_request(&mut text, &parts, rules).all;
     let sts_time = match &variant.sts_time {
