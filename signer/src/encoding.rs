@@ -27,11 +27,33 @@ const fn plain_bytes(slash: bool) -> [bool; 256] {
     t
 }
 
+/// Appends `b` as `%XX`, uppercase hex.
+#[inline]
 pub(crate) fn push_pct(out: &mut String, b: u8) {
-    out.push('%');
-    out.push(HEX[usize::from(b >> 4)] as char);
-    out.push(HEX[usize::from(b & 0xf)] as char);
+    let at = 3 * usize::from(b);
+    // One append of three bytes, where three `push`es of a `char` would check the capacity
+    // and the width of the character three times.
+    out.push_str(&PCT_TRIPLETS[at..at + 3]);
 }
+
+/// `%XX` for every byte value in order, three bytes each: `%00%01...%FF`.
+const PCT_TRIPLETS: &str = {
+    const BYTES: [u8; 768] = {
+        let mut t = [0u8; 768];
+        let mut i = 0;
+        while i < 256 {
+            t[3 * i] = b'%';
+            t[3 * i + 1] = HEX[i >> 4];
+            t[3 * i + 2] = HEX[i & 0xf];
+            i += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("ASCII is UTF-8"),
+    }
+};
 
 /// Appends `bytes` encoded; `/` is kept when `keep_slash` is set.
 pub(crate) fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
@@ -69,8 +91,16 @@ pub(crate) fn encode_str_into(out: &mut String, s: &str, keep_slash: bool) {
             out.push_str(&s[i..run]);
             i = run;
         } else {
-            push_pct(out, bytes[i]);
-            i += 1;
+            // A run of bytes to encode: room for all of it at once.
+            let end = bytes[i..]
+                .iter()
+                .position(|&b| plain[usize::from(b)])
+                .map_or(bytes.len(), |n| i + n);
+            out.reserve(3 * (end - i));
+            for &b in &bytes[i..end] {
+                push_pct(out, b);
+            }
+            i = end;
         }
     }
 }
@@ -256,6 +286,48 @@ pub(crate) fn reencode_query_component(out: &mut String, s: &str, plus_is_space:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rule byte by byte, one `char` at a time (the obvious way).
+    fn encode_model(bytes: &[u8], keep_slash: bool) -> String {
+        let mut out = String::new();
+        for &b in bytes {
+            if b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'.' | b'_' | b'~')
+                || (keep_slash && b == b'/')
+            {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn push_pct_is_uppercase_hex_for_every_byte() {
+        for b in 0..=255u8 {
+            let mut out = String::from("x");
+            push_pct(&mut out, b);
+            assert_eq!(out, format!("x%{b:02X}"));
+        }
+    }
+
+    proptest::proptest! {
+        // Runs of plain and encoded bytes, text and non-UTF-8 bytes: as the model encodes.
+        #[test]
+        fn encoding_matches_the_model(
+            text in "[a-z/%~ \\u{e9}\\u{2603}:+]{0,40}",
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+            keep_slash in proptest::bool::ANY,
+        ) {
+            let mut out = String::from("x");
+            encode_str_into(&mut out, &text, keep_slash);
+            proptest::prop_assert_eq!(&out[1..], encode_model(text.as_bytes(), keep_slash));
+            let mut out = String::new();
+            encode_into(&mut out, &bytes, keep_slash);
+            proptest::prop_assert_eq!(out, encode_model(&bytes, keep_slash));
+        }
+    }
 
     #[test]
     fn base64_both_ways() {

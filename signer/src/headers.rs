@@ -576,9 +576,16 @@ impl CanonicalHeaders {
         headers: impl IntoIterator<Item = (&'h str, &'h str)>,
         mut sign: impl FnMut(&str) -> bool,
     ) -> Self {
+        // One buffer for the lowercased names, not a `String` per header.
+        let mut lower = String::new();
         let kept: Vec<(&str, &str)> = headers
             .into_iter()
-            .filter(|(n, _)| sign(&n.to_ascii_lowercase()))
+            .filter(|(n, _)| {
+                lower.clear();
+                lower.push_str(n);
+                lower.make_ascii_lowercase();
+                sign(&lower)
+            })
             .collect();
         let get = |i: usize| kept[i];
         let sorted = SortedHeaders::new(kept.len(), get, |_| true);
