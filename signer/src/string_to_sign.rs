@@ -44,7 +44,11 @@ impl CredentialScope {
 pub(crate) fn check_scope_field(field: &'static str, v: &str) -> Result<(), ParamsError> {
     // A fold without an early exit: no branch per byte (fields are short and nearly always
     // valid).
-    if v.is_empty() || !v.bytes().fold(true, |ok, b| ok & SCOPE_BYTE[usize::from(b)]) {
+    if v.is_empty()
+        || !v
+            .bytes()
+            .fold(true, |ok, b| ok & SCOPE_BYTE[usize::from(b)])
+    {
         return Err(ParamsError::InvalidScopeField { field });
     }
     Ok(())
