@@ -11,6 +11,10 @@ use crate::settings::{SessionTokenMode, SignatureLocation, SigningParams};
 use crate::sign::{check, write_signature, Added, SigningOutput, Span};
 use crate::string_to_sign::ALGORITHM;
 
+/// The start of the `Authorization` value: the algorithm ([`ALGORITHM`]) and the name of its
+/// first component, one copy.
+const CREDENTIAL_PREFIX: &str = "AWS4-HMAC-SHA256 Credential=";
+
 /// Signs `request` for the `Authorization` header.
 pub(crate) fn sign_headers(
     request: &SignableRequest<'_>,
@@ -62,8 +66,7 @@ pub(crate) fn sign_headers(
     // bytes of the value. The scope and the signed-headers list are copied from where the
     // string to sign and the canonical request have them.
     let start = text.len();
-    text.push_str(ALGORITHM);
-    text.push_str(" Credential=");
+    text.push_str(CREDENTIAL_PREFIX);
     text.push_str(&params.credentials.access_key_id);
     text.push('/');
     text.extend_from_within(w.scope.start..w.scope.end);
@@ -130,4 +133,14 @@ fn capacity(
         + signed_headers
         + 64;
     creq + sts + authorization + token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_prefix_is_the_algorithm_and_credential() {
+        assert_eq!(CREDENTIAL_PREFIX, format!("{ALGORITHM} Credential="));
+    }
 }

@@ -277,9 +277,9 @@ pub(crate) fn index(entry: u32) -> usize {
 
 /// The signed headers of a request in canonical order, as indices into the caller's list:
 /// sorted by lowercased name, a repeated name's entries in arrival order. Kept on the stack
-/// up to 32 headers.
+/// up to 16 headers (a request signs fewer; each slot is cleared and moved on every signature).
 pub(crate) struct SortedHeaders {
-    stack: [u32; 32],
+    stack: [u32; 16],
     heap: Vec<u32>,
     n: usize,
 }
@@ -292,7 +292,7 @@ impl SortedHeaders {
         keep: impl Fn(usize) -> bool,
     ) -> Self {
         let mut s = Self {
-            stack: [0; 32],
+            stack: [0; 16],
             heap: Vec::new(),
             n: 0,
         };
@@ -433,13 +433,13 @@ impl SortedHeaders {
 }
 
 /// Where the lowercased names of the header lines were written, one per signed name: the
-/// signed-headers list copies them rather than lowercasing again. Up to 32 kept; past that,
+/// signed-headers list copies them rather than lowercasing again. Up to 16 kept; past that,
 /// the list is written from the headers.
 #[derive(Default)]
 pub(crate) struct NameSpans {
     /// As `u32` (half the size to clear and move); a text past 4 GiB is written from the
     /// headers.
-    at: [(u32, u32); 32],
+    at: [(u32, u32); 16],
     n: usize,
 }
 
@@ -639,6 +639,33 @@ impl CanonicalHeaders {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_stack_the_list_is_the_same() {
+        // Past 16 signed names the sort goes to the heap and the signed-headers list is
+        // written from the headers instead of copied from the lines: the same list either way,
+        // and the plain sort of the lowercased names.
+        for n in 0..40 {
+            let names: Vec<String> = (0..n)
+                .map(|i| format!("{}-H{}", ["b", "A", "c"][i % 3], (n - i) % 13))
+                .collect();
+            let request: Vec<(&str, &str)> = names.iter().map(|s| (s.as_str(), "v")).collect();
+            let signed = SignedHeaders::for_signing(&request, &[("x-amz-date", "d")]);
+            let mut out = String::new();
+            let mut spans = NameSpans::default();
+            signed.write_lines(&mut out, HeaderStyle::default(), &mut spans);
+            let at = out.len();
+            signed.copy_names(&mut out, &spans);
+            let mut written = String::new();
+            signed.write_names(&mut written);
+            assert_eq!(out[at..], written, "{n} headers");
+            let mut want: Vec<String> = names.iter().map(|s| s.to_ascii_lowercase()).collect();
+            want.push("x-amz-date".into());
+            want.sort();
+            want.dedup();
+            assert_eq!(written, want.join(";"), "{n} headers");
+        }
+    }
 
     #[test]
     fn trims_collapses_and_unfolds() {

@@ -31,6 +31,11 @@ impl<'a> SignableRequest<'a> {
 
     /// Adds a header.
     pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        if self.headers.capacity() == 0 {
+            // The first header: room for four (what growing from empty gives), allocated
+            // directly rather than through the vector's general growth path.
+            self.headers = Vec::with_capacity(4);
+        }
         self.headers.push((name, value));
         self
     }
