@@ -341,8 +341,8 @@ pub fn parse_authorization(value: &str) -> Result<ParsedAuth, VerifyError> {
 }
 
 /// Parses an `Authorization` header value, borrowing from it: the layout signers write by
-/// [`signers_layout`], any other by [`split_authorization`], then the same checks of the
-/// credential and the signed header list.
+/// three comma scans, any other by the general split, then the same checks of the credential
+/// and the signed header list.
 pub fn parse_authorization_value(value: &str) -> Result<RequestAuth<'_>, VerifyError> {
     let (credential, signed, signature, is_v4a) = match signers_layout(value) {
         Some((credential, signed, signature)) => (credential, signed, signature, false),
