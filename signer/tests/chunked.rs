@@ -197,6 +197,7 @@ fn encoder(
         StreamingMode::UnsignedPayloadTrailer => {
             ChunkedEncoder::unsigned_payload_trailer(c.unwrap())
         }
+        other => panic!("no encoder for {other:?}: add the new mode here"),
     }
 }
 

@@ -101,6 +101,7 @@ fn both(
             }
             StreamingMode::SignedPayloadTrailer => SignableBody::StreamingSignedPayloadTrailer,
             StreamingMode::UnsignedPayloadTrailer => SignableBody::StreamingUnsignedPayloadTrailer,
+            other => panic!("no aws-sigv4 body for {other:?}: add the new mode here"),
         },
     )
     .unwrap();

@@ -6,6 +6,7 @@ use crate::payload::PayloadMode;
 
 /// How the body of an `aws-chunked` request is signed: the value of `x-amz-content-sha256`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum StreamingMode {
     /// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`: signed chunks, no trailer.
     SignedPayload,

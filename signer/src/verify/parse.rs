@@ -14,6 +14,7 @@ use super::VerifyError;
 
 /// Where the signature was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthKind {
     /// `Authorization` header.
     Header,
@@ -23,6 +24,7 @@ pub enum AuthKind {
 
 /// The parsed authentication of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ParsedAuth {
     /// Header or query.
     pub kind: AuthKind,
@@ -43,6 +45,7 @@ pub struct ParsedAuth {
 
 /// The SigV4a parts of a parsed authentication.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct V4aAuth {
     /// `X-Amz-Region-Set`, when the request carries it ([`parse_authorization`], which sees
     /// the header value only, leaves it `None`).
