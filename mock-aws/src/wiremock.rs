@@ -412,7 +412,7 @@ pub fn to_template(resp: Response) -> ResponseTemplate {
         if n.eq_ignore_ascii_case("content-type") {
             content_type = v;
         } else if let (Ok(n), Ok(v)) = (
-            wiremock::http::HeaderName::try_from(n.as_str()),
+            wiremock::http::HeaderName::try_from(&*n),
             wiremock::http::HeaderValue::try_from(v.as_str()),
         ) {
             t = t.append_header(n, v);
