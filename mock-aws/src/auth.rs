@@ -173,9 +173,9 @@ impl MockAws {
                 &self.config.region
             })
             // A request whose shape says which service it is must be scoped to it.
-            .with_expected_service(target.from_shape.then_some(target.service.as_str()));
+            .with_expected_service(target.from_shape.then_some(target.service.as_ref()));
         let presigned = req.header("authorization").is_none();
-        let mut verdict = Verdict::for_request(seq, req, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, target.service.clone());
         // The operation a refusal's verdict names (`operation_hint`) is worked out only when
         // the request is refused: an accepted one's verdict gets its operation's own name
         // from `run_operation`, or from `chunked_upload`'s hint.

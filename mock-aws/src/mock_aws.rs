@@ -100,7 +100,7 @@ impl MockAws {
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
         let resp = error_response(target.protocol, err, msg, &rid, "");
-        let mut v = Verdict::for_request(seq, req, &target.service);
+        let mut v = Verdict::for_request(seq, req, target.service.clone());
         v.status = resp.status;
         v.error_code = Some(err.code.to_owned());
         v.verifier_code = Some("request-too-large".to_owned());
@@ -253,7 +253,7 @@ impl MockAws {
         }
         let (seq, rid) = self.request_id();
         let now = self.now().unix_seconds();
-        let mut verdict = Verdict::for_request(seq, req, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, target.service.clone());
         let lookup = |ak: &str| {
             self.config
                 .credentials

@@ -333,7 +333,7 @@ impl SigV4Matcher {
                 let message =
                     failure_message(&err, code, target.protocol, diagnosis.as_ref(), false);
                 Err(Box::new(Rejection {
-                    service: target.service,
+                    service: target.service.into_owned(),
                     protocol: target.protocol,
                     error: code,
                     verifier_code: err.code().to_owned(),
@@ -364,7 +364,7 @@ impl SigV4Matcher {
                     }
                 );
                 Err(Box::new(Rejection {
-                    service: target.service,
+                    service: target.service.into_owned(),
                     protocol: target.protocol,
                     error: code,
                     verifier_code: "invalid-token".to_owned(),
