@@ -28,7 +28,18 @@ pub(crate) struct Authenticated {
     pub(crate) now: SigningTime,
     pub(crate) verdict: Verdict,
     pub(crate) verified: Verified,
-    pub(crate) secret: String,
+}
+
+impl Authenticated {
+    /// The secret of the access key that signed (for an `aws-chunked` body's chunk
+    /// signatures), looked up when needed rather than copied for every request.
+    pub(crate) fn secret<'c>(&self, config: &'c Config) -> &'c str {
+        config
+            .credentials
+            .iter()
+            .find(|c| c.access_key_id == self.verified.access_key_id())
+            .map_or("", |c| c.secret.as_str())
+    }
 }
 
 /// The SigV4a public keys of the configured access keys, each derived on first use and cached
@@ -162,9 +173,9 @@ impl MockAws {
                 &self.config.region
             })
             // A request whose shape says which service it is must be scoped to it.
-            .with_expected_service(target.from_shape.then_some(target.service.as_str()));
+            .with_expected_service(target.from_shape.then_some(target.service.as_ref()));
         let presigned = req.header("authorization").is_none();
-        let mut verdict = Verdict::for_request(seq, req, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, target.service.clone());
         // The operation a refusal's verdict names (`operation_hint`) is worked out only when
         // the request is refused: an accepted one's verdict gets its operation's own name
         // from `run_operation`, or from `chunked_upload`'s hint.
@@ -245,7 +256,7 @@ impl MockAws {
                 details.diagnosis_code = verdict.diagnosis_code.clone();
                 let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                 verdict.operation = crate::framing::operation_hint(req);
-                Err(self.conclude(&target, &rid, resp, verdict))
+                Err(self.conclude(&target, rid, resp, verdict))
             }
             Ok(v) => {
                 verdict.access_key = access_key;
@@ -275,7 +286,7 @@ impl MockAws {
                     details.string_to_sign = verdict.string_to_sign.clone();
                     let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                     verdict.operation = crate::framing::operation_hint(req);
-                    return Err(self.conclude(&target, &rid, resp, verdict));
+                    return Err(self.conclude(&target, rid, resp, verdict));
                 }
                 // A session token sent as a header must be signed where the service signs it
                 // (`Include`, STS, DynamoDB, S3 and most): one added after signing is refused
@@ -314,16 +325,14 @@ impl MockAws {
                     details.canonical_request_diff = verdict.canonical_request_diff.clone();
                     let resp = error_response_with(target.protocol, code, &msg, &rid, &details);
                     verdict.operation = crate::framing::operation_hint(req);
-                    return Err(self.conclude(&target, &rid, resp, verdict));
+                    return Err(self.conclude(&target, rid, resp, verdict));
                 }
-                let secret = cred.map(|c| c.secret.clone()).unwrap_or_default();
                 Ok(Authenticated {
                     target,
                     rid,
                     now,
                     verdict,
                     verified: v,
-                    secret,
                 })
             }
         }

@@ -131,7 +131,7 @@ impl MockAws {
             verdict.verifier_code = Some(code.to_owned());
             verdict.streaming = Some(format!("{mode}: rejected ({code})"));
             let resp = error_response(Protocol::S3, err, &msg, &rid, "");
-            self.conclude(&target, &rid, resp, verdict)
+            self.conclude(&target, rid, resp, verdict)
         };
         let declared = match req
             .header("x-amz-decoded-content-length")
@@ -175,7 +175,7 @@ impl MockAws {
         };
         let signer = mode
             .signs_chunks()
-            .then(|| ChunkSigner::from_verified(&auth.verified, &auth.secret));
+            .then(|| ChunkSigner::from_verified(&auth.verified, auth.secret(&self.config)));
         let limits = DecodeLimits {
             max_chunk_size: self.config.max_body.clamp(1, 16 * 1024 * 1024),
             ..DecodeLimits::default()
@@ -223,7 +223,7 @@ impl MockAws {
             &rid,
             "",
         );
-        self.conclude(&target, &rid, resp, verdict)
+        self.conclude(&target, rid, resp, verdict)
     }
 
     /// Ends an upload once its body ended (or failed): stores the object when every chunk,
@@ -303,7 +303,7 @@ impl MockAws {
                 let extra = s3_chunked_details(&e);
                 let resp =
                     error_response(Protocol::S3, code, &chunked_message(code, &e), &rid, &extra);
-                self.conclude(&target, &rid, resp, verdict)
+                self.conclude(&target, rid, resp, verdict)
             }
         }
     }

@@ -1,6 +1,8 @@
 //! The request and response a [`MockAws`](crate::MockAws) handles, and the one conversion from
 //! an HTTP request head (hyper's, or wiremock's, which is hyper's too) to a [`Request`].
 
+use std::borrow::Cow;
+
 use crate::storage::Segment;
 
 /// A request as received: the raw request-target exactly as on the wire, headers in arrival
@@ -12,8 +14,9 @@ pub use sigv4_signer::internal::OwnedRequest as Request;
 pub struct Response {
     /// HTTP status.
     pub status: u16,
-    /// Headers.
-    pub headers: Vec<(String, String)>,
+    /// Headers. A name is nearly always one the service writes as a literal, kept without a
+    /// copy (issue 17: one allocation per header of every answer).
+    pub headers: Vec<(Cow<'static, str>, String)>,
     /// Body (empty when `stream` is set).
     pub body: Vec<u8>,
     /// A body sent from storage instead of `body`: these pieces of an object, in order, a
@@ -30,7 +33,7 @@ impl Response {
                 // Room for the headers an answer usually gets (GetObject's seven and the
                 // request id): no regrowth as they are added.
                 let mut h = Vec::with_capacity(8);
-                h.push(("Content-Type".to_owned(), content_type.to_owned()));
+                h.push((Cow::Borrowed("Content-Type"), content_type.to_owned()));
                 h
             },
             body: body.into(),
@@ -80,9 +83,13 @@ impl Response {
         Ok(out)
     }
 
-    /// Adds a header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.headers.push((name.to_owned(), value.into()));
+    /// Adds a header (a literal name is kept without a copy, any other is owned).
+    pub fn with_header(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 }

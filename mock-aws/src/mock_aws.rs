@@ -100,7 +100,7 @@ impl MockAws {
         let (seq, rid) = self.request_id();
         let err = aws_error("request-too-large", target.protocol, false);
         let resp = error_response(target.protocol, err, msg, &rid, "");
-        let mut v = Verdict::for_request(seq, req, &target.service);
+        let mut v = Verdict::for_request(seq, req, target.service.clone());
         v.status = resp.status;
         v.error_code = Some(err.code.to_owned());
         v.verifier_code = Some("request-too-large".to_owned());
@@ -181,7 +181,7 @@ impl MockAws {
         self.run_operation(
             req,
             &target,
-            &rid,
+            rid,
             now.unix_seconds(),
             verdict,
             v.access_key_id(),
@@ -195,7 +195,7 @@ impl MockAws {
         &self,
         req: &Request,
         target: &Target,
-        rid: &str,
+        rid: String,
         now: i64,
         mut verdict: Verdict,
         access_key: &str,
@@ -209,7 +209,7 @@ impl MockAws {
             state: &mut state,
             access_key,
             region: &self.config.region,
-            request_id: rid,
+            request_id: &rid,
             now,
             streamed,
         };
@@ -225,7 +225,7 @@ impl MockAws {
             Err((code, msg)) => {
                 verdict.outcome = "accepted";
                 verdict.error_code = Some(code.code.to_owned());
-                error_response(target.protocol, code, &msg, rid, "")
+                error_response(target.protocol, code, &msg, &rid, "")
             }
         };
         self.conclude(target, rid, resp, verdict)
@@ -253,7 +253,7 @@ impl MockAws {
         }
         let (seq, rid) = self.request_id();
         let now = self.now().unix_seconds();
-        let mut verdict = Verdict::for_request(seq, req, &target.service);
+        let mut verdict = Verdict::for_request(seq, req, target.service.clone());
         let lookup = |ak: &str| {
             self.config
                 .credentials
@@ -285,7 +285,7 @@ impl MockAws {
             Ok(ak) => {
                 verdict.verifier_code = Some("sigv2".to_owned());
                 verdict.diagnosis = Some(format!("accepted as SigV2: {}", sigv2::ABOUT));
-                self.run_operation(req, &target, &rid, now, verdict, &ak, streamed)
+                self.run_operation(req, &target, rid, now, verdict, &ak, streamed)
             }
             Err(r) => {
                 verdict.error_code = Some(r.code.to_owned());
@@ -309,16 +309,17 @@ impl MockAws {
                     &rid,
                     &r.extra_xml,
                 );
-                self.conclude(&target, &rid, resp, verdict)
+                self.conclude(&target, rid, resp, verdict)
             }
         })
     }
 
-    /// Adds the request id to the answer and records the verdict.
+    /// Adds the request id to the answer (moved into its header, not copied) and records the
+    /// verdict.
     pub(crate) fn conclude(
         &self,
         target: &Target,
-        rid: &str,
+        rid: String,
         resp: Response,
         mut verdict: Verdict,
     ) -> (Response, Option<Arc<Verdict>>) {

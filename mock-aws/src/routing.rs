@@ -13,6 +13,8 @@
 //! telling shape, the scope's service decides (every service mock-aws does not emulate, and
 //! REST requests of S3, execute-api, Lambda and the other REST services).
 
+use std::borrow::Cow;
+
 use sigv4_signer::verify::{parse_auth, RequestAuth, VerifyError};
 use sigv4_signer::SignableRequest;
 
@@ -33,8 +35,8 @@ pub fn is_inspection(target: &str) -> bool {
 /// Which service and protocol a request is for, before verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
-    /// Service name (`s3`, `dynamodb`, `sts`, ...).
-    pub service: String,
+    /// Service name (`s3`, `dynamodb`, `sts`, ...): a known one without a copy.
+    pub service: Cow<'static, str>,
     /// Its protocol.
     pub protocol: Protocol,
     /// Whether the service comes from the request's shape (host, `X-Amz-Target`, `Action`,
@@ -42,6 +44,19 @@ pub struct Target {
     /// is rejected (`wrong-service`).
     pub from_shape: bool,
 }
+
+/// Services a credential scope names that a [`Target`] keeps without a copy (those mock-aws
+/// emulates, and the REST-JSON ones below); any other name is copied.
+const KNOWN_SERVICES: &[&str] = &[
+    "s3",
+    "dynamodb",
+    "sts",
+    "kinesis",
+    "ec2",
+    "iam",
+    "lambda",
+    "execute-api",
+];
 
 /// The services mock-aws answers with AWS's REST-JSON error shape (`{"message": ...}` and
 /// `x-amzn-ErrorType`): API Gateway's `execute-api` and the REST-JSON control planes.
@@ -182,28 +197,31 @@ pub fn detect_parsed(req: &Request, auth: Option<&RequestAuth<'_>>) -> Target {
     let scoped = auth.map(|a| a.scope().service);
     if let Some(s) = shape_service(req, scoped) {
         return Target {
-            service: s.to_owned(),
+            service: Cow::Borrowed(s),
             protocol: protocol_of(s, req),
             from_shape: true,
         };
     }
     let service = match scoped {
-        Some(s) => s.to_owned(),
-        None => match req.header("x-amz-target") {
-            Some(t) if t.starts_with("Kinesis_") => "kinesis".to_owned(),
-            Some(_) => "dynamodb".to_owned(),
+        Some(s) => match KNOWN_SERVICES.iter().find(|k| **k == s) {
+            Some(k) => Cow::Borrowed(*k),
+            None => Cow::Owned(s.to_owned()),
+        },
+        None => Cow::Borrowed(match req.header("x-amz-target") {
+            Some(t) if t.starts_with("Kinesis_") => "kinesis",
+            Some(_) => "dynamodb",
             None => {
                 if has_action(req)
                     || req
                         .header("content-type")
                         .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
                 {
-                    "sts".to_owned()
+                    "sts"
                 } else {
-                    "s3".to_owned()
+                    "s3"
                 }
             }
-        },
+        }),
     };
     let protocol = protocol_of(&service, req);
     Target {

@@ -1,6 +1,7 @@
 //! What happened to each request ([`Verdict`]) and the bounded log of them that
 //! `GET /_mock-aws/verdicts` shows ([`VerdictLog`]).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
@@ -14,8 +15,8 @@ use crate::message::Request;
 pub struct Verdict {
     /// Sequence number since start (or the last reset), from 1.
     pub seq: u64,
-    /// Method.
-    pub method: String,
+    /// Method (a standard one without a copy).
+    pub method: Cow<'static, str>,
     /// Raw request-target.
     pub path: String,
     /// How the request is signed, from its shape: `SigV4`, `SigV4a`, `SigV2` (S3's legacy
@@ -26,8 +27,8 @@ pub struct Verdict {
     pub presigned: bool,
     /// Access key of the credential, when it parsed.
     pub access_key: Option<String>,
-    /// Service (from the credential scope, or guessed).
-    pub service: String,
+    /// Service (from the credential scope, or guessed; a known one without a copy).
+    pub service: Cow<'static, str>,
     /// Operation, when known.
     pub operation: Option<String>,
     /// `accepted` or `rejected`.
@@ -64,14 +65,20 @@ pub struct Verdict {
 impl Verdict {
     /// A verdict for request `seq` before anything is known but its head and service.
     pub fn new(seq: u64, method: &str, path: &str, service: &str) -> Self {
+        Self::with_service(seq, method, path, Cow::Owned(service.to_owned()))
+    }
+
+    /// [`Verdict::new`] with the service as routed ([`crate::routing::Target`]'s, a known
+    /// name without a copy).
+    fn with_service(seq: u64, method: &str, path: &str, service: Cow<'static, str>) -> Self {
         Self {
             seq,
-            method: method.to_owned(),
+            method: static_method(method),
             path: path.to_owned(),
             auth: "unsigned",
             presigned: false,
             access_key: None,
-            service: service.to_owned(),
+            service,
             operation: None,
             outcome: "rejected",
             status: 0,
@@ -94,13 +101,25 @@ impl Verdict {
 impl Verdict {
     /// A verdict for request `seq` before anything is known but its head, its signing scheme
     /// ([`auth_scheme`]) and its service.
-    pub fn for_request(seq: u64, req: &Request, service: &str) -> Self {
+    pub fn for_request(seq: u64, req: &Request, service: Cow<'static, str>) -> Self {
         let (auth, presigned) = auth_scheme(req);
         Self {
             auth,
             presigned,
-            ..Self::new(seq, &req.method, &req.target, service)
+            ..Self::with_service(seq, &req.method, &req.target, service)
         }
+    }
+}
+
+/// `method` as a `'static` name when it is one of HTTP's (RFC 9110 section 9) or `PATCH`,
+/// else copied.
+fn static_method(method: &str) -> Cow<'static, str> {
+    const METHODS: &[&str] = &[
+        "GET", "PUT", "POST", "HEAD", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    match METHODS.iter().find(|m| **m == method) {
+        Some(m) => Cow::Borrowed(*m),
+        None => Cow::Owned(method.to_owned()),
     }
 }
 
@@ -208,5 +227,24 @@ impl VerdictLog {
             "capacity": self.capacity,
             "verdicts": vs.recent.iter().map(|v| &**v).collect::<Vec<&Verdict>>(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A method is the same text whether kept as a literal or copied.
+    #[test]
+    fn static_method_is_the_method() {
+        for m in ["GET", "PUT", "POST", "HEAD", "DELETE", "OPTIONS", "PATCH"] {
+            assert!(
+                matches!(static_method(m), Cow::Borrowed(b) if b == m),
+                "{m}"
+            );
+        }
+        for m in ["get", "PROPFIND", ""] {
+            assert!(matches!(static_method(m), Cow::Owned(o) if o == m), "{m}");
+        }
     }
 }

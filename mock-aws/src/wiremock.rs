@@ -333,7 +333,7 @@ impl SigV4Matcher {
                 let message =
                     failure_message(&err, code, target.protocol, diagnosis.as_ref(), false);
                 Err(Box::new(Rejection {
-                    service: target.service,
+                    service: target.service.into_owned(),
                     protocol: target.protocol,
                     error: code,
                     verifier_code: err.code().to_owned(),
@@ -364,7 +364,7 @@ impl SigV4Matcher {
                     }
                 );
                 Err(Box::new(Rejection {
-                    service: target.service,
+                    service: target.service.into_owned(),
                     protocol: target.protocol,
                     error: code,
                     verifier_code: "invalid-token".to_owned(),
@@ -412,7 +412,7 @@ pub fn to_template(resp: Response) -> ResponseTemplate {
         if n.eq_ignore_ascii_case("content-type") {
             content_type = v;
         } else if let (Ok(n), Ok(v)) = (
-            wiremock::http::HeaderName::try_from(n.as_str()),
+            wiremock::http::HeaderName::try_from(&*n),
             wiremock::http::HeaderValue::try_from(v.as_str()),
         ) {
             t = t.append_header(n, v);

@@ -64,9 +64,10 @@ fn describe(name: &str, t: &Table, region: &str, status: &str) -> Value {
     d
 }
 
-fn table_name(input: &Value) -> Result<String, (AwsError, String)> {
+/// The request's `TableName`, borrowed (a lookup needs no copy).
+fn table_name(input: &Value) -> Result<&str, (AwsError, String)> {
     match input.get("TableName").and_then(Value::as_str) {
-        Some(n) if (3..=255).contains(&n.len()) => Ok(n.to_owned()),
+        Some(n) if (3..=255).contains(&n.len()) => Ok(n),
         Some(n) => Err(err(
             "ValidationException",
             format!("1 validation error detected: Value '{n}' at 'tableName' failed to satisfy constraint: Member must have length between 3 and 255"),
@@ -127,7 +128,8 @@ pub fn handle_parsed(ctx: &mut Ctx<'_>, parsed: &mut Parsed) -> (Option<String>,
     match parsed {
         Ok((op, input)) => {
             let result = run(ctx, op, input);
-            (Some(op.clone()), result)
+            // The name moves into the verdict: the parsed request is only freed after this.
+            (Some(std::mem::take(op)), result)
         }
         Err(e) => std::mem::replace(e, (None, Ok(Response::empty(500)))),
     }
@@ -137,7 +139,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
     let tables = &mut ctx.state.dynamodb;
     match op {
         "CreateTable" => {
-            let name = table_name(input)?;
+            let name = table_name(input)?.to_owned();
             let key_schema = input.get("KeySchema").cloned().unwrap_or(Value::Null);
             let key_names: Vec<String> = key_schema
                 .as_array()
@@ -182,8 +184,8 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
         }
         "DescribeTable" => {
             let name = table_name(input)?;
-            let t = tables.get(&name).ok_or_else(|| not_found(&name))?;
-            ok(&json!({ "Table": describe(&name, t, ctx.region, "ACTIVE") }))
+            let t = tables.get(name).ok_or_else(|| not_found(name))?;
+            ok(&json!({ "Table": describe(name, t, ctx.region, "ACTIVE") }))
         }
         "ListTables" => {
             let start = input.get("ExclusiveStartTableName").and_then(Value::as_str);
@@ -206,12 +208,12 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
         }
         "DeleteTable" => {
             let name = table_name(input)?;
-            let t = tables.remove(&name).ok_or_else(|| not_found(&name))?;
-            ok(&json!({ "TableDescription": describe(&name, &t, ctx.region, "DELETING") }))
+            let t = tables.remove(name).ok_or_else(|| not_found(name))?;
+            ok(&json!({ "TableDescription": describe(name, &t, ctx.region, "DELETING") }))
         }
         "PutItem" => {
             let name = table_name(input)?;
-            let t = tables.get_mut(&name).ok_or_else(|| not_found(&name))?;
+            let t = tables.get_mut(name).ok_or_else(|| not_found(name))?;
             // Moved out of the parsed request, not cloned.
             let item = match input.get_mut("Item") {
                 Some(Value::Object(item)) => std::mem::take(item),
@@ -233,7 +235,7 @@ fn run(ctx: &mut Ctx<'_>, op: &str, input: &mut Value) -> OpResult {
         }
         "GetItem" => {
             let name = table_name(input)?;
-            let t = tables.get(&name).ok_or_else(|| not_found(&name))?;
+            let t = tables.get(name).ok_or_else(|| not_found(name))?;
             let key = input
                 .get("Key")
                 .and_then(Value::as_object)

@@ -112,7 +112,7 @@ pub enum Prepared {
 
 /// The part of `req`'s operation that needs no state (DynamoDB's JSON parse).
 pub fn prepare(target: &Target, req: &Request) -> Prepared {
-    match target.service.as_str() {
+    match &*target.service {
         "dynamodb" => Prepared::DynamoDb(dynamodb::parse(req)),
         _ => Prepared::Nothing,
     }
@@ -125,7 +125,7 @@ pub fn handle(target: &Target, ctx: &mut Ctx<'_>, prepared: &mut Prepared) -> An
     if let Prepared::DynamoDb(parsed) = prepared {
         return dynamodb::handle_parsed(ctx, parsed);
     }
-    match target.service.as_str() {
+    match &*target.service {
         "s3" => s3::handle(ctx),
         "dynamodb" => dynamodb::handle(ctx),
         "sts" => sts::handle(ctx),

@@ -194,12 +194,12 @@ pub(crate) fn with_meta(mut r: Response, req: &Request, o: &Object, get: bool) -
     r.headers.retain(|(n, _)| !overridden(n));
     for (n, v) in &o.meta.headers {
         if !overridden(n) {
-            r = r.with_header(n, v.clone());
+            r = r.with_header(n.clone(), v.clone());
         }
     }
     for (p, h) in OVERRIDES {
         if let Some(v) = param(&q, p) {
-            r = r.with_header(h, v);
+            r = r.with_header(*h, v);
         }
     }
     if let Some(c) = &o.meta.storage_class {
