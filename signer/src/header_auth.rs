@@ -20,7 +20,7 @@ pub(crate) fn sign_headers(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
 ) -> Result<SigningOutput, SignError> {
-    check(request, params)?;
+    let as_is = check(request, params)?;
     let s = &params.settings;
     let payload = PayloadHash::new(&s.payload, request.body)?;
     let payload = payload.as_str();
@@ -38,7 +38,7 @@ pub(crate) fn sign_headers(
         added[n] = ("x-amz-security-token", t);
         n += 1;
     }
-    let signed = SignedHeaders::for_signing(&request.headers, &added[..n]);
+    let signed = SignedHeaders::for_signing(&request.headers, &added[..n], as_is);
     let cap = capacity(request, params, payload, amz_date);
     let mut text = String::with_capacity(cap);
     let w = write_signature(

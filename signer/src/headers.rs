@@ -150,15 +150,28 @@ const TOKEN: [bool; 256] = {
 
 /// Checks a name and value, returning an error naming the header.
 pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
-    if !is_valid_name(name) {
+    validate_line(name, value).map(|_| ())
+}
+
+/// [`validate`], also telling whether the header's canonical line is `name:value` as it is:
+/// `(name, value)` are `true` when the name has no uppercase letter and when the value has
+/// no byte up to `' '` (no space, tab, line break or other control byte). The same scans
+/// decide both, so signing need not scan again when it writes the line.
+pub(crate) fn validate_line(name: &str, value: &str) -> Result<(bool, bool), RequestError> {
+    // One pass over the name for both questions, without an early exit (names are short and
+    // nearly always valid). A token is ASCII, so "no uppercase" is exact once it is valid.
+    let (token, upper) = name.bytes().fold((true, false), |(ok, up), b| {
+        (ok & TOKEN[usize::from(b)], up | b.is_ascii_uppercase())
+    });
+    if name.is_empty() || !token {
         return Err(RequestError::InvalidHeaderName {
             name: shorten(name),
         });
     }
     let b = value.as_bytes();
-    // Most values hold no control byte at all: one pass, a word at a time.
-    if !any_below(b, b' ') {
-        return Ok(());
+    // Most values hold no space or control byte at all: one pass, a word at a time.
+    if !any_below(b, b' ' + 1) {
+        return Ok((!upper, true));
     }
     for (i, &c) in b.iter().enumerate() {
         let bad = match c {
@@ -173,7 +186,40 @@ pub fn validate(name: &str, value: &str) -> Result<(), RequestError> {
             });
         }
     }
-    Ok(())
+    Ok((!upper, false))
+}
+
+/// Which header lines can be written as they are (bit `i` for header `i`, up to 64): `names`
+/// where the name has no uppercase letter, `values` where the value is canonical as it is
+/// (see [`validate_line`]). A clear bit only means "lowercase or canonicalise while writing",
+/// so the default (all clear) is always right.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct AsIs {
+    pub(crate) names: u64,
+    pub(crate) values: u64,
+}
+
+impl AsIs {
+    /// Records header `i`'s answers from [`validate_line`].
+    pub(crate) fn set(&mut self, i: usize, (name, value): (bool, bool)) {
+        let bit = 1u64
+            .checked_shl(u32::try_from(i).unwrap_or(u32::MAX))
+            .unwrap_or(0);
+        if name {
+            self.names |= bit;
+        }
+        if value {
+            self.values |= bit;
+        }
+    }
+
+    fn name(self, i: usize) -> bool {
+        i < 64 && (self.names >> i) & 1 == 1
+    }
+
+    fn value(self, i: usize) -> bool {
+        i < 64 && (self.values >> i) & 1 == 1
+    }
 }
 
 /// The canonical form of one header value (see the module docs). Assumes [`validate`] passed.
@@ -267,6 +313,10 @@ pub(crate) enum HeaderStyle {
     Unjoined,
 }
 
+/// Up to how many entries [`SortedHeaders`] sorts by insertion (as many as it keeps on the
+/// stack).
+const INSERTION_SORT_MAX: usize = 16;
+
 /// Set on an entry of [`SortedHeaders`] whose name is that of the entry before it.
 const REPEAT: u32 = 1 << 31;
 
@@ -316,9 +366,21 @@ impl SortedHeaders {
         } else {
             &mut s.heap[..]
         };
-        idx.sort_unstable_by(|&x, &y| {
-            cmp_lower(get(x as usize).0, get(y as usize).0).then(x.cmp(&y))
-        });
+        let order =
+            |x: u32, y: u32| cmp_lower(get(x as usize).0, get(y as usize).0).then(x.cmp(&y));
+        if idx.len() <= INSERTION_SORT_MAX {
+            // A few entries: insertion sort in place, inlined (the library sort would do the
+            // same for so few, through a call and its setup).
+            for j in 1..idx.len() {
+                let mut k = j;
+                while k > 0 && order(idx[k], idx[k - 1]).is_lt() {
+                    idx.swap(k, k - 1);
+                    k -= 1;
+                }
+            }
+        } else {
+            idx.sort_unstable_by(|&x, &y| order(x, y));
+        }
         // Mark each entry that repeats the name before it, so that walking the groups
         // compares no names.
         for j in (1..idx.len()).rev() {
@@ -359,24 +421,41 @@ impl SortedHeaders {
 
     /// Appends the canonical header lines, `name:value\n` each, under `style`; where each
     /// group's lowercased name was written goes to `names`.
+    /// `as_is` says which names and values need no lowercasing or canonicalising.
     pub(crate) fn write_lines<'h>(
         &self,
         out: &mut String,
         get: impl Fn(usize) -> (&'h str, &'h str) + Copy,
         style: HeaderStyle,
+        as_is: AsIs,
         names: &mut NameSpans,
     ) {
+        let name = |out: &mut String, i: usize| {
+            if as_is.name(i) {
+                out.push_str(get(i).0);
+            } else {
+                push_lower(out, get(i).0);
+            }
+        };
+        let value = |out: &mut String, i: usize| {
+            if as_is.value(i) {
+                out.push_str(get(i).1);
+            } else {
+                canonical_value_into(out, get(i).1);
+            }
+        };
         for group in self.groups() {
             let start = out.len();
-            push_lower(out, get(index(group[0])).0);
+            let first = index(group[0]);
+            name(out, first);
             names.push(start, out.len());
             if style == HeaderStyle::Unjoined {
                 for (j, &i) in group.iter().enumerate() {
                     if j > 0 {
-                        push_lower(out, get(index(i)).0);
+                        name(out, index(i));
                     }
                     out.push(':');
-                    canonical_value_into(out, get(index(i)).1);
+                    value(out, index(i));
                     out.push('\n');
                 }
                 continue;
@@ -386,20 +465,17 @@ impl SortedHeaders {
                 if j > 0 {
                     out.push(',');
                 }
-                let value = get(index(i)).1;
                 match style {
-                    HeaderStyle::Untrimmed => out.push_str(value),
+                    HeaderStyle::Untrimmed => out.push_str(get(index(i)).1),
                     HeaderStyle::CollapseAllWhitespace => {
-                        for (k, word) in value.split_whitespace().enumerate() {
+                        for (k, word) in get(index(i)).1.split_whitespace().enumerate() {
                             if k > 0 {
                                 out.push(' ');
                             }
                             out.push_str(word);
                         }
                     }
-                    HeaderStyle::Canonical | HeaderStyle::Unjoined => {
-                        canonical_value_into(out, value);
-                    }
+                    HeaderStyle::Canonical | HeaderStyle::Unjoined => value(out, index(i)),
                 }
             }
             out.push('\n');
@@ -466,6 +542,8 @@ pub(crate) struct SignedHeaders<'r, 'a> {
     request: &'r [(&'a str, &'a str)],
     added: &'r [(&'a str, &'a str)],
     pub(crate) sorted: SortedHeaders,
+    /// Which lines can be written as they are ([`Self::with_as_is`]); none by default.
+    as_is: AsIs,
 }
 
 impl<'r, 'a> SignedHeaders<'r, 'a> {
@@ -494,15 +572,32 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
             request,
             added,
             sorted: SortedHeaders::new(n + added.len(), get, keep),
+            as_is: AsIs::default(),
         }
     }
 
     /// The signer's choice: every request header but [`UNSIGNED_BY_DEFAULT`], and `added`.
+    /// `as_is` is what [`validate_line`] said of the request's headers: their lines are
+    /// written without lowercasing or canonicalising where it allows (the added headers are
+    /// looked at here).
     pub(crate) fn for_signing(
         request: &'r [(&'a str, &'a str)],
         added: &'r [(&'a str, &'a str)],
+        mut as_is: AsIs,
     ) -> Self {
-        Self::new(request, added, |name| !is_unsigned_by_default(name))
+        let n = request.len();
+        for (j, (name, value)) in added.iter().enumerate() {
+            as_is.set(
+                n + j,
+                (
+                    !may_have_upper(name.as_bytes()),
+                    !any_below(value.as_bytes(), b' ' + 1),
+                ),
+            );
+        }
+        let mut signed = Self::new(request, added, |name| !is_unsigned_by_default(name));
+        signed.as_is = as_is;
+        signed
     }
 
     pub(crate) fn getter(&self) -> impl Fn(usize) -> (&'a str, &'a str) + Copy + 'r {
@@ -513,7 +608,8 @@ impl<'r, 'a> SignedHeaders<'r, 'a> {
     /// Appends the canonical header lines; where each name was written goes to `names`
     /// (the caller's, so that it is not moved on return).
     pub(crate) fn write_lines(&self, out: &mut String, style: HeaderStyle, names: &mut NameSpans) {
-        self.sorted.write_lines(out, self.getter(), style, names);
+        self.sorted
+            .write_lines(out, self.getter(), style, self.as_is, names);
     }
 
     /// Appends the signed-headers list, copying the names from the header lines `names`
@@ -591,7 +687,13 @@ impl CanonicalHeaders {
         let sorted = SortedHeaders::new(kept.len(), get, |_| true);
         let mut lines = String::new();
         let mut names = NameSpans::default();
-        sorted.write_lines(&mut lines, get, HeaderStyle::Canonical, &mut names);
+        sorted.write_lines(
+            &mut lines,
+            get,
+            HeaderStyle::Canonical,
+            AsIs::default(),
+            &mut names,
+        );
         Self::parse(&lines)
     }
 
@@ -650,7 +752,8 @@ mod tests {
                 .map(|i| format!("{}-H{}", ["b", "A", "c"][i % 3], (n - i) % 13))
                 .collect();
             let request: Vec<(&str, &str)> = names.iter().map(|s| (s.as_str(), "v")).collect();
-            let signed = SignedHeaders::for_signing(&request, &[("x-amz-date", "d")]);
+            let signed =
+                SignedHeaders::for_signing(&request, &[("x-amz-date", "d")], AsIs::default());
             let mut out = String::new();
             let mut spans = NameSpans::default();
             signed.write_lines(&mut out, HeaderStyle::default(), &mut spans);
@@ -737,6 +840,89 @@ mod tests {
         #[test]
         fn values_without_whitespace_are_kept(v in "[\u{1}-\u{8}\u{b}\u{c}\u{e}-\u{1f}!-~é]{0,30}") {
             proptest::prop_assert_eq!(canonical_value(&v), v);
+        }
+    }
+
+    proptest::proptest! {
+        // Lines written as they are where `validate_line` allows are the lines the general
+        // path writes (lowercasing and canonicalising every one), in every style, with
+        // repeated names, the signed-headers list after them, and the added headers too.
+        #[test]
+        fn as_is_lines_are_the_general_lines(
+            headers in proptest::collection::vec(
+                ("[hHxX][-aA]{0,2}", "[ \t]{0,2}[a-c\u{1}]{0,3}(  |\t|\r\n |\n\t)?[a-c]{0,2}[ \t]{0,2}"),
+                0..8,
+            ),
+            date in "[0-9TZ ]{0,4}",
+        ) {
+            let request: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+            let mut as_is = AsIs::default();
+            for (i, (n, v)) in request.iter().enumerate() {
+                let (name, value) = validate_line(n, v).expect("valid by construction");
+                proptest::prop_assert_eq!(name, !n.bytes().any(|b| b.is_ascii_uppercase()));
+                proptest::prop_assert_eq!(value, !v.bytes().any(|b| b <= b' '));
+                proptest::prop_assert!(validate(n, v).is_ok());
+                as_is.set(i, (name, value));
+            }
+            let added = [("x-amz-date", date.as_str())];
+            let fast = SignedHeaders::for_signing(&request, &added, as_is);
+            let general = SignedHeaders::for_signing(&request, &added, AsIs::default());
+            for style in [
+                HeaderStyle::Canonical,
+                HeaderStyle::Untrimmed,
+                HeaderStyle::CollapseAllWhitespace,
+                HeaderStyle::Unjoined,
+            ] {
+                let write = |signed: &SignedHeaders<'_, '_>| {
+                    let mut out = String::new();
+                    let mut spans = NameSpans::default();
+                    signed.write_lines(&mut out, style, &mut spans);
+                    signed.copy_names(&mut out, &spans);
+                    out
+                };
+                proptest::prop_assert_eq!(write(&fast), write(&general));
+            }
+        }
+
+        // `validate_line` rejects what `validate` rejected before it was built on it: a name
+        // that is not a token, a NUL, a CR without LF, an LF without a space or tab after it.
+        #[test]
+        fn validate_line_rejects_as_before(name in "[ -~]{0,4}", value in "[\0\t\r\n a]{0,5}") {
+            let token = !name.is_empty() && name.bytes().all(is_token_byte);
+            let b = value.as_bytes();
+            let bad_value = b.iter().enumerate().any(|(i, &c)| match c {
+                0 => true,
+                b'\r' => b.get(i + 1) != Some(&b'\n'),
+                b'\n' => !matches!(b.get(i + 1), Some(b' ' | b'\t')),
+                _ => false,
+            });
+            let got = validate_line(&name, &value);
+            let is_name_error = matches!(got, Err(RequestError::InvalidHeaderName { .. }));
+            let is_value_error = matches!(got, Err(RequestError::InvalidHeaderValue { .. }));
+            match (token, bad_value) {
+                (false, _) => proptest::prop_assert!(is_name_error),
+                (true, true) => proptest::prop_assert!(is_value_error),
+                (true, false) => proptest::prop_assert!(got.is_ok()),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // The sort, by insertion up to 16 entries and the library's past that, is the order
+        // of (lowercased name, arrival), with repeats marked.
+        #[test]
+        fn sorted_is_lowercase_name_then_arrival(names in proptest::collection::vec("[aAbB]{1,2}", 0..24)) {
+            let get = |i: usize| (names[i].as_str(), "");
+            let sorted = SortedHeaders::new(names.len(), get, |_| true);
+            let mut want: Vec<usize> = (0..names.len()).collect();
+            want.sort_by_key(|&i| (names[i].to_ascii_lowercase(), i));
+            let got: Vec<usize> = sorted.indices().iter().map(|&e| index(e)).collect();
+            proptest::prop_assert_eq!(&got, &want);
+            for (j, &e) in sorted.indices().iter().enumerate() {
+                let repeat = j > 0 && names[want[j]].eq_ignore_ascii_case(&names[want[j - 1]]);
+                proptest::prop_assert_eq!(e & REPEAT != 0, repeat);
+            }
         }
     }
 

@@ -99,7 +99,7 @@ pub(crate) fn presign(
         }
         .into());
     }
-    check(request, params)?;
+    let as_is = check(request, params)?;
     let (path, query) = request.path_and_query()?;
     let token = params.credentials.session_token.as_deref();
     check_reserved(query, token.is_some(), &[])?;
@@ -108,7 +108,7 @@ pub(crate) fn presign(
     let amz_date = params.time.amz_date_str();
     let amz_date = amz_date.as_str();
     let token_signed = matches!(params.settings.session_token, SessionTokenMode::Include);
-    let signed = SignedHeaders::for_signing(&request.headers, &[]);
+    let signed = SignedHeaders::for_signing(&request.headers, &[], as_is);
     let mut text = String::with_capacity(capacity(
         request,
         params,

@@ -46,7 +46,16 @@ impl State {
     }
 
     /// The digest of what this state absorbed followed by `data`.
-    pub(crate) fn finish(mut self, data: &[u8]) -> [u8; 32] {
+    pub(crate) fn finish(self, data: &[u8]) -> [u8; 32] {
+        let mut out = [0u8; 32];
+        for (o, w) in out.chunks_exact_mut(4).zip(self.finish_words(data)) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+
+    /// [`Self::finish`] as the eight chaining words.
+    fn finish_words(mut self, data: &[u8]) -> [u32; 8] {
         let mut blocks = data.chunks_exact(64);
         for b in &mut blocks {
             compress256(
@@ -64,6 +73,22 @@ impl State {
             last = [0; 64];
         }
         last[56..].copy_from_slice(&bits.to_be_bytes());
+        self.block(&last);
+        self.h
+    }
+
+    /// The digest of what this state absorbed (one block, as after an HMAC pad) followed by
+    /// a 32-byte digest given as words: the outer hash of HMAC, one block whose padding is
+    /// fixed, written straight from the words.
+    fn finish_digest(mut self, digest: [u32; 8]) -> [u8; 32] {
+        debug_assert_eq!(self.len, 64);
+        let mut last = [0u8; 64];
+        for (o, w) in last.chunks_exact_mut(4).zip(digest) {
+            o.copy_from_slice(&w.to_be_bytes());
+        }
+        last[32] = 0x80;
+        // 64 + 32 bytes, in bits.
+        last[56..].copy_from_slice(&(96u64 * 8).to_be_bytes());
         self.block(&last);
         let mut out = [0u8; 32];
         for (o, w) in out.chunks_exact_mut(4).zip(self.h) {
@@ -111,7 +136,7 @@ impl HmacKey {
 
     /// HMAC-SHA256 of `data` under this key.
     pub(crate) fn mac(&self, data: &[u8]) -> [u8; 32] {
-        self.outer.finish(&self.inner.finish(data))
+        self.outer.finish_digest(self.inner.finish_words(data))
     }
 }
 

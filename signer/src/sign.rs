@@ -345,28 +345,31 @@ fn owned(pairs: Pairs<'_>) -> Vec<(String, String)> {
 }
 
 /// Checks the request and parameters that do not depend on the location.
+/// Returns which header lines can be written as they are ([`headers::AsIs`]), found by the
+/// same scans.
 pub(crate) fn check(
     request: &SignableRequest<'_>,
     params: &SigningParams<'_>,
-) -> Result<(), SignError> {
+) -> Result<headers::AsIs, SignError> {
     if !headers::is_valid_name(request.method) {
         return Err(RequestError::InvalidMethod {
             method: crate::error::shorten(request.method),
         }
         .into());
     }
-    for (n, v) in &request.headers {
-        headers::validate(n, v)?;
+    let mut as_is = headers::AsIs::default();
+    let mut host = false;
+    // Every header is validated first; a missing `Host` is reported after (as before the
+    // two loops were one).
+    for (i, (n, v)) in request.headers.iter().enumerate() {
+        as_is.set(i, headers::validate_line(n, v)?);
+        host |= headers::eq_names(n, "host");
     }
-    if !request
-        .headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("host"))
-    {
+    if !host {
         return Err(RequestError::MissingHost.into());
     }
     check_scope_field("access key id", &params.credentials.access_key_id)?;
-    Ok(())
+    Ok(as_is)
 }
 
 /// What [`write_signature`] wrote, as spans of its buffer, and the signature it computed

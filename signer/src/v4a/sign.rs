@@ -2,7 +2,7 @@
 
 use crate::canonical_request::write_canonical_request;
 use crate::error::{ParamsError, SignError};
-use crate::headers::SignedHeaders;
+use crate::headers::{AsIs, SignedHeaders};
 use crate::payload::{ContentSha256Mode, PayloadHash};
 use crate::query::AddedParam;
 use crate::query_auth::{check_reserved, MAX_EXPIRES};
@@ -63,7 +63,7 @@ pub fn sign(
             if let (Some(t), true) = (token, token_signed) {
                 added.push(("x-amz-security-token", t));
             }
-            let signed = SignedHeaders::for_signing(&request.headers, &added);
+            let signed = SignedHeaders::for_signing(&request.headers, &added, AsIs::default());
             let creq = write_canonical_request(
                 &mut text,
                 &parts(request, payload, &signed, &[])?,
@@ -108,7 +108,7 @@ pub fn sign(
             check_reserved(query, token.is_some(), &[REGION_SET_PARAM])?;
             let mut credential = format!("{}/", params.credentials.access_key_id);
             push_v4a_scope(&mut credential, date_of(amz_date), params.service);
-            let signed = SignedHeaders::for_signing(&request.headers, &[]);
+            let signed = SignedHeaders::for_signing(&request.headers, &[], AsIs::default());
             let mut signed_headers = String::new();
             signed.write_names(&mut signed_headers);
             let expires = expires_in.to_string();
