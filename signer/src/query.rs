@@ -187,89 +187,88 @@ pub(crate) enum QueryStyle {
 }
 
 /// Where one encoded parameter lies in the scratch area: key `[start, eq)`, value
-/// `[eq, end)`; and the first 8 bytes of the key and of the value, for sorting.
+/// `[eq, end)`; and the key's first 8 bytes, for sorting.
 #[derive(Clone, Copy, Default)]
 struct Span {
     start: usize,
     eq: usize,
     end: usize,
     prefix: u64,
-    value_prefix: u64,
-}
-
-/// The first 8 bytes of `b` as a big-endian integer, zeros after a shorter `b`.
-fn prefix8(b: &[u8]) -> u64 {
-    let mut first = [0u8; 8];
-    let n = b.len().min(8);
-    first[..n].copy_from_slice(&b[..n]);
-    u64::from_be_bytes(first)
 }
 
 impl Span {
     /// The parameter written at `start..end` of `out`, its key ending at `eq`.
     fn new(out: &str, start: usize, eq: usize) -> Self {
-        let b = out.as_bytes();
+        let mut first = [0u8; 8];
+        let key = &out.as_bytes()[start..eq];
+        let n = key.len().min(8);
+        first[..n].copy_from_slice(&key[..n]);
         Self {
             start,
             eq,
             end: out.len(),
-            prefix: prefix8(&b[start..eq]),
-            value_prefix: prefix8(&b[eq..]),
+            prefix: u64::from_be_bytes(first),
         }
     }
 }
 
-/// Orders two encoded texts (a key or a value) byte for byte, given their [`prefix8`]s. Most
-/// keys differ in their first 8 bytes, which compare as one integer: an encoded text has no
-/// NUL byte, so padding a short one with zeros keeps a prefix before the texts it starts.
-/// With equal prefixes and one text at most 8 bytes long, that text is a prefix of the other
-/// (its padding zeros matched real bytes only where the other text ends too), so the shorter
-/// sorts first and equal lengths mean equal texts: no byte comparison (in the fuzz target each
-/// `memcmp` also goes through libFuzzer's interceptor). Otherwise the bytes after the first 8.
-fn by_text(px: u64, py: u64, x: &[u8], y: &[u8]) -> std::cmp::Ordering {
-    px.cmp(&py).then_with(|| {
-        if x.len().min(y.len()) <= 8 {
-            x.len().cmp(&y.len())
-        } else {
-            x[8..].cmp(&y[8..])
-        }
-    })
-}
-
-/// Orders parameters by key, then value, byte for byte ([`by_text`] on each).
+/// Orders parameters by key, then value, byte for byte. Most keys differ in their first 8
+/// bytes, which compare as one integer: an encoded key has no NUL byte, so padding a short
+/// key with zeros keeps a prefix before the keys it starts. With equal prefixes and one key
+/// of at most 8 bytes, that key is a prefix of the other (its padding zeros matched real
+/// bytes only where the other key ends too), so the shorter sorts first and equal lengths
+/// mean equal keys, with no byte comparison (in the fuzz target each `memcmp` also goes
+/// through libFuzzer's interceptor); otherwise the bytes after the first 8.
 fn by_key_then_value(bytes: &[u8], x: &Span, y: &Span) -> std::cmp::Ordering {
-    by_text(
-        x.prefix,
-        y.prefix,
-        &bytes[x.start..x.eq],
-        &bytes[y.start..y.eq],
-    )
-    .then_with(|| {
-        by_text(
-            x.value_prefix,
-            y.value_prefix,
-            &bytes[x.eq..x.end],
-            &bytes[y.eq..y.end],
-        )
-    })
+    let (kx, ky) = (&bytes[x.start..x.eq], &bytes[y.start..y.eq]);
+    x.prefix
+        .cmp(&y.prefix)
+        .then_with(|| {
+            if kx.len().min(ky.len()) <= 8 {
+                kx.len().cmp(&ky.len())
+            } else {
+                kx[8..].cmp(&ky[8..])
+            }
+        })
+        .then_with(|| bytes[x.eq..x.end].cmp(&bytes[y.eq..y.end]))
 }
 
-/// Sorts `spans` by [`by_key_then_value`]. Up to 128 parameters (what 256 bytes of query
-/// hold at most) by binary insertion in place: each parameter's place found by a binary
-/// search among those before it (at most 7 comparisons), the ones after it moved up by one.
-/// A few lines of code, where the general sort instantiates its whole machinery (in the fuzz
-/// target a general sort of 16 to 30 parameters cost ~21,000 instructions and dozens of
-/// coverage counters). The moves grow with the square of the count, so past 128 the general
-/// sort. Parameters that compare equal are equal byte for byte, so stability does not show.
+/// Sorts `spans` by [`by_key_then_value`]. Up to 128 parameters (the most 256 bytes of query
+/// hold) by binary insertion in place: each parameter's place found by a binary search
+/// among those before it, the ones after it moved up by one; a query in exactly descending
+/// order (a reversed canonical one) is reversed instead. A few lines of code, where the
+/// general sort instantiates its whole machinery (in the fuzz target a general sort of 16 to
+/// 30 parameters cost ~21,000 instructions and dozens of coverage counters). The moves grow
+/// with the square of the count, so past 128 the general sort. Parameters that compare equal
+/// are equal byte for byte, so stability does not show.
 fn sort_spans(bytes: &[u8], spans: &mut [Span]) {
     if spans.len() > 128 {
         spans.sort_unstable_by(|x, y| by_key_then_value(bytes, x, y));
         return;
     }
+    if spans.len() <= 8 {
+        // Few (most signed queries): by linear insertion, which needs no search or move call.
+        for i in 1..spans.len() {
+            let mut j = i;
+            while j > 0 && by_key_then_value(bytes, &spans[j - 1], &spans[j]).is_gt() {
+                spans.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        return;
+    }
+    if spans
+        .windows(2)
+        .all(|w| by_key_then_value(bytes, &w[0], &w[1]).is_gt())
+    {
+        spans.reverse();
+        return;
+    }
     for i in 1..spans.len() {
         let x = spans[i];
         let at = spans[..i].partition_point(|s| by_key_then_value(bytes, s, &x).is_le());
-        spans[at..=i].rotate_right(1);
+        spans.copy_within(at..i, at + 1);
+        spans[at] = x;
     }
 }
 
@@ -583,9 +582,10 @@ mod tests {
     }
 
     proptest::proptest! {
-        // The prefix comparison orders like comparing the (key, value) bytes, and the sort of
-        // up to 128 and of more parameters gives the sorted order (texts over a small alphabet
-        // around the 8-byte prefix length, so prefixes tie often).
+        // The prefix comparison orders like comparing the (key, value) bytes, and the sort
+        // (up to 8, up to 128 and more parameters; also from descending order) gives the
+        // sorted order (texts over a small alphabet around the 8-byte prefix length, so
+        // prefixes tie often).
         #[test]
         fn span_order_is_byte_order(
             params in proptest::collection::vec(("[ab%0-9]{0,11}", "[ab%]{0,11}"), 0..140),
@@ -608,6 +608,11 @@ mod tests {
             }
             let mut want: Vec<_> = spans.iter().map(pair).collect();
             want.sort();
+            sort_spans(b, &mut spans);
+            let got: Vec<_> = spans.iter().map(pair).collect();
+            proptest::prop_assert_eq!(&got, &want);
+            // In descending order (the reversal shortcut when all differ).
+            spans.reverse();
             sort_spans(b, &mut spans);
             let got: Vec<_> = spans.iter().map(pair).collect();
             proptest::prop_assert_eq!(got, want);
