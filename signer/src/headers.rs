@@ -229,8 +229,8 @@ pub fn canonical_value(value: &str) -> String {
     out
 }
 
-/// Appends [`canonical_value`] to `out`.
-pub(crate) fn canonical_value_into(out: &mut String, value: &str) {
+/// Appends [`canonical_value`] to `out` (the fuzz target reuses one buffer for all values).
+pub fn canonical_value_into(out: &mut String, value: &str) {
     let b = value.as_bytes();
     // Most values are already canonical: no space, line break or tab at all. Those bytes are
     // all at most `' '`; a value with another control byte (which validation lets through)

@@ -91,7 +91,8 @@ pub mod internal {
     pub use crate::canonical_request::CanonicalRequest;
     pub use crate::encoding::{base64, base64_decode, encode, hex};
     pub use crate::headers::{
-        canonical_value, is_valid_name, validate, CanonicalHeaders, UNSIGNED_BY_DEFAULT,
+        canonical_value, canonical_value_into, is_valid_name, validate, CanonicalHeaders,
+        UNSIGNED_BY_DEFAULT,
     };
     pub use crate::key::{hmac_sha256, SigningKey, SigningKeyCache};
     pub use crate::payload::{
